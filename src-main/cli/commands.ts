@@ -1,0 +1,9 @@
+import type { Command } from './command.js';
+import { audit } from './commands/audit.js';
+import { list } from './commands/list.js';
+import { logs } from './commands/logs.js';
+import { serve } from './commands/serve.js';
+import { version } from './commands/version.js';
+
+/** Every `weld` subcommand, in the order `weld --help` shows them. */
+export const COMMANDS: readonly Command[] = [serve, list, logs, audit, version];

@@ -1,0 +1,53 @@
+import type { CallRow } from '../../engine/store/calls.js';
+import { type Command, UsageError } from '../command.js';
+import { withStore } from '../engine.js';
+import { isoTime } from '../format.js';
+
+const FOLLOW_POLL_MS = 300;
+
+function line(c: CallRow): string {
+  const ms = (c.durationUs / 1000).toFixed(1);
+  const err = c.error ? `  ${c.error}` : '';
+  return `${isoTime(c.startedAt)}  ${c.status.padEnd(9)} ${c.tool}  ${ms} ms  ${c.client ?? '-'}${err}\n`;
+}
+
+export const logs: Command = {
+  name: 'logs',
+  summary: 'Show recent tool calls (--follow to stream new ones)',
+  usage: 'Usage: weld logs [--json] [--follow] [--limit N]',
+  options: { json: { type: 'boolean' }, follow: { type: 'boolean', short: 'f' }, limit: { type: 'string' } },
+  async run({ io, values }) {
+    const limit = values.limit === undefined ? 50 : Number(values.limit);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 100_000)
+      throw new UsageError('--limit must be a whole number from 1 to 100000');
+    const print = (c: CallRow) => io.stdout(values.json ? `${JSON.stringify(c)}\n` : line(c));
+    return withStore(io, async (store) => {
+      const recent = store.calls.list({ limit }).reverse();
+      for (const c of recent) print(c);
+      if (!values.follow) return 0;
+      // Another process (the tray app or `weld serve`) writes the calls, so follow by polling the DB.
+      let after = recent.at(-1)?.startedAt ?? Date.now() - 1;
+      const seen = new Set(recent.filter((c) => c.startedAt === after).map((c) => c.id));
+      let stop = false;
+      io.interrupted.then(() => {
+        stop = true;
+      });
+      while (!stop) {
+        await new Promise((r) => setTimeout(r, FOLLOW_POLL_MS));
+        const fresh = store.calls
+          .list({ afterStartedAt: after - 1, limit: 1000 })
+          .reverse()
+          .filter((c) => !seen.has(c.id));
+        for (const c of fresh) {
+          print(c);
+          if (c.startedAt > after) {
+            after = c.startedAt;
+            seen.clear();
+          }
+          seen.add(c.id);
+        }
+      }
+      return 0;
+    });
+  },
+};

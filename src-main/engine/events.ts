@@ -1,0 +1,66 @@
+import { EventEmitter } from 'node:events';
+
+export type CallStatus = 'ok' | 'error' | 'denied' | 'timeout' | 'cancelled';
+export type CapabilityKind = 'storage' | 'network' | 'environment';
+export type Decision = 'allowed' | 'denied';
+
+/** The closed list of things the engine tells the outside world (GUI live log, tray, telemetry). */
+export interface WeldEvents {
+  'call.started': { callId: string; tool: string; componentId: string | null; client: string | null; at: number };
+  'call.finished': {
+    callId: string;
+    tool: string;
+    componentId: string | null;
+    client: string | null;
+    status: CallStatus;
+    durationUs: number;
+    error: string | null;
+  };
+  'capability.requested': {
+    requestId: string;
+    callId: string | null;
+    componentId: string;
+    kind: CapabilityKind;
+    target: string;
+    access: string;
+  };
+  'capability.decided': {
+    requestId: string | null;
+    callId: string | null;
+    componentId: string;
+    kind: CapabilityKind;
+    target: string;
+    decision: Decision;
+    by: string;
+  };
+  'components.changed': { componentId: string; change: 'installed' | 'removed' | 'updated' | 'enabled' | 'disabled' };
+  'grants.changed': { componentId: string };
+}
+
+export type WeldEventName = keyof WeldEvents;
+
+/**
+ * A typed wrapper over EventEmitter. One instance per engine, created by the composition root,
+ * so tests get their own bus instead of sharing a global one.
+ */
+export class EventBus {
+  readonly #emitter = new EventEmitter({ captureRejections: false });
+
+  constructor() {
+    // The GUI, SSE streams and telemetry each subscribe; more than 10 listeners is normal here.
+    this.#emitter.setMaxListeners(0);
+  }
+
+  emit<K extends WeldEventName>(name: K, payload: WeldEvents[K]): void {
+    this.#emitter.emit(name, payload);
+  }
+
+  on<K extends WeldEventName>(name: K, listener: (payload: WeldEvents[K]) => void): () => void {
+    this.#emitter.on(name, listener);
+    return () => this.#emitter.off(name, listener);
+  }
+
+  hasListeners(name: WeldEventName): boolean {
+    return this.#emitter.listenerCount(name) > 0;
+  }
+}

@@ -1,0 +1,118 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type { ErrorObject } from 'ajv';
+import type { CallStatus, EventBus } from '../events.js';
+import type { Recorder } from '../store/recorder.js';
+import { errorResult, type ToolResult, type ToolTable } from './tool-table.js';
+
+/** Raised for requests that are wrong before any tool runs: unknown tool, bad arguments. */
+export class CallError extends Error {
+  constructor(
+    message: string,
+    readonly kind: 'unknown-tool' | 'invalid-arguments',
+  ) {
+    super(message);
+  }
+}
+
+export interface CallRequest {
+  tool: string;
+  args: unknown;
+  client: string | null;
+  signal?: AbortSignal;
+  progress?: (progress: number, total?: number, message?: string) => void;
+}
+
+export interface Dispatcher {
+  call(req: CallRequest): Promise<ToolResult>;
+}
+
+const MAX_LOGGED_OUTPUT = 8 * 1024;
+
+/**
+ * The single path every tool call takes, whichever transport it came from (MCP, CLI, GUI):
+ * lookup, validation, invocation, then an audit row written off the hot path.
+ */
+export function createDispatcher(deps: { tools: ToolTable; events: EventBus; recorder: Recorder }): Dispatcher {
+  const { tools, events, recorder } = deps;
+  return {
+    async call(req) {
+      const tool = tools.get(req.tool);
+      if (!tool) throw new CallError(`Unknown tool "${req.tool}". Use tools/list to see the available tools.`, 'unknown-tool');
+      const args = req.args ?? {};
+      if (typeof args !== 'object' || Array.isArray(args) || !tool.validate(args)) {
+        throw new CallError(
+          `Invalid arguments for tool "${tool.name}": ${describeErrors(tool.validate.errors)}`,
+          'invalid-arguments',
+        );
+      }
+      const argsJson = JSON.stringify(args);
+      const callId = randomUUID();
+      const startedAt = Date.now();
+      const t0 = process.hrtime.bigint();
+      events.emit('call.started', { callId, tool: tool.name, componentId: tool.componentId, client: req.client, at: startedAt });
+      let result: ToolResult;
+      let status: CallStatus;
+      let error: string | null = null;
+      try {
+        result = await tool.invoke(args as Record<string, unknown>, {
+          callId,
+          client: req.client,
+          signal: req.signal ?? new AbortController().signal,
+          progress: req.progress,
+        });
+        status = result.isError ? 'error' : 'ok';
+        if (result.isError) error = firstText(result);
+      } catch (err) {
+        const e = err as Error & { status?: CallStatus };
+        status = e.status ?? (req.signal?.aborted ? 'cancelled' : 'error');
+        error = e.message ?? String(err);
+        result = errorResult(error);
+      }
+      const durationUs = Number((process.hrtime.bigint() - t0) / 1000n);
+      recorder.call({
+        id: callId,
+        componentId: tool.componentId,
+        tool: tool.name,
+        client: req.client,
+        argsSize: Buffer.byteLength(argsJson),
+        argsHash: createHash('sha256').update(argsJson).digest('hex'),
+        status,
+        startedAt,
+        durationUs,
+        error,
+        output: firstText(result).slice(0, MAX_LOGGED_OUTPUT),
+      });
+      events.emit('call.finished', {
+        callId,
+        tool: tool.name,
+        componentId: tool.componentId,
+        client: req.client,
+        status,
+        durationUs,
+        error,
+      });
+      return result;
+    },
+  };
+}
+
+function firstText(r: ToolResult): string {
+  return r.content.find((c) => c.type === 'text')?.text ?? '';
+}
+
+export function describeErrors(errors: ErrorObject[] | null | undefined): string {
+  if (!errors?.length) return 'arguments must be a JSON object';
+  return errors
+    .map((e) => {
+      const field = e.instancePath
+        ? e.instancePath.slice(1).replaceAll('/', '.')
+        : (e.params as { missingProperty?: string }).missingProperty;
+      if (e.keyword === 'required')
+        return `missing required field "${(e.params as { missingProperty: string }).missingProperty}"`;
+      if (e.keyword === 'additionalProperties') {
+        return `unknown field "${(e.params as { additionalProperty: string }).additionalProperty}"${field ? ` in "${field}"` : ''}`;
+      }
+      return `field "${field ?? '(root)'}" ${e.message}`;
+    })
+    .join('; ');
+}

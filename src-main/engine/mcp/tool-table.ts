@@ -1,0 +1,103 @@
+import { Ajv, type ValidateFunction } from 'ajv';
+
+export interface ToolContent {
+  type: 'text';
+  text: string;
+}
+
+export interface ToolResult {
+  [key: string]: unknown;
+  content: ToolContent[];
+  structuredContent?: Record<string, unknown>;
+  isError?: boolean;
+}
+
+export interface ToolCallContext {
+  callId: string;
+  client: string | null;
+  signal: AbortSignal;
+  /** Present when the client asked for progress notifications. */
+  progress?: (progress: number, total?: number, message?: string) => void;
+}
+
+export interface ToolDefinition {
+  name: string;
+  title?: string;
+  description: string;
+  inputSchema: Record<string, unknown>;
+  outputSchema?: Record<string, unknown>;
+  /** null for Weld's built-in management tools. */
+  componentId: string | null;
+  invoke(args: Record<string, unknown>, ctx: ToolCallContext): Promise<ToolResult>;
+}
+
+export interface RegisteredTool extends ToolDefinition {
+  validate: ValidateFunction;
+}
+
+export const TOOL_NAME = /^[a-zA-Z0-9_-]{1,128}$/;
+
+/**
+ * The one table of callable tools. Names are unique across built-ins and components; collisions are
+ * refused here, at load time, so a call never has to guess which tool it meant.
+ */
+export class ToolTable {
+  readonly #tools = new Map<string, RegisteredTool>();
+  readonly #listeners = new Set<() => void>();
+  readonly #ajv = new Ajv({ allErrors: true, strict: false, coerceTypes: false, useDefaults: false });
+
+  list(): RegisteredTool[] {
+    return [...this.#tools.values()];
+  }
+
+  get(name: string): RegisteredTool | undefined {
+    return this.#tools.get(name);
+  }
+
+  has(name: string): boolean {
+    return this.#tools.has(name);
+  }
+
+  /** Adds tools atomically: either all are added or none (a collision throws before any change). */
+  add(defs: readonly ToolDefinition[]): void {
+    const seen = new Set<string>();
+    for (const d of defs) {
+      if (!TOOL_NAME.test(d.name)) throw new Error(`invalid tool name "${d.name}": must match ${TOOL_NAME}`);
+      if (this.#tools.has(d.name) || seen.has(d.name)) throw new Error(`a tool named "${d.name}" is already loaded`);
+      seen.add(d.name);
+    }
+    const compiled = defs.map((d) => ({ ...d, validate: this.#ajv.compile(d.inputSchema) }));
+    for (const t of compiled) this.#tools.set(t.name, t);
+    if (defs.length) this.#changed();
+  }
+
+  removeComponent(componentId: string): void {
+    let removed = false;
+    for (const [name, t] of this.#tools) {
+      if (t.componentId === componentId) {
+        this.#tools.delete(name);
+        removed = true;
+      }
+    }
+    if (removed) this.#changed();
+  }
+
+  onChange(listener: () => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  #changed(): void {
+    for (const l of this.#listeners) l();
+  }
+}
+
+export function textResult(text: string, structured?: Record<string, unknown>): ToolResult {
+  return structured
+    ? { content: [{ type: 'text', text }], structuredContent: structured }
+    : { content: [{ type: 'text', text }] };
+}
+
+export function errorResult(text: string): ToolResult {
+  return { content: [{ type: 'text', text }], isError: true };
+}

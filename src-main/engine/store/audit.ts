@@ -1,0 +1,110 @@
+import { createHash } from 'node:crypto';
+import type { Db } from './db.js';
+
+export interface AuditEntry {
+  at: number;
+  actor: string;
+  action: string;
+  subject: string;
+  detail: Record<string, unknown>;
+}
+
+export interface AuditRow extends AuditEntry {
+  seq: number;
+  prevHash: string;
+  hash: string;
+}
+
+export const GENESIS_HASH = '0'.repeat(64);
+
+/** The hash covers the sequence number too, so deleting or reordering rows breaks the chain. */
+export function auditHash(prevHash: string, seq: number, e: AuditEntry): string {
+  return createHash('sha256')
+    .update(prevHash)
+    .update('\n')
+    .update(JSON.stringify([seq, e.at, e.actor, e.action, e.subject, e.detail]))
+    .digest('hex');
+}
+
+export type AuditVerdict = { ok: true; rows: number } | { ok: false; rows: number; seq: number; reason: string };
+
+export function createAuditStore(db: Db) {
+  const last = db.prepare<[], { seq: number; hash: string }>('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1');
+  const insert = db.prepare(
+    'INSERT INTO audit_log (seq, at, actor, action, subject, detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+  );
+  const all = db.prepare<[], RawAuditRow>('SELECT * FROM audit_log ORDER BY seq');
+  const page = db.prepare<[number, number], RawAuditRow>('SELECT * FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?');
+
+  /** Must run inside a write transaction so two processes cannot fork the chain. */
+  function appendInTx(entries: readonly AuditEntry[]): void {
+    const tail = last.get();
+    let seq = tail?.seq ?? 0;
+    let prev = tail?.hash ?? GENESIS_HASH;
+    for (const e of entries) {
+      seq += 1;
+      const hash = auditHash(prev, seq, e);
+      insert.run(seq, e.at, e.actor, e.action, e.subject, JSON.stringify(e.detail), prev, hash);
+      prev = hash;
+    }
+  }
+
+  return {
+    append(entries: readonly AuditEntry[]): void {
+      db.transaction(() => appendInTx(entries)).immediate();
+    },
+    appendInTx,
+    list(afterSeq = 0, limit = 1000): AuditRow[] {
+      return page.all(afterSeq, limit).map(fromRaw);
+    },
+    verify(): AuditVerdict {
+      let prev = GENESIS_HASH;
+      let expectedSeq = 1;
+      let rows = 0;
+      for (const raw of all.iterate()) {
+        rows += 1;
+        const row = fromRaw(raw);
+        if (row.seq !== expectedSeq) return { ok: false, rows, seq: row.seq, reason: `row ${expectedSeq} is missing` };
+        if (row.prevHash !== prev) return { ok: false, rows, seq: row.seq, reason: 'previous-hash link is broken' };
+        if (auditHash(prev, row.seq, row) !== row.hash) {
+          return { ok: false, rows, seq: row.seq, reason: 'row content does not match its hash (edited)' };
+        }
+        prev = row.hash;
+        expectedSeq += 1;
+      }
+      return { ok: true, rows };
+    },
+  };
+}
+
+export type AuditStore = ReturnType<typeof createAuditStore>;
+
+interface RawAuditRow {
+  seq: number;
+  at: number;
+  actor: string;
+  action: string;
+  subject: string;
+  detail: string;
+  prev_hash: string;
+  hash: string;
+}
+
+function fromRaw(r: RawAuditRow): AuditRow {
+  let detail: Record<string, unknown>;
+  try {
+    detail = JSON.parse(r.detail);
+  } catch {
+    detail = { unparseable: r.detail };
+  }
+  return {
+    seq: r.seq,
+    at: r.at,
+    actor: r.actor,
+    action: r.action,
+    subject: r.subject,
+    detail,
+    prevHash: r.prev_hash,
+    hash: r.hash,
+  };
+}

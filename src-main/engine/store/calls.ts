@@ -1,0 +1,91 @@
+import type { CallStatus, CapabilityKind, Decision } from '../events.js';
+import type { Db } from './db.js';
+
+export interface CallRow {
+  id: string;
+  componentId: string | null;
+  tool: string;
+  client: string | null;
+  argsSize: number;
+  argsHash: string;
+  status: CallStatus;
+  startedAt: number;
+  durationUs: number;
+  error: string | null;
+  output: string | null;
+}
+
+export interface CapabilityEventRow {
+  callId: string | null;
+  componentId: string;
+  kind: CapabilityKind;
+  target: string;
+  access: string;
+  decision: Decision;
+  at: number;
+}
+
+export interface CallQuery {
+  afterStartedAt?: number;
+  limit?: number;
+  tool?: string;
+  status?: CallStatus;
+}
+
+interface RawCall {
+  id: string;
+  component_id: string | null;
+  tool: string;
+  client: string | null;
+  args_size: number;
+  args_hash: string;
+  status: CallStatus;
+  started_at: number;
+  duration_us: number;
+  error: string | null;
+  output: string | null;
+}
+
+const fromRaw = (r: RawCall): CallRow => ({
+  id: r.id,
+  componentId: r.component_id,
+  tool: r.tool,
+  client: r.client,
+  argsSize: r.args_size,
+  argsHash: r.args_hash,
+  status: r.status,
+  startedAt: r.started_at,
+  durationUs: r.duration_us,
+  error: r.error,
+  output: r.output,
+});
+
+export function createCallStore(db: Db) {
+  const insertCall = db.prepare(`INSERT OR REPLACE INTO calls
+    (id, component_id, tool, client, args_size, args_hash, status, started_at, duration_us, error, output)
+    VALUES (@id, @componentId, @tool, @client, @argsSize, @argsHash, @status, @startedAt, @durationUs, @error, @output)`);
+  const insertEvent = db.prepare(`INSERT INTO capability_events
+    (call_id, component_id, kind, target, access, decision, at)
+    VALUES (@callId, @componentId, @kind, @target, @access, @decision, @at)`);
+  const query = db.prepare<Record<string, unknown>, RawCall>(`SELECT * FROM calls
+    WHERE started_at > @after AND (@tool IS NULL OR tool = @tool) AND (@status IS NULL OR status = @status)
+    ORDER BY started_at DESC, id LIMIT @limit`);
+  const eventsOf = db.prepare<[string], Omit<CapabilityEventRow, 'callId' | 'componentId'> & { component_id: string }>(
+    'SELECT component_id, kind, target, access, decision, at FROM capability_events WHERE call_id = ? ORDER BY id',
+  );
+
+  return {
+    insertCallInTx: (row: CallRow) => insertCall.run(row),
+    insertEventInTx: (row: CapabilityEventRow) => insertEvent.run(row),
+    list(q: CallQuery = {}): CallRow[] {
+      return query
+        .all({ after: q.afterStartedAt ?? -1, tool: q.tool ?? null, status: q.status ?? null, limit: q.limit ?? 200 })
+        .map(fromRaw);
+    },
+    capabilityEvents(callId: string): CapabilityEventRow[] {
+      return eventsOf.all(callId).map(({ component_id, ...e }) => ({ ...e, callId, componentId: component_id }));
+    },
+  };
+}
+
+export type CallStore = ReturnType<typeof createCallStore>;

@@ -1,0 +1,34 @@
+import { createAuditStore } from './audit.js';
+import { createCallStore } from './calls.js';
+import { createComponentStore } from './components.js';
+import { type Db, openDatabase } from './db.js';
+import { Recorder } from './recorder.js';
+
+export interface Store {
+  db: Db;
+  components: ReturnType<typeof createComponentStore>;
+  calls: ReturnType<typeof createCallStore>;
+  audit: ReturnType<typeof createAuditStore>;
+  recorder: Recorder;
+  close(): void;
+}
+
+export function openStore(path: string, opts: { onError?: (err: unknown) => void } = {}): Store {
+  const db = openDatabase(path);
+  const calls = createCallStore(db);
+  const audit = createAuditStore(db);
+  const recorder = new Recorder(db, calls, audit, { onError: opts.onError });
+  return {
+    db,
+    components: createComponentStore(db),
+    calls,
+    audit,
+    recorder,
+    close() {
+      recorder.close();
+      db.close();
+    },
+  };
+}
+
+export { StoreError } from './db.js';

@@ -1,0 +1,78 @@
+/**
+ * Numbered, forward-only migrations. Never edit a released entry: add a new one.
+ * The schema is the documentation: constraints say what a valid row is.
+ */
+export const MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
+  {
+    version: 1,
+    name: 'initial',
+    sql: `
+CREATE TABLE components (
+  id TEXT PRIMARY KEY CHECK (id GLOB '[a-z0-9]*' AND length(id) BETWEEN 1 AND 64),
+  digest TEXT NOT NULL UNIQUE CHECK (digest GLOB 'sha256:*' AND length(digest) = 71),
+  source_ref TEXT NOT NULL,
+  name TEXT NOT NULL,
+  version TEXT,
+  signature_status TEXT NOT NULL CHECK (signature_status IN ('verified', 'unsigned', 'allowed-unsigned', 'local')),
+  publisher TEXT,
+  requested_capabilities TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(requested_capabilities)),
+  tools TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(tools)),
+  wit TEXT NOT NULL DEFAULT '',
+  policy TEXT,
+  enabled INTEGER NOT NULL DEFAULT 1 CHECK (enabled IN (0, 1)),
+  installed_at INTEGER NOT NULL
+);
+
+CREATE TABLE grants (
+  id INTEGER PRIMARY KEY,
+  component_id TEXT NOT NULL REFERENCES components(id) ON DELETE CASCADE,
+  kind TEXT NOT NULL CHECK (kind IN ('storage', 'network', 'environment')),
+  target TEXT NOT NULL CHECK (length(target) > 0),
+  access TEXT NOT NULL DEFAULT '' CHECK (access IN ('', 'read', 'write', 'read,write')),
+  decided_by TEXT NOT NULL,
+  decided_at INTEGER NOT NULL,
+  scope TEXT NOT NULL CHECK (scope IN ('once', 'session', 'always')),
+  expires_at INTEGER,
+  UNIQUE (component_id, kind, target)
+);
+
+CREATE TABLE calls (
+  id TEXT PRIMARY KEY,
+  component_id TEXT,
+  tool TEXT NOT NULL,
+  client TEXT,
+  args_size INTEGER NOT NULL CHECK (args_size >= 0),
+  args_hash TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('ok', 'error', 'denied', 'timeout', 'cancelled')),
+  started_at INTEGER NOT NULL,
+  duration_us INTEGER NOT NULL CHECK (duration_us >= 0),
+  error TEXT,
+  output TEXT
+);
+CREATE INDEX calls_started ON calls(started_at);
+
+CREATE TABLE capability_events (
+  id INTEGER PRIMARY KEY,
+  call_id TEXT,
+  component_id TEXT NOT NULL,
+  kind TEXT NOT NULL CHECK (kind IN ('storage', 'network', 'environment')),
+  target TEXT NOT NULL,
+  access TEXT NOT NULL DEFAULT '',
+  decision TEXT NOT NULL CHECK (decision IN ('allowed', 'denied')),
+  at INTEGER NOT NULL
+);
+CREATE INDEX capability_events_call ON capability_events(call_id);
+
+CREATE TABLE audit_log (
+  seq INTEGER PRIMARY KEY,
+  at INTEGER NOT NULL,
+  actor TEXT NOT NULL,
+  action TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  detail TEXT NOT NULL CHECK (json_valid(detail)),
+  prev_hash TEXT NOT NULL CHECK (length(prev_hash) = 64),
+  hash TEXT NOT NULL UNIQUE CHECK (length(hash) = 64)
+);
+`,
+  },
+];

@@ -1,0 +1,112 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { tempHome } from '../../../test/helpers.js';
+import { schemaVersion, StoreError } from './db.js';
+import { openStore } from './index.js';
+import { MIGRATIONS } from './migrations.js';
+
+let cleanup: () => void = () => {};
+afterEach(() => cleanup());
+
+function freshDbPath(): string {
+  const t = tempHome();
+  cleanup = t.cleanup;
+  return join(t.home, 'weld.db');
+}
+
+describe('store', () => {
+  it('creates the schema on an empty file and keeps data when reopened', () => {
+    const path = freshDbPath();
+    const s1 = openStore(path);
+    expect(schemaVersion(s1.db)).toBe(MIGRATIONS.at(-1)?.version);
+    expect(s1.db.pragma('journal_mode', { simple: true })).toBe('wal');
+    s1.audit.append([{ at: 1, actor: 'user', action: 'install', subject: 'time', detail: { digest: 'x' } }]);
+    s1.close();
+
+    const s2 = openStore(path);
+    expect(s2.audit.list()).toHaveLength(1);
+    expect(s2.audit.verify()).toEqual({ ok: true, rows: 1 });
+    s2.close();
+  });
+
+  it('migrates a database left at an older schema version', () => {
+    const path = freshDbPath();
+    const old = new Database(path);
+    old.pragma('user_version = 0');
+    old.close();
+    const s = openStore(path);
+    expect(schemaVersion(s.db)).toBe(MIGRATIONS.at(-1)?.version);
+    expect(s.components.list()).toEqual([]);
+    s.close();
+  });
+
+  it('refuses a database written by a newer Weld instead of downgrading it', () => {
+    const path = freshDbPath();
+    const db = new Database(path);
+    db.pragma('user_version = 999');
+    db.close();
+    expect(() => openStore(path)).toThrow(/newer Weld/);
+  });
+
+  it('gives a clear error for a corrupt file and leaves the file untouched', () => {
+    const path = freshDbPath();
+    const garbage = Buffer.from('this is not sqlite, it is the user data we must not overwrite');
+    writeFileSync(path, garbage);
+    let caught: unknown;
+    try {
+      openStore(path);
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toBeInstanceOf(StoreError);
+    expect((caught as StoreError).code).toBe('corrupt');
+    expect((caught as Error).message).toMatch(/damaged.*Weld did not touch it/);
+  });
+
+  it('detects an edited, deleted or reordered audit row', () => {
+    const path = freshDbPath();
+    const s = openStore(path);
+    s.audit.append(
+      ['install', 'grant', 'call', 'revoke'].map((action, i) => ({ at: i, actor: 'user', action, subject: 'c', detail: { i } })),
+    );
+    expect(s.audit.verify()).toEqual({ ok: true, rows: 4 });
+
+    s.db.prepare("UPDATE audit_log SET detail = '{\"i\":99}' WHERE seq = 2").run();
+    expect(s.audit.verify()).toMatchObject({ ok: false, seq: 2, reason: expect.stringMatching(/edited/) });
+    s.close();
+  });
+
+  it('detects a deleted audit row even when later rows are intact', () => {
+    const s = openStore(freshDbPath());
+    s.audit.append([1, 2, 3].map((i) => ({ at: i, actor: 'user', action: 'a', subject: 's', detail: {} })));
+    s.db.prepare('DELETE FROM audit_log WHERE seq = 2').run();
+    expect(s.audit.verify()).toMatchObject({ ok: false, seq: 3 });
+    s.close();
+  });
+
+  it('batches call rows and writes them without losing any on close', () => {
+    const s = openStore(freshDbPath());
+    for (let i = 0; i < 1000; i++) {
+      s.recorder.call({
+        id: `call-${i}`,
+        componentId: null,
+        tool: 'list-components',
+        client: 'test/1',
+        argsSize: 2,
+        argsHash: 'h',
+        status: 'ok',
+        startedAt: 1000 + i,
+        durationUs: 5,
+        error: null,
+        output: null,
+      });
+    }
+    s.recorder.audit({ at: 1, actor: 'system', action: 'x', subject: 'y', detail: {} });
+    s.close();
+    const db = new Database(s.db.name);
+    expect(db.prepare('SELECT count(*) AS n FROM calls').get()).toEqual({ n: 1000 });
+    db.close();
+  });
+});

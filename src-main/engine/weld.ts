@@ -1,0 +1,60 @@
+import { mkdirSync } from 'node:fs';
+import { type WeldPaths, weldPaths } from './config.js';
+import { EventBus } from './events.js';
+import { createLogger, type Logger } from './log.js';
+import { builtinTools } from './mcp/builtin-tools.js';
+import { createDispatcher, type Dispatcher } from './mcp/dispatch.js';
+import { createMcpServer } from './mcp/server.js';
+import { ToolTable } from './mcp/tool-table.js';
+import { openStore, type Store } from './store/index.js';
+import { WELD_VERSION } from './version.js';
+
+export interface WeldOptions {
+  home: string;
+  logger?: Logger;
+  /** Environment the engine may read on a tool's behalf (only for granted keys). */
+  env?: Record<string, string | undefined>;
+}
+
+export interface Weld {
+  readonly paths: WeldPaths;
+  readonly version: string;
+  readonly logger: Logger;
+  readonly events: EventBus;
+  readonly store: Store;
+  readonly tools: ToolTable;
+  readonly dispatcher: Dispatcher;
+  /** A fresh MCP server for one client connection. */
+  createMcpServer(): ReturnType<typeof createMcpServer>;
+  stop(): Promise<void>;
+}
+
+/** Composition root: the only place that knows how the engine's parts fit together. */
+export async function createWeld(opts: WeldOptions): Promise<Weld> {
+  const paths = weldPaths(opts.home);
+  mkdirSync(paths.home, { recursive: true, mode: 0o700 });
+  const logger = opts.logger ?? createLogger();
+  const store = openStore(paths.db, { onError: (err) => logger.error('store write failed; will retry', { err: String(err) }) });
+  const events = new EventBus();
+  const tools = new ToolTable();
+  const dispatcher = createDispatcher({ tools, events, recorder: store.recorder });
+
+  tools.add(builtinTools({ components: store.components }));
+
+  let stopped = false;
+  return {
+    paths,
+    version: WELD_VERSION,
+    logger,
+    events,
+    store,
+    tools,
+    dispatcher,
+    createMcpServer: () => createMcpServer({ tools, dispatcher, version: WELD_VERSION }),
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      store.close();
+    },
+  };
+}
