@@ -1,5 +1,5 @@
 import { contextBridge, ipcRenderer } from 'electron';
-import { type ApiName, isApiName, type WeldApi } from './api';
+import { type ApiName, isApiName, type WeldApi } from './api.js';
 
 // Only names from the contract cross the bridge; the main process validates payloads again.
 const bridge: WeldApi = {
