@@ -7,6 +7,7 @@ import { createDispatcher, type Dispatcher } from './mcp/dispatch.js';
 import { createMcpServer } from './mcp/server.js';
 import { ToolTable } from './mcp/tool-table.js';
 import { openStore, type Store } from './store/index.js';
+import { Metrics, OtlpExporter, otlpConfigFromEnv } from './telemetry/index.js';
 import { WELD_VERSION } from './version.js';
 
 export interface WeldOptions {
@@ -24,6 +25,7 @@ export interface Weld {
   readonly store: Store;
   readonly tools: ToolTable;
   readonly dispatcher: Dispatcher;
+  readonly metrics: Metrics;
   /** A fresh MCP server for one client connection. */
   createMcpServer(): ReturnType<typeof createMcpServer>;
   stop(): Promise<void>;
@@ -41,6 +43,17 @@ export async function createWeld(opts: WeldOptions): Promise<Weld> {
 
   tools.add(builtinTools({ components: store.components }));
 
+  const metrics = new Metrics(events);
+  const otlp = otlpConfigFromEnv(opts.env ?? {});
+  const exporter =
+    otlp &&
+    new OtlpExporter(otlp, events, {
+      metrics,
+      logger,
+      serviceVersion: WELD_VERSION,
+      digestOf: (id) => store.components.get(id)?.digest,
+    });
+
   let stopped = false;
   return {
     paths,
@@ -50,10 +63,12 @@ export async function createWeld(opts: WeldOptions): Promise<Weld> {
     store,
     tools,
     dispatcher,
+    metrics,
     createMcpServer: () => createMcpServer({ tools, dispatcher, version: WELD_VERSION }),
     async stop() {
       if (stopped) return;
       stopped = true;
+      await exporter?.close();
       store.close();
     },
   };
