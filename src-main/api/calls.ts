@@ -6,10 +6,14 @@ function toInfo({ argsHash: _h, output: _o, ...c }: CallRow) {
 }
 
 export const callHandlers: Handlers<'calls.list' | 'calls.get'> = {
-  'calls.list': ({ tool, status, text, limit }, ctx) =>
-    ctx.weld.store.calls.list({ tool, status, text: text || undefined, limit: limit ?? 200 }).map(toInfo),
+  'calls.list': ({ tool, status, text, limit }, ctx) => {
+    // This process's own calls wait a few ms in the recorder's batch; show them now.
+    ctx.weld.store.recorder.flush();
+    return ctx.weld.store.calls.list({ tool, status, text: text || undefined, limit: limit ?? 200 }).map(toInfo);
+  },
 
   'calls.get': ({ id }, ctx) => {
+    ctx.weld.store.recorder.flush();
     const call = ctx.weld.store.calls.get(id);
     if (!call) throw new ApiError('not-found', `No call "${id}" is recorded.`);
     const capabilityEvents = ctx.weld.store.calls

@@ -29,14 +29,14 @@ export function createApiEventStream(weld: Weld, opts: { pollMs?: number } = {})
   const offBus = API_EVENT_NAMES.map((name) => weld.events.on(name, (payload) => emit({ name, payload } as ApiEvent)));
 
   let timer: NodeJS.Timeout | null = null;
-  let lastStartedAt = Date.now();
+  let cursor = weld.store.calls.writtenCursor();
   let components = snapshot(weld.store.components.list());
 
   function poll(): void {
     try {
-      const fresh = weld.store.calls.list({ afterStartedAt: lastStartedAt - 1, limit: 1000 }).reverse();
-      for (const c of fresh) {
-        lastStartedAt = Math.max(lastStartedAt, c.startedAt);
+      const fresh = weld.store.calls.written(cursor);
+      cursor = fresh.cursor;
+      for (const c of fresh.rows) {
         if (seenCalls.has(c.id)) continue;
         const { id: callId, tool, componentId, client, status, durationUs, error } = c;
         emit({ name: 'call.finished', payload: { callId, tool, componentId, client, status, durationUs, error } });
@@ -54,6 +54,9 @@ export function createApiEventStream(weld: Weld, opts: { pollMs?: number } = {})
     subscribe(listener) {
       listeners.add(listener);
       if (!timer) {
+        // Start following from now: a new listener fetches history through the API, not as events.
+        cursor = weld.store.calls.writtenCursor();
+        components = snapshot(weld.store.components.list());
         timer = setInterval(poll, opts.pollMs ?? 400);
         timer.unref();
       }

@@ -74,6 +74,10 @@ export function createCallStore(db: Db) {
       AND (@text IS NULL OR instr(lower(tool || ' ' || coalesce(client, '') || ' ' || coalesce(error, '') || ' ' || id), @text) > 0)
     ORDER BY started_at DESC, id LIMIT @limit`);
   const byId = db.prepare<[string], RawCall>('SELECT * FROM calls WHERE id = ?');
+  const afterRowid = db.prepare<[number, number], RawCall & { rowid: number }>(
+    'SELECT rowid, * FROM calls WHERE rowid > ? ORDER BY rowid LIMIT ?',
+  );
+  const maxRowid = db.prepare<[], { n: number | null }>('SELECT max(rowid) AS n FROM calls');
   const eventsOf = db.prepare<[string], Omit<CapabilityEventRow, 'callId' | 'componentId'> & { component_id: string }>(
     'SELECT component_id, kind, target, access, decision, at FROM capability_events WHERE call_id = ? ORDER BY id',
   );
@@ -92,6 +96,15 @@ export function createCallStore(db: Db) {
         })
         .map(fromRaw);
     },
+    /**
+     * Calls in the order they were written, after a cursor: how a process follows calls recorded by
+     * other processes. Write order, unlike start time, never skips a long call that finished late.
+     */
+    written(after: number, limit = 1000): { cursor: number; rows: CallRow[] } {
+      const raw = afterRowid.all(after, limit);
+      return { cursor: raw.at(-1)?.rowid ?? after, rows: raw.map(fromRaw) };
+    },
+    writtenCursor: (): number => maxRowid.get()?.n ?? 0,
     get(id: string): CallRow | undefined {
       const r = byId.get(id);
       return r && fromRaw(r);
