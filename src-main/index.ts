@@ -23,6 +23,12 @@ if (!app.requestSingleInstanceLock()) {
   let weld: Weld | null = null;
   const dataDir = resolveDataDir();
   const logger = createLogger({ file: join(dataDir, 'weld.log') });
+  // MCP clients run the bundled CLI with the app's own runtime: no separate Node install needed.
+  const launcher = {
+    command: process.execPath,
+    args: [join(import.meta.dirname, 'cli.js')],
+    env: { ELECTRON_RUN_AS_NODE: '1' },
+  };
 
   const openWindow = () => {
     if (!win || win.isDestroyed()) win = createMainWindow({ icon: join(RESOURCES, 'icon.png'), isQuitting: () => quitting });
@@ -54,7 +60,7 @@ if (!app.requestSingleInstanceLock()) {
       dialog.showErrorBox('Weld could not start', (err as Error).message);
       return;
     }
-    const dispatch = createApiDispatch({ weld, actor: 'user:desktop', shell: 'electron', httpUrl: null });
+    const dispatch = createApiDispatch({ weld, actor: 'user:desktop', shell: 'electron', httpUrl: null, launcher });
     const events = createApiEventStream(weld);
     registerApiIpc({ ipcMain, dispatch, events, rendererUrl: rendererUrl(), window: () => win, logger });
     events.subscribe((event) => {
@@ -84,7 +90,7 @@ if (!app.requestSingleInstanceLock()) {
           state = { ...state, paused: !state.paused };
           return render();
         case 'copyConfig':
-          return clipboard.writeText(clientConfig(dataDir));
+          return clipboard.writeText(clientConfig(dataDir, launcher));
         case 'toggleStartAtLogin': {
           const openAtLogin = !state.startAtLogin;
           app.setLoginItemSettings({ openAtLogin });

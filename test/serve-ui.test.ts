@@ -1,5 +1,7 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runWeld, tempHome, WELD_BIN } from './helpers.js';
 
@@ -26,7 +28,15 @@ describe('weld serve --ui', () => {
         body: '{}',
       });
       expect(res.status).toBe(200);
-      expect((await res.json()).value).toMatchObject({ dataDir: home, shell: 'web', version: expect.any(String) });
+      const settings = (await res.json()).value;
+      expect(settings).toMatchObject({ dataDir: home, shell: 'web', version: expect.any(String) });
+
+      // The config the Settings page offers to copy must start a working server as an MCP client would.
+      const { command, args, env } = JSON.parse(settings.clientConfig).mcpServers.weld;
+      const client = new Client({ name: 'pasted-config', version: '1' });
+      await client.connect(new StdioClientTransport({ command, args, env: { ...env, PATH: process.env.PATH ?? '' } }));
+      expect((await client.listTools()).tools.map((t) => t.name)).toContain('list-components');
+      await client.close();
     } finally {
       const exited = new Promise((r) => child.once('exit', r));
       child.kill('SIGTERM');

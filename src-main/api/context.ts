@@ -10,6 +10,14 @@ export interface ApiContext {
   shell: 'electron' | 'web';
   /** The MCP HTTP endpoint if this process serves one. */
   httpUrl: string | null;
+  /** How an MCP client starts `weld` on this machine, for the copyable client config. */
+  launcher: WeldLauncher;
+}
+
+export interface WeldLauncher {
+  command: string;
+  args: string[];
+  env?: Record<string, string>;
 }
 
 /** An expected failure with a message meant for the person using the UI. */

@@ -1,15 +1,17 @@
-import type { Handlers } from './context.js';
+import type { Handlers, WeldLauncher } from './context.js';
 
 /**
  * The `mcpServers` entry most desktop MCP clients read. They spawn their server over stdio, and
- * `weld serve --stdio` shares the data dir (grants, audit) with the tray app.
+ * `weld serve --stdio` shares the data dir (grants, audit) with the tray app. Absolute paths, because
+ * clients start servers without the user's shell PATH.
  */
-export function clientConfig(dataDir: string): string {
-  return JSON.stringify(
-    { mcpServers: { weld: { command: 'weld', args: ['serve', '--stdio'], env: { WELD_HOME: dataDir } } } },
-    null,
-    2,
-  );
+export function clientConfig(dataDir: string, launcher: WeldLauncher): string {
+  const server = {
+    command: launcher.command,
+    args: [...launcher.args, 'serve', '--stdio'],
+    env: { ...launcher.env, WELD_HOME: dataDir },
+  };
+  return JSON.stringify({ mcpServers: { weld: server } }, null, 2);
 }
 
 export const settingsHandlers: Handlers<'settings.get'> = {
@@ -19,6 +21,6 @@ export const settingsHandlers: Handlers<'settings.get'> = {
     socketPath: ctx.weld.paths.socket,
     httpUrl: ctx.httpUrl,
     shell: ctx.shell,
-    clientConfig: clientConfig(ctx.weld.paths.home),
+    clientConfig: clientConfig(ctx.weld.paths.home, ctx.launcher),
   }),
 };

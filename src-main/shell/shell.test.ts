@@ -83,14 +83,26 @@ describe('desktop shell over the real engine', () => {
 
   it('refuses an IPC call from an untrusted frame before running anything', async () => {
     weld.store.components.put(sampleComponent());
-    const dispatch = createApiDispatch({ weld, actor: 'user:desktop', shell: 'electron', httpUrl: null });
+    const dispatch = createApiDispatch({
+      weld,
+      actor: 'user:desktop',
+      shell: 'electron',
+      httpUrl: null,
+      launcher: { command: 'weld', args: [] },
+    });
     const reply = await answerApiCall(dispatch, false, 'components.remove', { id: 'fetch-notes' }, () => {});
     expect(reply).toEqual({ ok: false, error: { code: 'unauthorized', message: 'This page may not use the Weld API.' } });
     expect(weld.store.components.get('fetch-notes')).toBeDefined();
   });
 
   it('answers bad IPC input with the contract error and keeps working', async () => {
-    const dispatch = createApiDispatch({ weld, actor: 'user:desktop', shell: 'electron', httpUrl: null });
+    const dispatch = createApiDispatch({
+      weld,
+      actor: 'user:desktop',
+      shell: 'electron',
+      httpUrl: null,
+      launcher: { command: 'weld', args: [] },
+    });
     const bad = await answerApiCall(dispatch, true, 'calls.list', { limit: -1 }, () => {});
     expect(bad).toMatchObject({ ok: false, error: { code: 'bad-input', message: expect.stringMatching(/limit/) } });
     expect(await answerApiCall(dispatch, true, 'calls.list', {}, () => {})).toEqual({ ok: true, value: [] });
@@ -99,7 +111,13 @@ describe('desktop shell over the real engine', () => {
   it('pause all disables enabled tools and resume restores only those', async () => {
     weld.store.components.put(sampleComponent({ id: 'a', digest: `sha256:${'a'.repeat(64)}` }));
     weld.store.components.put(sampleComponent({ id: 'b', digest: `sha256:${'b'.repeat(64)}`, enabled: false }));
-    const dispatch = createApiDispatch({ weld, actor: 'user:desktop', shell: 'electron', httpUrl: null });
+    const dispatch = createApiDispatch({
+      weld,
+      actor: 'user:desktop',
+      shell: 'electron',
+      httpUrl: null,
+      launcher: { command: 'weld', args: [] },
+    });
     const paused = await pauseAll(dispatch);
     expect(paused).toEqual(['a']);
     expect(weld.store.components.list().map((c) => c.enabled)).toEqual([false, false]);

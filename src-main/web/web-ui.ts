@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import type { WeldLauncher } from '../api/context.js';
 import { createApiEventStream } from '../api/event-stream.js';
 import { createApiDispatch } from '../api/registry.js';
 import type { Weld } from '../engine/weld.js';
@@ -10,11 +11,17 @@ export const BUILT_RENDERER_DIR = join(import.meta.dirname, '..', 'renderer');
 /** Serves the renderer and the API of one engine over HTTP, as `weld serve --ui` does. */
 export async function startWebUi(
   weld: Weld,
-  opts: { port?: number; rendererDir?: string; token?: string; pollMs?: number } = {},
+  opts: { port?: number; rendererDir?: string; token?: string; pollMs?: number; launcher?: WeldLauncher } = {},
 ): Promise<WebServer> {
   const events = createApiEventStream(weld, { pollMs: opts.pollMs });
   const server = await startWebServer({
-    dispatch: createApiDispatch({ weld, actor: 'user:web-ui', shell: 'web', httpUrl: null }),
+    dispatch: createApiDispatch({
+      weld,
+      actor: 'user:web-ui',
+      shell: 'web',
+      httpUrl: null,
+      launcher: opts.launcher ?? { command: 'weld', args: [] },
+    }),
     events,
     rendererDir: opts.rendererDir ?? BUILT_RENDERER_DIR,
     port: opts.port,

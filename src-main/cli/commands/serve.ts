@@ -28,7 +28,8 @@ export const serve: Command = {
     const ended: Promise<void>[] = [io.interrupted];
 
     if (values.ui) {
-      const ui = await startWebUi(weld, { port });
+      // This very `weld` (node + bin/weld.js), so the copied client config works without PATH changes.
+      const ui = await startWebUi(weld, { port, launcher: { command: process.execPath, args: [process.argv[1]] } });
       stops.push(() => ui.close());
       (values.stdio ? io.stderr : io.stdout)(`Weld UI: ${ui.url}\n`);
     }
