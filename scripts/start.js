@@ -29,13 +29,15 @@ if (!existsSync(join(ROOT, 'out', 'main', 'index.js')) || !existsSync(join(ROOT,
   }
 }
 
-let bin = electronBinary();
-let why = 'its binary is not installed';
-if (!bin && existsSync(join(ELECTRON, 'install.js'))) {
+// WELD_NO_ELECTRON=1 chooses the browser UI even where Electron exists (and never downloads it).
+const disabled = Boolean(process.env.WELD_NO_ELECTRON);
+let bin = disabled ? null : electronBinary();
+let why = disabled ? 'disabled by WELD_NO_ELECTRON' : 'its binary is not installed';
+if (!bin && !disabled && existsSync(join(ELECTRON, 'install.js'))) {
   // One download attempt per start; offline machines fail fast and fall back to the web UI.
   const r = spawnSync(process.execPath, [join(ELECTRON, 'install.js')], { cwd: ELECTRON, stdio: 'ignore', timeout: 120_000 });
   bin = electronBinary();
-  if (!bin) why = r.error ? `the download failed (${r.error.message})` : 'the download failed (offline?)';
+  if (!bin) why = r.error ? `its download failed: ${r.error.message}` : 'its download failed, probably offline';
 }
 
 if (bin) {
