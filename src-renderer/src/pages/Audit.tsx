@@ -5,11 +5,15 @@ import { EmptyState, ErrorNote } from '../ui/EmptyState.js';
 import { useApi, useWeld } from '../weld-context.js';
 import { useDebounced } from './LiveLog.js';
 
+const PAGE = 200;
+const MAX_ROWS = 5000;
+
 export function AuditPage() {
   const client = useWeld();
   const [text, setText] = useState('');
   const search = useDebounced(text.trim(), 200);
-  const rows = useApi('audit.list', { text: search || undefined, limit: 500 });
+  const [limit, setLimit] = useState(PAGE);
+  const rows = useApi('audit.list', { text: search || undefined, limit });
   const verdict = useApi('audit.verify', {});
   const searchId = useId();
   const exporter = useMutation({
@@ -91,6 +95,17 @@ export function AuditPage() {
             ))}
           </tbody>
         </table>
+      )}
+      {rows.data && rows.data.length === limit && (
+        <div className="more">
+          {limit < MAX_ROWS ? (
+            <button type="button" className="button" onClick={() => setLimit((l) => Math.min(l + PAGE, MAX_ROWS))}>
+              Show older entries
+            </button>
+          ) : (
+            <p className="muted">Showing the newest {MAX_ROWS} entries. Search to find older ones, or export the full log.</p>
+          )}
+        </div>
       )}
     </section>
   );
