@@ -175,7 +175,8 @@ describe.skipIf(!existsSync(CHROMIUM))('web UI in Chromium (weld serve --ui)', (
 
   it('shows endpoints, data dir and a client config to copy', async () => {
     await show('Settings');
-    expect(await page.getByText(home, { exact: true }).isVisible()).toBe(true);
+    // The heading renders before the settings arrive: wait for the data, not just the page.
+    await expect.poll(() => page.getByText(home, { exact: true }).isVisible()).toBe(true);
     expect(await page.locator('pre', { hasText: 'mcpServers' }).textContent()).toContain('"serve"');
     await page.screenshot({ path: join(SHOTS, 'settings.png'), fullPage: true });
   });
