@@ -39,6 +39,8 @@ if (!app.requestSingleInstanceLock()) {
   app.on('window-all-closed', () => {});
   app.on('before-quit', () => {
     quitting = true;
+    // However the app quits (tray, OS, updater), flush the batched call and audit rows first.
+    weld?.stop();
   });
 
   app.whenReady().then(async () => {
@@ -98,8 +100,6 @@ if (!app.requestSingleInstanceLock()) {
           return render();
         }
         case 'quit':
-          quitting = true;
-          await weld?.stop();
           app.quit();
       }
     }
