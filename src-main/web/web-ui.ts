@@ -11,7 +11,15 @@ export const BUILT_RENDERER_DIR = join(import.meta.dirname, '..', 'renderer');
 /** Serves the renderer and the API of one engine over HTTP, as `weld serve --ui` does. */
 export async function startWebUi(
   weld: Weld,
-  opts: { port?: number; rendererDir?: string; token?: string; pollMs?: number; launcher?: WeldLauncher } = {},
+  opts: {
+    port?: number;
+    rendererDir?: string;
+    token?: string;
+    pollMs?: number;
+    launcher?: WeldLauncher;
+    /** The MCP HTTP endpoint when the same process serves one (shown in Settings). */
+    httpUrl?: string;
+  } = {},
 ): Promise<WebServer> {
   const events = createApiEventStream(weld, { pollMs: opts.pollMs });
   const server = await startWebServer({
@@ -19,7 +27,7 @@ export async function startWebUi(
       weld,
       actor: 'user:web-ui',
       shell: 'web',
-      httpUrl: null,
+      httpUrl: opts.httpUrl ?? null,
       launcher: opts.launcher ?? { command: 'weld', args: [] },
     }),
     events,
