@@ -145,6 +145,9 @@ describe.skipIf(!existsSync(CHROMIUM))('web UI in Chromium (weld serve --ui)', (
     const detail = page.getByRole('complementary', { name: 'Call details' });
     await expect.poll(() => detail.getByText('fetch-notes (verified)').isVisible()).toBe(true);
     await page.screenshot({ path: join(SHOTS, 'live-log.png'), fullPage: true });
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.screenshot({ path: join(SHOTS, 'live-log-dark.png'), fullPage: true });
+    await page.emulateMedia({ colorScheme: 'light' });
 
     await page.getByRole('searchbox', { name: 'Search' }).fill('no-such-tool');
     await expect.poll(() => page.getByText('No calls match').isVisible()).toBe(true);
