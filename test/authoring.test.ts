@@ -54,7 +54,8 @@ describe('tool authoring', () => {
   it('builds a scaffolded TypeScript tool into a component', async () => {
     const dir = join(home, 'greeter');
     await runWeld(['new', 'greeter', '--dir', dir], home);
-    const r = await runWeld(['build', dir], home);
+    // componentize-js takes 6-20 s, more on a loaded 2-core machine.
+    const r = await runWeld(['build', dir], home, { timeoutMs: 110_000 });
     expect(r.stderr).not.toMatch(/error/i);
     expect(r.code).toBe(0);
     const wasm = readFileSync(join(dir, 'build/greeter.wasm'));
