@@ -1,9 +1,12 @@
 import type { Command } from './command.js';
 import { audit } from './commands/audit.js';
+import { clients } from './commands/clients.js';
+import { config } from './commands/config.js';
+import { connect } from './commands/connect.js';
 import { list } from './commands/list.js';
 import { logs } from './commands/logs.js';
 import { serve } from './commands/serve.js';
 import { version } from './commands/version.js';
 
 /** Every `weld` subcommand, in the order `weld --help` shows them. */
-export const COMMANDS: readonly Command[] = [serve, list, logs, audit, version];
+export const COMMANDS: readonly Command[] = [serve, connect, clients, config, list, logs, audit, version];

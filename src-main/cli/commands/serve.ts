@@ -1,32 +1,69 @@
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { createLogger } from '../../engine/log.js';
+import { DEFAULT_HTTP_PORT, startEndpoints } from '../../engine/mcp/transports/endpoints.js';
+import { tokenPath } from '../../engine/mcp/transports/http-token.js';
+import { EndpointInUseError } from '../../engine/mcp/transports/socket-listener.js';
 import { createWeld } from '../../engine/weld.js';
-import { type Command, UsageError } from '../command.js';
+import { CliError, type Command, UsageError } from '../command.js';
 import { dataDir } from '../engine.js';
 
 export const serve: Command = {
   name: 'serve',
-  summary: 'Run the MCP server (stdio) headless',
-  usage: `Usage: weld serve --stdio
+  summary: 'Run the MCP server headless (stdio, Unix socket, localhost HTTP)',
+  usage: `Usage: weld serve [--stdio] [--socket [PATH]] [--http [PORT]]
 
-  --stdio   speak MCP over stdin/stdout (for clients that spawn their server)`,
-  options: { stdio: { type: 'boolean' } },
+  --stdio          speak MCP over stdin/stdout (for clients that spawn their server); the server
+                   then stops when the client closes stdin
+  --socket [PATH]  listen on a Unix socket, mode 0600 (default: weld.sock in the data dir);
+                   \`weld connect\` bridges stdio clients to it
+  --http [PORT]    Streamable HTTP at http://127.0.0.1:PORT/mcp (default port ${DEFAULT_HTTP_PORT}) with the
+                   bearer token stored in the data dir (file http-token)
+
+SIGTERM or Ctrl-C lets running calls finish (up to 10 s), then stops.`,
+  options: { stdio: { type: 'boolean' }, socket: { type: 'string' }, http: { type: 'string' } },
+  optionalValues: ['socket', 'http'],
   async run({ io, values }) {
-    if (!values.stdio) throw new UsageError('choose an endpoint: --stdio');
-    // stdout belongs to the MCP stream: every log line goes to stderr.
+    const socket = values.socket as string | undefined;
+    const http = values.http === undefined ? undefined : parsePort(values.http as string);
+    if (!values.stdio && socket === undefined && http === undefined) {
+      throw new UsageError('choose at least one endpoint: --stdio, --socket or --http');
+    }
+    // With --stdio, stdout belongs to the MCP stream: every log line goes to stderr.
     const logger = createLogger({ write: io.stderr, level: io.env.WELD_LOG_LEVEL === 'debug' ? 'debug' : 'info' });
     const weld = await createWeld({ home: dataDir(io), env: io.env, logger });
-    const transport = new StdioServerTransport();
-    const server = weld.createMcpServer();
-    const closed = new Promise<void>((resolve) => {
-      transport.onclose = resolve;
-      process.stdin.once('end', resolve);
-    });
-    await server.connect(transport);
-    logger.info(`weld ${weld.version} serving MCP on stdio`, { home: weld.paths.home });
-    await Promise.race([closed, io.interrupted]);
-    await server.close().catch(() => {});
+    let endpoints: Awaited<ReturnType<typeof startEndpoints>>;
+    try {
+      endpoints = await startEndpoints(weld, { socket: socket === '' ? true : socket, http });
+    } catch (err) {
+      await weld.stop();
+      if (err instanceof EndpointInUseError) throw new CliError(err.message);
+      throw err;
+    }
+    if (endpoints.socketPath) logger.info(`serving MCP on socket ${endpoints.socketPath}`);
+    if (endpoints.httpUrl) logger.info(`serving MCP on ${endpoints.httpUrl}`, { tokenFile: tokenPath(weld.paths.home) });
+
+    let stdioClosed = new Promise<void>(() => {});
+    if (values.stdio) {
+      const transport = new StdioServerTransport();
+      stdioClosed = new Promise<void>((resolve) => {
+        transport.onclose = resolve;
+        process.stdin.once('end', resolve);
+      });
+      await weld.createMcpServer().connect(transport);
+      logger.info('serving MCP on stdio');
+    }
+    logger.info(`weld ${weld.version} ready`, { home: weld.paths.home });
+    await Promise.race([stdioClosed, io.interrupted]);
+    logger.info('stopping: letting running calls finish');
+    await endpoints.close();
     await weld.stop();
     return 0;
   },
 };
+
+function parsePort(value: string): number | true {
+  if (value === '') return true;
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--http: "${value}" is not a port number`);
+  return port;
+}
