@@ -35,6 +35,9 @@ export class NdjsonTransport implements Transport {
 
   readonly #stream: Duplex;
   readonly #limits: NdjsonLimits;
+  /** Received bytes not yet parsed: at most a chunk or two, since the socket is paused while congested. */
+  #backlog: Buffer | null = null;
+  #pumping = false;
   #parts: Buffer[] = [];
   #partBytes = 0;
   /** True while discarding the rest of an oversized line. */
@@ -49,7 +52,7 @@ export class NdjsonTransport implements Transport {
 
   async start(): Promise<void> {
     this.#stream.on('data', (chunk: Buffer) => this.#onData(chunk));
-    this.#stream.on('drain', () => this.#updateFlow());
+    this.#stream.on('drain', () => this.#pump());
     // A reset or broken pipe is how clients usually leave; it is not an error of ours to report.
     this.#stream.on('error', () => this.#stream.destroy());
     this.#stream.on('end', () => this.#stream.end());
@@ -64,7 +67,7 @@ export class NdjsonTransport implements Transport {
       this.#stream.destroy();
       return;
     }
-    this.#updateFlow();
+    this.#pump();
   }
 
   async close(): Promise<void> {
@@ -75,8 +78,36 @@ export class NdjsonTransport implements Transport {
   }
 
   #onData(chunk: Buffer): void {
+    this.#backlog = this.#backlog ? Buffer.concat([this.#backlog, chunk]) : chunk;
+    this.#pump();
+  }
+
+  /**
+   * Feeds buffered bytes to the session while it is not congested, then pauses or resumes the socket.
+   * A chunk can hold hundreds of requests: stopping mid-chunk is what makes maxInFlight a real bound.
+   */
+  #pump(): void {
+    if (this.#closed || this.#pumping) return;
+    this.#pumping = true;
+    try {
+      while (this.#backlog && !this.#congested() && !this.#closed) this.#consume();
+    } finally {
+      this.#pumping = false;
+    }
+    if (this.#closed) return;
+    if (this.#congested()) this.#stream.pause();
+    else if (this.#stream.isPaused()) this.#stream.resume();
+  }
+
+  #consume(): void {
+    const chunk = this.#backlog as Buffer;
+    this.#backlog = null;
     let start = 0;
     while (start < chunk.length && !this.#closed) {
+      if (this.#congested()) {
+        this.#backlog = chunk.subarray(start);
+        return;
+      }
       const nl = chunk.indexOf(NEWLINE, start);
       const end = nl === -1 ? chunk.length : nl;
       if (!this.#skipping) {
@@ -123,7 +154,6 @@ export class NdjsonTransport implements Transport {
       // The SDK sends nothing for a cancelled request, so its slot is freed here.
       else if (message.method === 'notifications/cancelled') this.#inFlight.delete(message.params?.requestId as RequestId);
     }
-    this.#updateFlow();
     this.onmessage?.(message);
   }
 
@@ -132,18 +162,15 @@ export class NdjsonTransport implements Transport {
     void this.send({ jsonrpc: '2.0', id, error: { code, message } } as unknown as JSONRPCMessage);
   }
 
-  #updateFlow(): void {
-    if (this.#closed) return;
-    const congested =
-      this.#stream.writableLength > this.#limits.pauseWriteBytes || this.#inFlight.size >= this.#limits.maxInFlight;
-    if (congested && !this.#stream.isPaused()) this.#stream.pause();
-    else if (!congested && this.#stream.isPaused()) this.#stream.resume();
+  #congested(): boolean {
+    return this.#stream.writableLength > this.#limits.pauseWriteBytes || this.#inFlight.size >= this.#limits.maxInFlight;
   }
 
   #onClosed(): void {
     if (this.#closed) return;
     this.#closed = true;
     this.#parts = [];
+    this.#backlog = null;
     this.#inFlight.clear();
     this.onclose?.();
   }
