@@ -15,8 +15,6 @@ export interface ToolProbe {
   aborted: string[];
 }
 
-const empty = { type: 'object', properties: {}, additionalProperties: false };
-
 /**
  * Tools added in-process to a real engine: `add` answers at once; `wait` runs until `ms` pass or its
  * call is cancelled (and reports progress when asked); `big` returns `kb` KiB of text.

@@ -196,7 +196,10 @@ describe('Unix socket endpoint', () => {
     await until(() => t!.probe.running === 64);
     const other = await socketClient(t.endpoints.socketPath!);
     expect((await other.callTool({ name: 'add', arguments: { a: 1, b: 2 } })).structuredContent).toEqual({ value: 3 });
-    await until(() => (t!.weld.store.recorder.flush(), t!.weld.store.calls.list({ tool: 'wait', limit: 1000 }).length === 200));
+    await until(() => {
+      t!.weld.store.recorder.flush();
+      return t!.weld.store.calls.list({ tool: 'wait', limit: 1000 }).length === 200;
+    });
     expect(t.probe.maxRunning).toBe(64);
     flood.destroy();
     await other.close();

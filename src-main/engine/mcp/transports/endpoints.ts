@@ -33,6 +33,8 @@ export interface Endpoints {
   socketPath?: string;
   httpUrl?: string;
   token?: string;
+  /** Open client connections (socket connections plus HTTP sessions), for the tray's status line. */
+  connections(): number;
   /** Stops accepting, lets running calls finish (up to drainMs), then closes every connection. */
   close(): Promise<void>;
 }
@@ -87,7 +89,13 @@ export async function startEndpoints(weld: EndpointHost, opts: EndpointOptions):
     await close();
     throw err;
   }
-  return { socketPath: socket?.path, httpUrl: http?.url, token, close };
+  return {
+    socketPath: socket?.path,
+    httpUrl: http?.url,
+    token,
+    connections: () => connections.size + (http?.sessions() ?? 0),
+    close,
+  };
 }
 
 /** Counts the engine's running tool calls, whichever endpoint started them, so shutdown can wait for them. */
