@@ -88,6 +88,9 @@ export async function listenHttp(deps: {
     session.lastSeen = Date.now();
     cancelOnDisconnect(res, body, session.transport);
     await session.transport.handleRequest(req, res, body);
+    // An initialize the SDK rejected leaves a server no session id points to: close it now, or it
+    // would keep its tool-list subscription forever.
+    if (!session.transport.sessionId) await session.transport.close();
   }
 
   async function openSession(): Promise<Session> {
