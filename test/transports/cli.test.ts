@@ -141,6 +141,39 @@ describe('weld serve, connect and client configs end to end', () => {
     expect(logs.stdout.trim().split('\n')).toHaveLength(5);
   });
 
+  it('weld connect exits 0 when its client closes stdin, and 1 with a reason when Weld goes away', async () => {
+    const running = await serve(['--socket']);
+    const bridge = (): {
+      child: ChildProcess;
+      firstLine: Promise<string>;
+      exit: Promise<number | null>;
+      stderr: () => string;
+    } => {
+      const child = spawn(process.execPath, [WELD_BIN, 'connect'], { env: { ...process.env, WELD_HOME: home } });
+      let err = '';
+      child.stderr!.on('data', (d) => {
+        err += d;
+      });
+      const firstLine = new Promise<string>((r) => child.stdout!.once('data', (d) => r(String(d))));
+      const exit = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+      child.stdin!.write(
+        `${JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'b', version: '1' } } })}\n`,
+      );
+      return { child, firstLine, exit, stderr: () => err };
+    };
+    const polite = bridge();
+    expect(JSON.parse(await polite.firstLine)).toMatchObject({ id: 1, result: { serverInfo: { name: 'weld' } } });
+    polite.child.stdin!.end();
+    expect(await polite.exit).toBe(0);
+
+    const orphan = bridge();
+    await orphan.firstLine;
+    server!.kill('SIGTERM');
+    await running.exited;
+    expect(await orphan.exit).toBe(1);
+    expect(orphan.stderr()).toMatch(/Weld closed the connection/);
+  });
+
   it('refuses to start a second Weld on the same socket', async () => {
     await serve(['--socket']);
     const second = await runWeld(['serve', '--socket'], home, { env });

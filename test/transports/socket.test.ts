@@ -3,6 +3,7 @@ import { lstatSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync }
 import { createConnection, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startEndpoints } from '../../src-main/engine/mcp/transports/endpoints.js';
 import { EndpointInUseError } from '../../src-main/engine/mcp/transports/socket-listener.js';
@@ -149,6 +150,19 @@ describe('Unix socket endpoint', () => {
     await until(() => t!.probe.aborted.length === 1);
     // The connection is still good after a cancellation.
     expect((await client.callTool({ name: 'add', arguments: { a: 1, b: 1 } })).structuredContent).toEqual({ value: 2 });
+    await client.close();
+  });
+
+  it('tells connected clients when the tool list changes', async () => {
+    t = await startTestWeld();
+    const client = await socketClient(t.endpoints.socketPath!);
+    let changed = 0;
+    client.setNotificationHandler(ToolListChangedNotificationSchema, () => {
+      changed += 1;
+    });
+    t.weld.tools.add([{ ...t.weld.tools.get('add')!, name: 'add2' }]);
+    await until(() => changed === 1);
+    expect((await client.listTools()).tools.map((x) => x.name)).toContain('add2');
     await client.close();
   });
 

@@ -53,7 +53,11 @@ export async function startEndpoints(weld: EndpointHost, opts: EndpointOptions):
   const serveConnection = (stream: Socket) => {
     const transport = new NdjsonTransport(stream);
     connections.add(transport);
-    transport.onclose = () => connections.delete(transport);
+    weld.logger.debug('socket client connected', { connections: connections.size });
+    transport.onclose = () => {
+      connections.delete(transport);
+      weld.logger.debug('socket client left', { connections: connections.size });
+    };
     weld
       .createMcpServer()
       .connect(transport)

@@ -116,6 +116,8 @@ export async function listenHttp(deps: {
       else res.destroy();
     });
   });
+  // Each connection holds buffers; local clients need a handful, so a flood is cut off here.
+  http.maxConnections = limits.maxSessions * 2;
   await new Promise<void>((resolve, reject) => {
     http.once('error', (err: NodeJS.ErrnoException) =>
       reject(
