@@ -174,6 +174,27 @@ describe('weld serve, connect and client configs end to end', () => {
     expect(orphan.stderr()).toMatch(/Weld closed the connection/);
   });
 
+  it('answers malformed lines on stdio with JSON-RPC errors instead of dropping them', async () => {
+    const child = spawn(process.execPath, [WELD_BIN, 'serve', '--stdio'], { env: { ...process.env, WELD_HOME: home } });
+    let out = '';
+    child.stdout!.on('data', (d) => {
+      out += d;
+    });
+    const exit = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    child.stdin!.write('{"jsonrpc":"2.0","id":1,"method":\n');
+    child.stdin!.write('{"jsonrpc":"2.0","id":2,"method":"tools/list"}\n');
+    const end = Date.now() + 10_000;
+    while (out.split('\n').length < 3 && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+    child.stdin!.end();
+    expect(await exit).toBe(0);
+    const replies = out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(replies[0]).toMatchObject({ id: null, error: { code: -32700 } });
+    expect(replies[1]).toMatchObject({ id: 2 });
+  });
+
   it('refuses to start a second Weld on the same socket', async () => {
     await serve(['--socket']);
     const second = await runWeld(['serve', '--socket'], home, { env });

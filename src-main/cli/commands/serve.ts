@@ -1,7 +1,8 @@
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import { Duplex } from 'node:stream';
 import { createLogger } from '../../engine/log.js';
 import { DEFAULT_HTTP_PORT, startEndpoints } from '../../engine/mcp/transports/endpoints.js';
 import { tokenPath } from '../../engine/mcp/transports/http-token.js';
+import { NdjsonTransport } from '../../engine/mcp/transports/ndjson-transport.js';
 import { EndpointInUseError } from '../../engine/mcp/transports/socket-listener.js';
 import { createWeld } from '../../engine/weld.js';
 import { CliError, type Command, UsageError } from '../command.js';
@@ -44,10 +45,11 @@ SIGTERM or Ctrl-C lets running calls finish (up to 10 s), then stops.`,
 
     let stdioClosed = new Promise<void>(() => {});
     if (values.stdio) {
-      const transport = new StdioServerTransport();
+      // The same framing as the socket (frame limit, JSON-RPC error replies, backpressure), not the SDK's
+      // stdio transport, which drops malformed lines silently.
+      const transport = new NdjsonTransport(Duplex.from({ readable: process.stdin, writable: process.stdout }));
       stdioClosed = new Promise<void>((resolve) => {
         transport.onclose = resolve;
-        process.stdin.once('end', resolve);
       });
       await weld.createMcpServer().connect(transport);
       logger.info('serving MCP on stdio');
