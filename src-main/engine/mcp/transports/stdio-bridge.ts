@@ -22,6 +22,13 @@ export function bridgeStdio(socketPath: string, input: Readable, output: Writabl
     input.once('end', () => {
       inputEnded = true;
     });
+    // The client died (EPIPE on stdout, or stdin broken): that ends the session like closing stdin does.
+    const clientGone = () => {
+      inputEnded = true;
+      socket.destroy();
+    };
+    input.once('error', clientGone);
+    output.once('error', clientGone);
     socket.once('error', (err: NodeJS.ErrnoException) => {
       if (connected) return;
       const notRunning = err.code === 'ENOENT' || err.code === 'ECONNREFUSED';
