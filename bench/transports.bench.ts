@@ -80,11 +80,33 @@ async function manyClients(connect: () => Promise<Client>): Promise<{ ms: number
   return { ms, errors };
 }
 
-async function measure(connect: () => Promise<Client>) {
-  const client = await connect();
-  const lat = await callLatency(client, 'add', ARGS, N);
-  await client.close();
-  return { p50: percentile(lat, 50), p99: percentile(lat, 99), many: await manyClients(connect) };
+const ROUNDS = 6;
+
+/**
+ * Weld and the baseline measured in alternating rounds, both servers up at once, so a burst of load
+ * from elsewhere on the machine hits both sides alike instead of skewing one of them.
+ */
+async function compare(weld: () => Promise<Client>, baseline: () => Promise<Client>) {
+  const clients = [await weld(), await baseline()];
+  const lat: number[][] = [[], []];
+  const many: { ms: number; errors: number }[][] = [[], []];
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const side of [0, 1]) {
+      lat[side].push(...(await callLatency(clients[side], 'add', ARGS, N / ROUNDS)));
+      if (round % 2 === 0) many[side].push(await manyClients(side === 0 ? weld : baseline));
+    }
+  }
+  await Promise.all(clients.map((c) => c.close()));
+  const summary = (side: number) => {
+    const sorted = lat[side].sort((a, b) => a - b);
+    const ms = many[side].map((m) => m.ms).sort((a, b) => a - b);
+    return {
+      p50: percentile(sorted, 50),
+      p99: percentile(sorted, 99),
+      many: { ms: percentile(ms, 50), errors: many[side].reduce((n, m) => n + m.errors, 0) },
+    };
+  };
+  return [summary(0), summary(1)] as const;
 }
 
 /**
@@ -98,11 +120,12 @@ export async function transportsBench(): Promise<BenchSection> {
   const notes: string[] = [];
   try {
     const weldSock = await start(weldServer, 'socket', join(dir, 'weld.sock'));
-    const weldS = await measure(() => connectSocket(weldSock.address));
-    await weldSock.stop();
     const baseSock = await start(baselineServer, 'socket', join(dir, 'base.sock'));
-    const baseS = await measure(() => connectSocket(baseSock.address));
-    await baseSock.stop();
+    const [weldS, baseS] = await compare(
+      () => connectSocket(weldSock.address),
+      () => connectSocket(baseSock.address),
+    );
+    await Promise.all([weldSock.stop(), baseSock.stop()]);
 
     const stdioClient = new Client({ name: 'bench', version: '1' });
     await stdioClient.connect(new StdioClientTransport({ command: process.execPath, args: [...baselineServer, 'stdio'] }));
@@ -110,11 +133,12 @@ export async function transportsBench(): Promise<BenchSection> {
     await stdioClient.close();
 
     const weldHttp = await start(weldServer, 'http', '0');
-    const weldH = await measure(() => connectHttp(weldHttp.address, weldHttp.token));
-    await weldHttp.stop();
     const baseHttp = await start(baselineServer, 'http', '0');
-    const baseH = await measure(() => connectHttp(baseHttp.address));
-    await baseHttp.stop();
+    const [weldH, baseH] = await compare(
+      () => connectHttp(weldHttp.address, weldHttp.token),
+      () => connectHttp(baseHttp.address),
+    );
+    await Promise.all([weldHttp.stop(), baseHttp.stop()]);
 
     rows.push(
       { metric: 'socket tools/call p50', unit: 'us', weld: weldS.p50, baseline: baseS.p50, target: { max: 1.5 } },
@@ -134,7 +158,8 @@ export async function transportsBench(): Promise<BenchSection> {
     notes.push(
       `Errors in 50 clients x 200 calls: Weld socket ${weldS.many.errors}, baseline socket ${baseS.many.errors}, ` +
         `Weld HTTP ${weldH.many.errors}, baseline HTTP ${baseH.many.errors} (target: 0).`,
-      `Latency: ${N} sequential calls after 200 warm-up calls, one client. Weld HTTP answers as SSE (so progress ` +
+      `Latency: ${N} sequential calls by one client, in ${ROUNDS} rounds alternating with the baseline (each round after ` +
+        `200 warm-up calls); 50 x 200: median of ${ROUNDS / 2} alternating runs, errors summed. Weld HTTP answers as SSE (so progress ` +
         'can stream) with a bearer token check; the baseline answers plain JSON without auth.',
     );
   } finally {
