@@ -2,13 +2,16 @@ import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { type BenchSection, renderMarkdown } from './lib.js';
+import { transportsBench } from './transports.bench.js';
 
 /**
  * `npm run bench`: runs every bench/*.bench.ts section in one process, so each Weld figure sits beside a
  * baseline measured minutes apart on the same machine, and writes bench/RESULTS.md.
  * Pass section names to run only some: `npm run bench -- stdio`.
  */
-const SECTIONS: Record<string, () => Promise<BenchSection>> = {};
+const SECTIONS: Record<string, () => Promise<BenchSection>> = {
+  transports: transportsBench,
+};
 
 const only = process.argv.slice(2);
 const results: BenchSection[] = [];

@@ -21,7 +21,11 @@ export interface CliResult {
 }
 
 /** Runs the real built `weld` binary as a user would. */
-export async function runWeld(args: string[], home: string, opts: { env?: Record<string, string>; timeoutMs?: number } = {}): Promise<CliResult> {
+export async function runWeld(
+  args: string[],
+  home: string,
+  opts: { env?: Record<string, string>; timeoutMs?: number } = {},
+): Promise<CliResult> {
   try {
     const { stdout, stderr } = await promisify(execFile)(process.execPath, [WELD_BIN, ...args], {
       env: { ...process.env, WELD_HOME: home, ...opts.env },

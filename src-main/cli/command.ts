@@ -17,6 +17,8 @@ export interface Command {
   summary: string;
   usage: string;
   options: Options;
+  /** String options whose value may be left out (`--socket` alone); the command then gets ''. */
+  optionalValues?: readonly string[];
   /** Returns the process exit code. */
   run(ctx: {
     io: CliIo;

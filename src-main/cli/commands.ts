@@ -1,6 +1,9 @@
 import type { Command } from './command.js';
 import { audit } from './commands/audit.js';
 import { build } from './commands/build.js';
+import { clients } from './commands/clients.js';
+import { config } from './commands/config.js';
+import { connect } from './commands/connect.js';
 import { list } from './commands/list.js';
 import { logs } from './commands/logs.js';
 import { newTool } from './commands/new.js';
@@ -8,4 +11,4 @@ import { serve } from './commands/serve.js';
 import { version } from './commands/version.js';
 
 /** Every `weld` subcommand, in the order `weld --help` shows them. */
-export const COMMANDS: readonly Command[] = [serve, list, logs, audit, newTool, build, version];
+export const COMMANDS: readonly Command[] = [serve, connect, clients, config, list, logs, audit, newTool, build, version];

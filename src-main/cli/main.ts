@@ -1,8 +1,8 @@
-import { parseArgs } from 'node:util';
 import { resolveDataDir } from '../engine/config.js';
 import { StoreError } from '../engine/store/db.js';
-import { CliError, type CliIo, UsageError } from './command.js';
+import type { CliIo } from './command.js';
 import { COMMANDS } from './commands.js';
+import { runCommand } from './run-command.js';
 
 export function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
@@ -30,22 +30,5 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     io.stderr(`weld: unknown command "${name}"\n\n${usage()}`);
     return 2;
   }
-  if (rest.includes('--help') || rest.includes('-h')) {
-    io.stdout(`${command.usage}\n`);
-    return 0;
-  }
-  try {
-    const { values, positionals } = parseArgs({ args: rest, options: command.options, allowPositionals: true, strict: true });
-    return await command.run({ io, values, positionals });
-  } catch (err) {
-    if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      io.stderr(`weld ${command.name}: ${(err as Error).message}\n\n${command.usage}\n`);
-      return 2;
-    }
-    if (err instanceof CliError || err instanceof StoreError) {
-      io.stderr(`weld ${command.name}: ${(err as Error).message}\n`);
-      return 1;
-    }
-    throw err;
-  }
+  return runCommand(command, rest, io, (err) => err instanceof StoreError);
 }

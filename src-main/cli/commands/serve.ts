@@ -1,54 +1,95 @@
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import { Duplex } from 'node:stream';
 import { createLogger } from '../../engine/log.js';
+import { DEFAULT_HTTP_PORT, startEndpoints } from '../../engine/mcp/transports/endpoints.js';
+import { tokenPath } from '../../engine/mcp/transports/http-token.js';
+import { NdjsonTransport } from '../../engine/mcp/transports/ndjson-transport.js';
+import { EndpointInUseError } from '../../engine/mcp/transports/socket-listener.js';
 import { createWeld } from '../../engine/weld.js';
 import { startWebUi } from '../../web/web-ui.js';
-import { type Command, UsageError } from '../command.js';
+import { CliError, type Command, UsageError } from '../command.js';
 import { dataDir } from '../engine.js';
 
 export const serve: Command = {
   name: 'serve',
-  summary: 'Run the MCP server (stdio) and/or the web UI headless',
-  usage: `Usage: weld serve [--stdio] [--ui [--port N]]
+  summary: 'Run the MCP server headless (stdio, Unix socket, localhost HTTP) and/or the web UI',
+  usage: `Usage: weld serve [--stdio] [--socket [PATH]] [--http [PORT]] [--ui [--port N]]
 
-  --stdio   speak MCP over stdin/stdout (for clients that spawn their server)
-  --ui      serve the Weld UI on http://127.0.0.1 with a random token (URL printed once)
-  --port N  port for --ui (default: a free port)`,
-  options: { stdio: { type: 'boolean' }, ui: { type: 'boolean' }, port: { type: 'string' } },
+  --stdio          speak MCP over stdin/stdout (for clients that spawn their server); the server
+                   then stops when the client closes stdin
+  --socket [PATH]  listen on a Unix socket, mode 0600 (default: weld.sock in the data dir);
+                   \`weld connect\` bridges stdio clients to it
+  --http [PORT]    Streamable HTTP at http://127.0.0.1:PORT/mcp (default port ${DEFAULT_HTTP_PORT}) with the
+                   bearer token stored in the data dir (file http-token)
+  --ui             serve the Weld UI on http://127.0.0.1 with a random token (URL printed once)
+  --port N         port for --ui (default: a free port)
+
+SIGTERM or Ctrl-C lets running calls finish (up to 10 s), then stops.`,
+  options: {
+    stdio: { type: 'boolean' },
+    socket: { type: 'string' },
+    http: { type: 'string' },
+    ui: { type: 'boolean' },
+    port: { type: 'string' },
+  },
+  optionalValues: ['socket', 'http'],
   async run({ io, values }) {
-    if (!values.stdio && !values.ui) throw new UsageError('choose an endpoint: --stdio and/or --ui');
+    const socket = values.socket as string | undefined;
+    const http = values.http === undefined ? undefined : parsePort('--http', values.http as string);
+    if (!values.stdio && socket === undefined && http === undefined && !values.ui) {
+      throw new UsageError('choose at least one endpoint: --stdio, --socket, --http or --ui');
+    }
     if (values.port !== undefined && !values.ui) throw new UsageError('--port needs --ui');
-    const port = values.port === undefined ? 0 : Number(values.port);
-    if (!Number.isInteger(port) || port < 0 || port > 65535)
-      throw new UsageError('--port must be a whole number from 0 to 65535');
+    const uiPort = values.port === undefined ? 0 : parsePort('--port', values.port as string);
 
-    // stdout belongs to the MCP stream in stdio mode: every log line goes to stderr.
+    // With --stdio, stdout belongs to the MCP stream: every log line goes to stderr.
     const logger = createLogger({ write: io.stderr, level: io.env.WELD_LOG_LEVEL === 'debug' ? 'debug' : 'info' });
     const weld = await createWeld({ home: dataDir(io), env: io.env, logger });
-    const stops: (() => Promise<void>)[] = [];
-    const ended: Promise<void>[] = [io.interrupted];
+    let endpoints: Awaited<ReturnType<typeof startEndpoints>>;
+    try {
+      endpoints = await startEndpoints(weld, { socket: socket === '' ? true : socket, http });
+    } catch (err) {
+      await weld.stop();
+      if (err instanceof EndpointInUseError) throw new CliError(err.message);
+      throw err;
+    }
+    if (endpoints.socketPath) logger.info(`serving MCP on socket ${endpoints.socketPath}`);
+    if (endpoints.httpUrl) logger.info(`serving MCP on ${endpoints.httpUrl}`, { tokenFile: tokenPath(weld.paths.home) });
 
+    let ui: Awaited<ReturnType<typeof startWebUi>> | undefined;
     if (values.ui) {
       // This very `weld` (node + bin/weld.js), so the copied client config works without PATH changes.
-      const ui = await startWebUi(weld, { port, launcher: { command: process.execPath, args: [process.argv[1]] } });
-      stops.push(() => ui.close());
+      ui = await startWebUi(weld, {
+        port: uiPort === true ? 0 : uiPort,
+        httpUrl: endpoints.httpUrl,
+        launcher: { command: process.execPath, args: [process.argv[1]] },
+      });
       (values.stdio ? io.stderr : io.stdout)(`Weld UI: ${ui.url}\n`);
     }
+
+    let stdioClosed = new Promise<void>(() => {});
     if (values.stdio) {
-      const transport = new StdioServerTransport();
-      const server = weld.createMcpServer();
-      ended.push(
-        new Promise<void>((resolve) => {
-          transport.onclose = resolve;
-          process.stdin.once('end', resolve);
-        }),
-      );
-      await server.connect(transport);
-      stops.push(() => server.close().catch(() => {}));
-      logger.info(`weld ${weld.version} serving MCP on stdio`, { home: weld.paths.home });
+      // The same framing as the socket (frame limit, JSON-RPC error replies, backpressure), not the SDK's
+      // stdio transport, which drops malformed lines silently.
+      const transport = new NdjsonTransport(Duplex.from({ readable: process.stdin, writable: process.stdout }));
+      stdioClosed = new Promise<void>((resolve) => {
+        transport.onclose = resolve;
+      });
+      await weld.createMcpServer().connect(transport);
+      logger.info('serving MCP on stdio');
     }
-    await Promise.race(ended);
-    for (const stop of stops) await stop();
+    logger.info(`weld ${weld.version} ready`, { home: weld.paths.home });
+    await Promise.race([stdioClosed, io.interrupted]);
+    logger.info('stopping: letting running calls finish');
+    await ui?.close();
+    await endpoints.close();
     await weld.stop();
     return 0;
   },
 };
+
+function parsePort(flag: string, value: string): number | true {
+  if (value === '') return true;
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`${flag}: "${value}" is not a port number`);
+  return port;
+}
