@@ -1,9 +1,26 @@
 import type { Command } from './command.js';
 import { audit } from './commands/audit.js';
+import { inspectOci } from './commands/inspect-oci.js';
+import { keygen } from './commands/keygen.js';
 import { list } from './commands/list.js';
 import { logs } from './commands/logs.js';
+import { publish } from './commands/publish.js';
+import { search } from './commands/search.js';
 import { serve } from './commands/serve.js';
+import { trust } from './commands/trust.js';
 import { version } from './commands/version.js';
 
 /** Every `weld` subcommand, in the order `weld --help` shows them. */
-export const COMMANDS: readonly Command[] = [serve, list, logs, audit, version];
+export const COMMANDS: readonly Command[] = [
+  serve,
+  list,
+  logs,
+  audit,
+  version,
+  // registry and signing
+  search,
+  inspectOci,
+  publish,
+  keygen,
+  trust,
+];

@@ -4,8 +4,10 @@ import { EventBus } from './events.js';
 import { createLogger, type Logger } from './log.js';
 import { builtinTools } from './mcp/builtin-tools.js';
 import { createDispatcher, type Dispatcher } from './mcp/dispatch.js';
+import { registryTools } from './mcp/registry-tools.js';
 import { createMcpServer } from './mcp/server.js';
 import { ToolTable } from './mcp/tool-table.js';
+import type { Registry } from './registry/index.js';
 import { openStore, type Store } from './store/index.js';
 import { WELD_VERSION } from './version.js';
 
@@ -24,6 +26,8 @@ export interface Weld {
   readonly store: Store;
   readonly tools: ToolTable;
   readonly dispatcher: Dispatcher;
+  /** OCI pull/verify/publish, loaded on first use so serving installed tools never loads sigstore. */
+  registry(): Promise<Registry>;
   /** A fresh MCP server for one client connection. */
   createMcpServer(): ReturnType<typeof createMcpServer>;
   stop(): Promise<void>;
@@ -40,6 +44,8 @@ export async function createWeld(opts: WeldOptions): Promise<Weld> {
   const dispatcher = createDispatcher({ tools, events, recorder: store.recorder });
 
   tools.add(builtinTools({ components: store.components }));
+  tools.add(registryTools({ home: paths.home, catalogPath: opts.env?.WELD_CATALOG || undefined }));
+  let registry: Promise<Registry> | undefined;
 
   let stopped = false;
   return {
@@ -50,6 +56,10 @@ export async function createWeld(opts: WeldOptions): Promise<Weld> {
     store,
     tools,
     dispatcher,
+    registry: () => {
+      registry ??= import('./registry/index.js').then((m) => m.createRegistry({ home: paths.home }));
+      return registry;
+    },
     createMcpServer: () => createMcpServer({ tools, dispatcher, version: WELD_VERSION }),
     async stop() {
       if (stopped) return;
