@@ -64,7 +64,7 @@ export async function signManifestDigest(repository: string, manifestDigest: str
       fulcioBaseURL: method.fulcioUrl,
       identityProvider: { getToken: async () => method.identityToken },
     });
-    const witness = new sigstore.RekorWitness({ rekorBaseURL: method.rekorUrl, entryType: 'dsse' });
+    const witness = new sigstore.RekorWitness({ rekorBaseURL: method.rekorUrl, entryType: 'intoto' });
     bundle = await new sigstore.DSSEBundleBuilder({ signer, witnesses: [witness] }).create(artifact);
   }
   return new TextEncoder().encode(JSON.stringify(bundleToJSON(bundle)));
