@@ -10,6 +10,7 @@ import { OciClient } from '../src-main/engine/registry/oci-client.js';
 import { wasmConfig, wasmManifest } from '../src-main/engine/registry/wasm-artifact.js';
 import { runWeld, tempHome } from './helpers.js';
 import { deadPort, registryMissing, startProxy, startRegistry, type TestRegistry } from './oci-registry.js';
+import { startMockSigstore } from './sigstore-mock.js';
 import { addComponent } from './wasm-fixture.js';
 
 const POLICY = 'version: "1.0"\npermissions:\n  network:\n    allow:\n      - host: "api.example.com"\n';
@@ -343,5 +344,47 @@ describe.skipIf(registryMissing !== null)('signed components from an OCI registr
     await publish('tags-b', 'tools/tags:1.1');
     const tags = await createRegistry({ home: user.home }).listTags(`oci://${reg.host}/tools/tags`);
     expect(tags.filter((t) => !t.startsWith('sha256-')).sort()).toEqual(['1.0', '1.1']);
+  });
+
+  it('publishes keylessly through Fulcio and Rekor and verifies only the exact trusted identity', async () => {
+    const mock = await startMockSigstore();
+    const keyless = tempHome('weld-keyless-user-');
+    try {
+      const file = join(author.home, 'keyless.wasm');
+      writeFileSync(file, await addComponent('keyless'));
+      const ref = `oci://${reg.host}/tools/keyless:1.0`;
+      const issuer = 'https://accounts.example.com';
+      const r = await runWeld(['publish', file, ref, '--keyless'], author.home, {
+        env: {
+          WELD_FULCIO_URL: mock.fulcioUrl,
+          WELD_REKOR_URL: mock.rekorUrl,
+          SIGSTORE_ID_TOKEN: mock.identityToken(issuer, 'ci@example.com'),
+        },
+      });
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+
+      const rootPath = join(keyless.home, 'trusted_root.json');
+      writeFileSync(rootPath, mock.trustedRootJson);
+      expect((await runWeld(['trust', 'set-root', rootPath], keyless.home)).code).toBe(0);
+      // Trusting "i@example.com" must not admit "ci@example.com", although the one contains the other.
+      expect(
+        (await runWeld(['trust', 'add-identity', 'intern', '--issuer', issuer, '--subject', 'i@example.com'], keyless.home)).code,
+      ).toBe(0);
+      const err = await refusal(createRegistry({ home: keyless.home }).pullVerified(ref));
+      expect(err.message).toMatch(
+        /signed by ci@example\.com \(issuer https:\/\/accounts\.example\.com\), who is not in your trust policy/,
+      );
+
+      expect(
+        (await runWeld(['trust', 'add-identity', 'ci', '--issuer', issuer, '--subject', 'ci@example.com'], keyless.home)).code,
+      ).toBe(0);
+      const pulled = await createRegistry({ home: keyless.home }).pullVerified(ref);
+      expect(pulled.signatureStatus).toBe('verified');
+      expect(pulled.publisher).toBe('ci <ci@example.com>');
+    } finally {
+      await mock.close();
+      keyless.cleanup();
+    }
   });
 });
