@@ -57,7 +57,7 @@ export async function createWeld(opts: WeldOptions): Promise<Weld> {
     tools,
     dispatcher,
     registry: () => {
-      registry ??= import('./registry/index.js').then((m) => m.createRegistry({ home: paths.home }));
+      registry ??= import('./registry/index.js').then((m) => m.createRegistry({ home: paths.home, env: opts.env }));
       return registry;
     },
     createMcpServer: () => createMcpServer({ tools, dispatcher, version: WELD_VERSION }),

@@ -6,11 +6,17 @@ import { RegistryError } from './errors.js';
  * Content-Length is checked first, but a registry can lie about it, so the stream is counted too) and,
  * when `digest` is given, refusing bytes whose sha256 differs: registries serve tampered blobs.
  */
-export async function readBounded(res: Response, what: string, limit: number, digest?: string): Promise<Uint8Array> {
+export async function readBounded(
+  res: Response,
+  what: string,
+  limit: number,
+  digest?: string,
+  limitName = `the limit of ${formatBytes(limit)}`,
+): Promise<Uint8Array> {
   const declared = Number(res.headers.get('content-length') ?? Number.NaN);
   if (declared > limit) {
     await res.body?.cancel().catch(() => {});
-    throw tooLarge(what, declared, limit);
+    throw tooLarge(what, declared, limitName);
   }
   if (!res.body) throw new RegistryError('protocol', `${what}: the registry sent no body`);
   const hash = createHash('sha256');
@@ -23,7 +29,7 @@ export async function readBounded(res: Response, what: string, limit: number, di
     total += value.byteLength;
     if (total > limit) {
       await reader.cancel().catch(() => {});
-      throw tooLarge(what, total, limit);
+      throw tooLarge(what, total, limitName);
     }
     hash.update(value);
     chunks.push(value);
@@ -38,11 +44,8 @@ export async function readBounded(res: Response, what: string, limit: number, di
   return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
-function tooLarge(what: string, size: number, limit: number): RegistryError {
-  return new RegistryError(
-    'too-large',
-    `${what} is larger than the limit of ${formatBytes(limit)} (at least ${formatBytes(size)})`,
-  );
+function tooLarge(what: string, size: number, limitName: string): RegistryError {
+  return new RegistryError('too-large', `${what} is larger than ${limitName} (at least ${formatBytes(size)})`);
 }
 
 export function formatBytes(n: number): string {

@@ -1,4 +1,5 @@
 import { loadCredentials } from './credentials.js';
+import { RegistryError } from './errors.js';
 import { OciClient, type OciLimits } from './oci-client.js';
 import { type PublishResult, publishComponent } from './publish.js';
 import { inspectOci, type OciInspection, type PulledComponent, pullVerified } from './pull.js';
@@ -6,11 +7,13 @@ import { parseReference } from './reference.js';
 import type { SigningMethod } from './sign.js';
 import { loadTrustPolicy } from './trust-policy.js';
 
-export { RegistryError } from './errors.js';
 export type { OciInspection, PublishResult, PulledComponent, SigningMethod };
+export { RegistryError };
 
 export interface RegistryOptions {
   home: string;
+  /** Read for WELD_MAX_COMPONENT_MB, which overrides the 64 MiB cap on a component layer. */
+  env?: Record<string, string | undefined>;
   fetch?: typeof fetch;
   limits?: Partial<OciLimits>;
   timeoutMs?: number;
@@ -29,8 +32,10 @@ export interface Registry {
  * `weld trust add-key` in another process since the engine started.
  */
 export function createRegistry(opts: RegistryOptions): Registry {
+  const blob = componentLimit(opts.env ?? {});
+  const limits = { ...(blob ? { blob } : {}), ...opts.limits };
   const client = () =>
-    new OciClient({ fetch: opts.fetch, credentials: loadCredentials(opts.home), limits: opts.limits, timeoutMs: opts.timeoutMs });
+    new OciClient({ fetch: opts.fetch, credentials: loadCredentials(opts.home), limits, timeoutMs: opts.timeoutMs });
   const deps = () => ({ client: client(), trust: loadTrustPolicy(opts.home) });
   return {
     inspect: async (ref) => inspectOci(parseReference(ref), deps()),
@@ -41,4 +46,14 @@ export function createRegistry(opts: RegistryOptions): Registry {
       return client().listTags({ registry: r.registry, repository: r.repository });
     },
   };
+}
+
+function componentLimit(env: Record<string, string | undefined>): number | undefined {
+  const raw = env.WELD_MAX_COMPONENT_MB;
+  if (raw === undefined || raw === '') return undefined;
+  const mb = Number(raw);
+  if (!Number.isFinite(mb) || mb <= 0 || mb > 4096) {
+    throw new RegistryError('bad-input', `WELD_MAX_COMPONENT_MB must be a number of MiB (1-4096), got "${raw}"`);
+  }
+  return Math.floor(mb * 1024 * 1024);
 }

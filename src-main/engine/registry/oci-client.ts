@@ -96,7 +96,7 @@ export class OciClient {
     const res = await this.#request(repo, 'pull', `/blobs/${desc.digest}`, {});
     if (res.status === 404) throw await notFound(res, `${what} is missing from ${repo.registry}/${repo.repository}`);
     await expectOk(res, what);
-    const bytes = await readBounded(res, what, Math.min(limit, desc.size), desc.digest);
+    const bytes = await readBounded(res, what, desc.size, desc.digest, `the ${desc.size} bytes its descriptor declares`);
     if (bytes.byteLength !== desc.size) {
       throw new RegistryError('digest-mismatch', `${what} has ${bytes.byteLength} bytes, the manifest says ${desc.size}`);
     }
