@@ -308,6 +308,47 @@ describe.skipIf(registryMissing !== null)('signed components from an OCI registr
     }
   });
 
+  it('follows a blob redirect to storage without leaking the registry token, and refuses a downgrade to http', async () => {
+    // Attack: a registry (or a man in the middle of its storage) collects tokens from redirected downloads.
+    const { ref } = await publish('redirect', 'tools/redirect:1.0');
+    const storageAuth: (string | undefined)[] = [];
+    const storage = await startProxy(reg.host, (req) => {
+      storageAuth.push(req.headers.authorization);
+      return false;
+    });
+    let downgrade = false;
+    let proxyHost = '';
+    const proxy = await startProxy(reg.host, (req, res) => {
+      if (req.path.startsWith('/token')) {
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ token: 'tok-456' }));
+        return true;
+      }
+      if (req.headers.authorization !== 'Bearer tok-456') {
+        res.writeHead(401, { 'www-authenticate': `Bearer realm="http://${proxyHost}/token",service="s"` }).end();
+        return true;
+      }
+      if (!req.path.includes('/blobs/')) return false;
+      const location = downgrade ? `http://storage.example.com${req.path}` : `http://${storage.host}${req.path}`;
+      res.writeHead(307, { location }).end();
+      return true;
+    });
+    proxyHost = proxy.host;
+    try {
+      const viaProxy = ref.replace(reg.host, proxy.host);
+      const pulled = await createRegistry({ home: user.home }).pullVerified(viaProxy);
+      expect(pulled.publisher).toBe('alice');
+      expect(storageAuth.length).toBeGreaterThan(0);
+      expect(storageAuth.every((a) => a === undefined)).toBe(true);
+
+      downgrade = true;
+      const err = await refusal(createRegistry({ home: user.home }).pullVerified(viaProxy));
+      expect(err.message).toMatch(/redirected to http:\/\/storage\.example\.com, which is not https/);
+    } finally {
+      await proxy.close();
+      await storage.close();
+    }
+  });
+
   it('uses basic credentials from the data dir only for their registry', async () => {
     const { ref } = await publish('basic', 'tools/basic:1.0');
     const expected = `Basic ${Buffer.from('bob:s3cret').toString('base64')}`;

@@ -22,6 +22,8 @@ export interface OciLimits {
 export const DEFAULT_LIMITS: OciLimits = { manifest: 4 * 1024 * 1024, blob: 64 * 1024 * 1024 };
 const SMALL_JSON_LIMIT = 1024 * 1024;
 const MAX_TAG_PAGES = 20;
+const MAX_REDIRECTS = 5;
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
 export interface OciClientOptions {
   fetch?: typeof fetch;
@@ -248,12 +250,30 @@ export class OciClient {
     const url = typeof path === 'string' ? `${registryBaseUrl(repo.registry)}/v2/${repo.repository}${path}` : path.toString();
     const key = `${repo.registry}/${repo.repository}#${action}`;
     const send = async (authorization: string | undefined) => {
-      const headers = new Headers(init.headers);
-      if (authorization) headers.set('authorization', authorization);
-      try {
-        return await this.#fetch(url, { ...init, headers, signal: AbortSignal.timeout(this.#timeoutMs) });
-      } catch (err) {
-        throw unreachable(repo.registry, err);
+      const signal = AbortSignal.timeout(this.#timeoutMs);
+      let target = new URL(url);
+      const origin = target.origin;
+      // Redirects are followed by hand: registries send blob downloads to storage hosts, which must
+      // never receive the registry token, and must not downgrade to plain http.
+      for (let hop = 0; ; hop++) {
+        const headers = new Headers(init.headers);
+        if (authorization && target.origin === origin) headers.set('authorization', authorization);
+        let res: Response;
+        try {
+          res = await this.#fetch(target, { ...init, headers, signal, redirect: 'manual' });
+        } catch (err) {
+          throw unreachable(repo.registry, err);
+        }
+        const location = res.headers.get('location');
+        const followable = (init.method ?? 'GET') === 'GET' || init.method === 'HEAD';
+        if (!REDIRECTS.has(res.status) || !location || !followable) return res;
+        await res.body?.cancel().catch(() => {});
+        if (hop >= MAX_REDIRECTS)
+          throw new RegistryError('protocol', `${repo.registry} redirected more than ${MAX_REDIRECTS} times`);
+        target = new URL(location, target);
+        if (target.protocol !== 'https:' && !(target.protocol === 'http:' && isLoopbackRegistry(target.host))) {
+          throw new RegistryError('protocol', `${repo.registry} redirected to ${target.origin}, which is not https`);
+        }
       }
     };
     let res = await send(this.#auth.get(key));

@@ -90,7 +90,11 @@ export async function pullVerified(
   let policyYaml: string | null = null;
   if (layout.policy) {
     const raw = await deps.client.getBlob(repo, layout.policy, SMALL_BLOB_LIMIT);
-    policyYaml = new TextDecoder('utf-8', { fatal: true }).decode(raw);
+    try {
+      policyYaml = new TextDecoder('utf-8', { fatal: true }).decode(raw);
+    } catch {
+      throw new RegistryError('bad-artifact', 'the policy layer is not UTF-8 text');
+    }
   }
   return {
     bytes,
