@@ -380,6 +380,30 @@ describe.skipIf(registryMissing !== null)('signed components from an OCI registr
     }
   });
 
+  it('finds signatures through the referrers API when the registry has one', async () => {
+    const { ref, digest } = await publish('referrers-api', 'tools/refapi:1.0');
+    const tag = digest.replace(':', '-');
+    let apiCalls = 0;
+    const proxy = await startProxy(reg.host, async (req, res) => {
+      if (req.path.includes(`/manifests/${tag}`)) {
+        res.writeHead(404).end();
+        return true;
+      }
+      if (!req.path.startsWith(`/v2/tools/refapi/referrers/${digest}`)) return false;
+      apiCalls++;
+      const up = await fetch(`http://${reg.host}/v2/tools/refapi/manifests/${tag}`, { headers: { accept: OCI_INDEX } });
+      res.writeHead(200, { 'content-type': OCI_INDEX }).end(Buffer.from(await up.arrayBuffer()));
+      return true;
+    });
+    try {
+      const pulled = await createRegistry({ home: user.home }).pullVerified(ref.replace(reg.host, proxy.host));
+      expect(pulled.publisher).toBe('alice');
+      expect(apiCalls).toBe(1);
+    } finally {
+      await proxy.close();
+    }
+  });
+
   it('lists tags of a repository', async () => {
     await publish('tags-a', 'tools/tags:1.0');
     await publish('tags-b', 'tools/tags:1.1');

@@ -24,8 +24,8 @@ Downloads the manifest, config and signatures only, never the component itself.`
         `size:      ${info.size} bytes`,
         `publisher: ${sig.verified ? sig.publisher : `NOT VERIFIED (${sig.reason})`}`,
         `policy:    ${info.hasPolicy ? 'included' : 'none'}`,
-        `exports:   ${info.config.component?.exports.join(', ') || '-'}`,
-        `imports:   ${info.config.component?.imports.join(', ') || '-'}`,
+        `exports:   ${info.config?.component?.exports.join(', ') || '-'}`,
+        `imports:   ${info.config?.component?.imports.join(', ') || '-'}`,
       ].join('\n')}\n`,
     );
     return sig.verified ? 0 : 1;

@@ -1,12 +1,11 @@
 import { formatBytes } from './bounded-body.js';
 import { RegistryError } from './errors.js';
 import type { OciClient } from './oci-client.js';
-import { parseJson } from './oci-types.js';
 import { formatReference, type OciReference, pinnedReference } from './reference.js';
 import { findVerifiedSignature } from './signatures.js';
 import type { TrustPolicy } from './trust-policy.js';
 import type { VerificationResult } from './verify.js';
-import { isComponent, WasmConfig, wasmArtifactLayout } from './wasm-artifact.js';
+import { isComponent, readWasmConfig, type WasmConfig, wasmArtifactLayout } from './wasm-artifact.js';
 
 const SMALL_BLOB_LIMIT = 1024 * 1024;
 
@@ -24,7 +23,8 @@ export interface OciInspection {
   /** Size of the component layer in bytes. */
   size: number;
   hasPolicy: boolean;
-  config: WasmConfig;
+  /** null when the publisher used a generic OCI image config. */
+  config: WasmConfig | null;
   signature: VerificationResult;
 }
 
@@ -57,7 +57,7 @@ async function resolve(ref: OciReference, deps: PullDeps) {
 /** Manifest, config and signature only: the facts a person needs to decide whether to install. */
 export async function inspectOci(ref: OciReference, deps: PullDeps): Promise<OciInspection> {
   const { repo, digest, layout, signature } = await resolve(ref, deps);
-  const config = parseJson(WasmConfig, await deps.client.getBlob(repo, layout.config, SMALL_BLOB_LIMIT), 'component config');
+  const config = readWasmConfig(await deps.client.getBlob(repo, layout.config, SMALL_BLOB_LIMIT), layout.config.mediaType);
   return {
     reference: formatReference(ref),
     pinned: pinnedReference(ref, digest),
@@ -84,7 +84,7 @@ export async function pullVerified(
     const code = signature.reason.startsWith('unsigned') ? 'unsigned' : 'untrusted';
     throw new RegistryError(code, `refusing ${formatReference(ref)}: ${signature.reason}. Nothing was installed.`);
   }
-  parseJson(WasmConfig, await deps.client.getBlob(repo, layout.config, SMALL_BLOB_LIMIT), 'component config');
+  readWasmConfig(await deps.client.getBlob(repo, layout.config, SMALL_BLOB_LIMIT), layout.config.mediaType);
   const bytes = await deps.client.getBlob(repo, layout.wasm);
   if (!isComponent(bytes)) throw new RegistryError('bad-artifact', 'the application/wasm layer is not a WebAssembly component');
   let policyYaml: string | null = null;

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { RegistryError } from './errors.js';
-import { OCI_MANIFEST, POLICY_LAYER, WASM_CONFIG, WASM_LAYER } from './media-types.js';
+import { OCI_IMAGE_CONFIG, OCI_MANIFEST, POLICY_LAYER_ALIASES, WASM_CONFIG, WASM_LAYER_ALIASES } from './media-types.js';
 import type { Descriptor, ImageManifest } from './oci-types.js';
+import { parseJson } from './oci-types.js';
 
 /** The config blob wasm-pkg-tools writes (`application/vnd.wasm.config.v0+json`). */
 export const WasmConfig = z.object({
@@ -38,15 +39,30 @@ export function wasmArtifactLayout(manifest: ImageManifest, what: string): WasmA
   const bad = (why: string): never => {
     throw new RegistryError('bad-artifact', `${what} is not a Wasm component artifact: ${why}`);
   };
-  if (manifest.config.mediaType !== WASM_CONFIG)
+  if (manifest.config.mediaType !== WASM_CONFIG && manifest.config.mediaType !== OCI_IMAGE_CONFIG) {
     bad(`config media type is "${manifest.config.mediaType}", expected ${WASM_CONFIG}`);
-  const wasm = manifest.layers.filter((l) => l.mediaType === WASM_LAYER);
-  const policy = manifest.layers.filter((l) => l.mediaType === POLICY_LAYER);
-  if (wasm.length !== 1) bad(`expected exactly one ${WASM_LAYER} layer, found ${wasm.length}`);
-  if (policy.length > 1) bad(`more than one ${POLICY_LAYER} layer`);
-  const other = manifest.layers.find((l) => l.mediaType !== WASM_LAYER && l.mediaType !== POLICY_LAYER);
+  }
+  const wasm = manifest.layers.filter((l) => WASM_LAYER_ALIASES.includes(l.mediaType));
+  const policy = manifest.layers.filter((l) => POLICY_LAYER_ALIASES.includes(l.mediaType));
+  if (wasm.length !== 1) bad(`expected exactly one application/wasm layer, found ${wasm.length}`);
+  if (policy.length > 1) bad('more than one policy layer');
+  const other = manifest.layers.find(
+    (l) => !WASM_LAYER_ALIASES.includes(l.mediaType) && !POLICY_LAYER_ALIASES.includes(l.mediaType),
+  );
   if (other) bad(`unexpected layer media type "${other.mediaType}"`);
   return { config: manifest.config, wasm: wasm[0], policy: policy[0] ?? null };
+}
+
+const AnyJsonObject = z.record(z.string(), z.unknown());
+
+/**
+ * Reads the config blob: the Wasm config is validated and returned; a generic OCI image config (which
+ * some publishers use) only has to be a JSON object and yields null, as it says nothing about the component.
+ */
+export function readWasmConfig(bytes: Uint8Array, mediaType: string): WasmConfig | null {
+  if (mediaType === WASM_CONFIG) return parseJson(WasmConfig, bytes, 'component config');
+  parseJson(AnyJsonObject, bytes, 'component config');
+  return null;
 }
 
 /** Names of the world's imports and exports as wasm-pkg-tools lists them, read from `componentWit` output. */
