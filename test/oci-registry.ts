@@ -7,6 +7,9 @@ import { join } from 'node:path';
 
 export const REGISTRY_BIN = '/usr/bin/docker-registry';
 export const registryMissing = existsSync(REGISTRY_BIN) ? null : `Debian docker-registry is not installed (${REGISTRY_BIN})`;
+export const skopeoMissing = existsSync('/usr/bin/skopeo') ? null : 'Debian skopeo is not installed (/usr/bin/skopeo)';
+for (const reason of [registryMissing, skopeoMissing])
+  if (reason) console.warn(`skipping registry tests that need it: ${reason}`);
 
 export interface TestRegistry {
   /** host:port, as used in oci:// references. */

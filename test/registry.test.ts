@@ -9,7 +9,7 @@ import { OCI_INDEX, OCI_MANIFEST, SIGSTORE_BUNDLE, WASM_CONFIG, WASM_LAYER } fro
 import { OciClient } from '../src-main/engine/registry/oci-client.js';
 import { wasmConfig, wasmManifest } from '../src-main/engine/registry/wasm-artifact.js';
 import { runWeld, tempHome } from './helpers.js';
-import { deadPort, registryMissing, startProxy, startRegistry, type TestRegistry } from './oci-registry.js';
+import { deadPort, registryMissing, skopeoMissing, startProxy, startRegistry, type TestRegistry } from './oci-registry.js';
 import { startMockSigstore } from './sigstore-mock.js';
 import { addComponent } from './wasm-fixture.js';
 
@@ -87,25 +87,28 @@ describe.skipIf(registryMissing !== null)('signed components from an OCI registr
     for (const h of [author, user, stranger]) h?.cleanup();
   });
 
-  it('publishes a signed component that skopeo reads as a Wasm OCI artifact with a signature referrer', async () => {
-    const { digest } = await publish('skopeo', 'tools/time:1.0');
-    const { stdout } = await skopeo(['inspect', '--raw', '--tls-verify=false', `docker://${reg.host}/tools/time:1.0`]);
-    expect(`sha256:${createHash('sha256').update(stdout).digest('hex')}`).toBe(digest);
-    const manifest = JSON.parse(stdout);
-    expect(manifest.mediaType).toBe(OCI_MANIFEST);
-    expect(manifest.config.mediaType).toBe(WASM_CONFIG);
-    expect(manifest.layers.map((l: { mediaType: string }) => l.mediaType)).toEqual([
-      WASM_LAYER,
-      'application/vnd.wasm.policy.v1+yaml',
-    ]);
+  it.skipIf(skopeoMissing !== null)(
+    'publishes a signed component that skopeo reads as a Wasm OCI artifact with a signature referrer',
+    async () => {
+      const { digest } = await publish('skopeo', 'tools/time:1.0');
+      const { stdout } = await skopeo(['inspect', '--raw', '--tls-verify=false', `docker://${reg.host}/tools/time:1.0`]);
+      expect(`sha256:${createHash('sha256').update(stdout).digest('hex')}`).toBe(digest);
+      const manifest = JSON.parse(stdout);
+      expect(manifest.mediaType).toBe(OCI_MANIFEST);
+      expect(manifest.config.mediaType).toBe(WASM_CONFIG);
+      expect(manifest.layers.map((l: { mediaType: string }) => l.mediaType)).toEqual([
+        WASM_LAYER,
+        'application/vnd.wasm.policy.v1+yaml',
+      ]);
 
-    // docker-registry 2.8 has no referrers API: the signature is listed under the sha256-<hex> tag.
-    const fallback = `docker://${reg.host}/tools/time:${digest.replace(':', '-')}`;
-    const index = JSON.parse((await skopeo(['inspect', '--raw', '--tls-verify=false', fallback])).stdout);
-    expect(index.mediaType).toBe(OCI_INDEX);
-    expect(index.manifests).toHaveLength(1);
-    expect(index.manifests[0].artifactType).toBe(SIGSTORE_BUNDLE);
-  });
+      // docker-registry 2.8 has no referrers API: the signature is listed under the sha256-<hex> tag.
+      const fallback = `docker://${reg.host}/tools/time:${digest.replace(':', '-')}`;
+      const index = JSON.parse((await skopeo(['inspect', '--raw', '--tls-verify=false', fallback])).stdout);
+      expect(index.mediaType).toBe(OCI_INDEX);
+      expect(index.manifests).toHaveLength(1);
+      expect(index.manifests[0].artifactType).toBe(SIGSTORE_BUNDLE);
+    },
+  );
 
   it('pulls a component signed by a trusted key with its policy, pinned to the manifest digest', async () => {
     const { ref, wasm, digest, pinned } = await publish('good', 'tools/good:1.0');
