@@ -42,6 +42,13 @@ describe('weld keygen and trust', () => {
     expect(junk.code).toBe(1);
     expect(junk.stderr).toMatch(/is not a PEM public key/);
     expect(JSON.parse((await runWeld(['trust', 'list', '--json'], home)).stdout).keys).toHaveLength(1);
+
+    const removed = await runWeld(['trust', 'remove', 'alice'], home);
+    expect(removed.stdout).toBe('no longer trusting key "alice"\n');
+    expect(JSON.parse((await runWeld(['trust', 'list', '--json'], home)).stdout).keys).toEqual([]);
+    const gone = await runWeld(['trust', 'remove', 'alice'], home);
+    expect(gone.code).toBe(1);
+    expect(gone.stderr).toMatch(/nothing named "alice" is trusted/);
   });
 
   it('reports a hand-edited, broken trust policy instead of trusting anything', async () => {

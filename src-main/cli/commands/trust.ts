@@ -13,6 +13,7 @@ export const trust: Command = {
   add-key <name> <public-key.pem>                       trust components signed with this key
   add-identity <name> --issuer <url> --subject <san>    trust keyless signatures by exactly this identity
   set-root <trusted_root.json>                          Sigstore trusted root for keyless signatures
+  remove <name>                                         stop trusting a key or identity
   list [--json]                                         show the trust policy`,
   options: { json: { type: 'boolean' }, issuer: { type: 'string' }, subject: { type: 'string' } },
   async run({ io, values, positionals }) {
@@ -45,6 +46,12 @@ export const trust: Command = {
         if (args.length !== 1) throw new UsageError('expected: set-root <trusted_root.json>');
         await registryCall(() => policy.setTrustedRoot(home, resolve(args[0])));
         io.stdout(`keyless signatures are checked against ${resolve(args[0])}\n`);
+        return 0;
+      }
+      case 'remove': {
+        if (args.length !== 1) throw new UsageError('expected: remove <name>');
+        const kind = await registryCall(() => policy.removeTrusted(home, args[0]));
+        io.stdout(`no longer trusting ${kind} "${args[0]}"\n`);
         return 0;
       }
       case 'list': {

@@ -104,3 +104,15 @@ export function addTrustedIdentity(home: string, identity: { name: string; issue
 export function setTrustedRoot(home: string, path: string): void {
   writeTrustFile(home, { ...readTrustFile(home), trustedRoot: path });
 }
+
+/** Stops trusting a key or keyless identity by name; returns what kind was removed. */
+export function removeTrusted(home: string, name: string): 'key' | 'identity' {
+  const file = readTrustFile(home);
+  const keys = file.keys.filter((k) => k.name !== name);
+  const identities = file.identities.filter((i) => i.name !== name);
+  if (keys.length === file.keys.length && identities.length === file.identities.length) {
+    throw new RegistryError('bad-input', `nothing named "${name}" is trusted`);
+  }
+  writeTrustFile(home, { ...file, keys, identities });
+  return keys.length !== file.keys.length ? 'key' : 'identity';
+}
