@@ -84,14 +84,18 @@ export async function pullVerified(
     const code = signature.reason.startsWith('unsigned') ? 'unsigned' : 'untrusted';
     throw new RegistryError(code, `refusing ${formatReference(ref)}: ${signature.reason}. Nothing was installed.`);
   }
-  readWasmConfig(await deps.client.getBlob(repo, layout.config, SMALL_BLOB_LIMIT), layout.config.mediaType);
-  const bytes = await deps.client.getBlob(repo, layout.wasm);
+  // Only now, with the manifest's signature verified, are the blobs it names downloaded.
+  const [configBytes, bytes, policyBytes] = await Promise.all([
+    deps.client.getBlob(repo, layout.config, SMALL_BLOB_LIMIT),
+    deps.client.getBlob(repo, layout.wasm),
+    layout.policy ? deps.client.getBlob(repo, layout.policy, SMALL_BLOB_LIMIT) : null,
+  ]);
+  readWasmConfig(configBytes, layout.config.mediaType);
   if (!isComponent(bytes)) throw new RegistryError('bad-artifact', 'the application/wasm layer is not a WebAssembly component');
   let policyYaml: string | null = null;
-  if (layout.policy) {
-    const raw = await deps.client.getBlob(repo, layout.policy, SMALL_BLOB_LIMIT);
+  if (policyBytes) {
     try {
-      policyYaml = new TextDecoder('utf-8', { fatal: true }).decode(raw);
+      policyYaml = new TextDecoder('utf-8', { fatal: true }).decode(policyBytes);
     } catch {
       throw new RegistryError('bad-artifact', 'the policy layer is not UTF-8 text');
     }
