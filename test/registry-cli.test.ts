@@ -92,6 +92,24 @@ describe('weld publish input checks', () => {
   });
 });
 
+describe('weld publish --keyless', () => {
+  it('fails clearly when Fulcio cannot be reached', async () => {
+    const file = join(home, 'add.wasm');
+    writeFileSync(file, await addComponent('keyless-down'));
+    const port = await deadPort();
+    const r = await runWeld(['publish', file, `oci://127.0.0.1:${port}/t:1`, '--keyless'], home, {
+      env: {
+        WELD_FULCIO_URL: `http://127.0.0.1:${port}`,
+        WELD_REKOR_URL: `http://127.0.0.1:${port}`,
+        SIGSTORE_ID_TOKEN: 'a.b.c',
+      },
+    });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^weld publish: keyless signing failed \(Fulcio http:\/\/127\.0\.0\.1:\d+/);
+    expect(r.stderr).not.toMatch(/at .*\.js:\d+/);
+  });
+});
+
 describe('component catalog search', () => {
   it('finds components in the bundled catalog', async () => {
     const r = await runWeld(['search', 'time'], home);

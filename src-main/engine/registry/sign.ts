@@ -64,8 +64,17 @@ export async function signManifestDigest(repository: string, manifestDigest: str
       fulcioBaseURL: method.fulcioUrl,
       identityProvider: { getToken: async () => method.identityToken },
     });
+    // Rekor v1 "intoto" entries: accepted by every Rekor v1 and by @sigstore/mock, whose "dsse" entries
+    // lack the canonical body the verifier compares against.
     const witness = new sigstore.RekorWitness({ rekorBaseURL: method.rekorUrl, entryType: 'intoto' });
-    bundle = await new sigstore.DSSEBundleBuilder({ signer, witnesses: [witness] }).create(artifact);
+    try {
+      bundle = await new sigstore.DSSEBundleBuilder({ signer, witnesses: [witness] }).create(artifact);
+    } catch (err) {
+      throw new RegistryError(
+        'unreachable',
+        `keyless signing failed (Fulcio ${method.fulcioUrl}, Rekor ${method.rekorUrl}): ${(err as Error).message}`,
+      );
+    }
   }
   return new TextEncoder().encode(JSON.stringify(bundleToJSON(bundle)));
 }
