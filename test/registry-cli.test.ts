@@ -92,6 +92,15 @@ describe('weld publish input checks', () => {
   });
 });
 
+describe('registry credentials file', () => {
+  it('reports a malformed credentials file instead of silently pulling anonymously', async () => {
+    writeFileSync(join(home, 'registry-credentials.json'), JSON.stringify({ registries: { 'ghcr.io': { username: 'bob' } } }));
+    const r = await runWeld(['inspect-oci', `oci://127.0.0.1:${await deadPort()}/tools/x:1`], home);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/registry-credentials\.json is not valid: registries\.ghcr\.io\.password/);
+  });
+});
+
 describe('weld publish --keyless', () => {
   it('fails clearly when Fulcio cannot be reached', async () => {
     const file = join(home, 'add.wasm');
