@@ -10,6 +10,7 @@ export default defineConfig({
       'e2e/**/*.e2e.ts',
     ],
     globalSetup: ['test/global-setup.ts'],
+    reporters: ['default', './test/summary-reporter.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // Two cores: more forks than that only adds contention to tests that spawn real processes.

@@ -1,10 +1,107 @@
 import { join } from 'node:path';
-import { app, BrowserWindow } from 'electron';
+import { app, type BrowserWindow, clipboard, dialog, ipcMain, Notification, session } from 'electron';
+import { createApiEventStream } from './api/event-stream.js';
+import { createApiDispatch } from './api/registry.js';
+import { clientConfig } from './api/settings.js';
+import { resolveDataDir } from './engine/config.js';
+import { createLogger } from './engine/log.js';
+import { createWeld, type Weld } from './engine/weld.js';
+import { registerApiIpc } from './ipc/api.js';
+import { pauseAll, resumeAll } from './shell/pause.js';
+import { initialTrayState, type TrayAction, type TrayState, trayReduce } from './shell/tray-model.js';
+import { createTray, RESOURCES } from './tray.js';
+import { createMainWindow, rendererUrl, showWindow } from './windows.js';
 
-// Placeholder shell: replaced by the tray app (src-main/tray.ts, windows.ts, ipc/).
-app.whenReady().then(() => {
-  const win = new BrowserWindow({
-    webPreferences: { preload: join(import.meta.dirname, '../preload/index.cjs'), contextIsolation: true, sandbox: true },
+// The tray app: a thin shell around the same engine `weld serve` runs. All logic lives in the engine,
+// src-main/api and src-main/shell (plain Node, tested without Electron).
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  let quitting = false;
+  let win: BrowserWindow | null = null;
+  let weld: Weld | null = null;
+  const dataDir = resolveDataDir();
+  const logger = createLogger({ file: join(dataDir, 'weld.log') });
+  // MCP clients run the bundled CLI with the app's own runtime: no separate Node install needed.
+  const launcher = {
+    command: process.execPath,
+    args: [join(import.meta.dirname, 'cli.js')],
+    env: { ELECTRON_RUN_AS_NODE: '1' },
+  };
+
+  const openWindow = () => {
+    if (!win || win.isDestroyed()) win = createMainWindow({ icon: join(RESOURCES, 'icon.png'), isQuitting: () => quitting });
+    else showWindow(win);
+  };
+  app.on('second-instance', openWindow);
+  // Closing the last window keeps Weld serving tools from the tray.
+  app.on('window-all-closed', () => {});
+  app.on('before-quit', () => {
+    quitting = true;
+    // However the app quits (tray, OS, updater), flush the batched call and audit rows first.
+    weld?.stop();
   });
-  win.loadFile(join(import.meta.dirname, '../renderer/index.html'));
-});
+
+  app.whenReady().then(async () => {
+    // The renderer never needs camera, notifications-from-page, geolocation and so on.
+    session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+
+    let state: TrayState = initialTrayState(app.getLoginItemSettings().openAtLogin);
+    let pausedIds: string[] = [];
+    const tray = createTray((action) => {
+      onTray(action).catch((err) => logger.error('tray action failed', { action, err: String(err) }));
+    });
+    const render = () => tray.render(state);
+
+    try {
+      weld = await createWeld({ home: dataDir, logger });
+    } catch (err) {
+      state = { ...state, error: (err as Error).message };
+      render();
+      dialog.showErrorBox('Weld could not start', (err as Error).message);
+      return;
+    }
+    const dispatch = createApiDispatch({ weld, actor: 'user:desktop', shell: 'electron', httpUrl: null, launcher });
+    const events = createApiEventStream(weld);
+    registerApiIpc({ ipcMain, dispatch, events, rendererUrl: rendererUrl(), window: () => win, logger });
+    events.subscribe((event) => {
+      const next = trayReduce(state, event);
+      if (next === state) return;
+      if (event.name === 'capability.requested' && Notification.isSupported()) {
+        const n = new Notification({
+          title: `${event.payload.componentId} asks for access`,
+          body: `${event.payload.kind} ${event.payload.target}. Open Weld to allow or deny.`,
+        });
+        n.on('click', openWindow);
+        n.show();
+      }
+      state = next;
+      render();
+    });
+    render();
+    openWindow();
+
+    async function onTray(action: TrayAction): Promise<void> {
+      switch (action) {
+        case 'open':
+          return openWindow();
+        case 'togglePause':
+          if (state.paused) await resumeAll(dispatch, pausedIds);
+          else pausedIds = await pauseAll(dispatch);
+          state = { ...state, paused: !state.paused };
+          return render();
+        case 'copyConfig':
+          return clipboard.writeText(clientConfig(dataDir, launcher));
+        case 'toggleStartAtLogin': {
+          const openAtLogin = !state.startAtLogin;
+          app.setLoginItemSettings({ openAtLogin });
+          state = { ...state, startAtLogin: openAtLogin };
+          return render();
+        }
+        case 'quit':
+          app.quit();
+      }
+    }
+  });
+}

@@ -7,6 +7,11 @@ import { z } from 'zod';
  */
 
 export const SignatureStatus = z.enum(['verified', 'unsigned', 'allowed-unsigned', 'local']);
+export const CapabilityKind = z.enum(['storage', 'network', 'environment']);
+export const CallStatus = z.enum(['ok', 'error', 'denied', 'timeout', 'cancelled']);
+export const Decision = z.enum(['allowed', 'denied']);
+
+const Id = z.string().min(1).max(256);
 
 export const ToolInfo = z.object({
   name: z.string(),
@@ -15,7 +20,7 @@ export const ToolInfo = z.object({
 });
 
 export const RequestedCapability = z.object({
-  kind: z.enum(['storage', 'network', 'environment']),
+  kind: CapabilityKind,
   target: z.string(),
   access: z.string().optional(),
   source: z.enum(['policy', 'wit']),
@@ -35,19 +40,159 @@ export const ComponentInfo = z.object({
   requestedCapabilities: z.array(RequestedCapability),
 });
 
+export const CallInfo = z.object({
+  id: z.string(),
+  componentId: z.string().nullable(),
+  tool: z.string(),
+  client: z.string().nullable(),
+  argsSize: z.number(),
+  status: CallStatus,
+  startedAt: z.number(),
+  durationUs: z.number(),
+  error: z.string().nullable(),
+});
+
+export const CapabilityEventInfo = z.object({
+  kind: CapabilityKind,
+  target: z.string(),
+  access: z.string(),
+  decision: Decision,
+  at: z.number(),
+});
+
+export const CallDetail = CallInfo.extend({
+  argsHash: z.string(),
+  /** The first text of the result, bounded by the engine. */
+  output: z.string().nullable(),
+  capabilityEvents: z.array(CapabilityEventInfo),
+});
+
+export const AuditInfo = z.object({
+  seq: z.number(),
+  at: z.number(),
+  actor: z.string(),
+  action: z.string(),
+  subject: z.string(),
+  detail: z.record(z.string(), z.unknown()),
+  hash: z.string(),
+});
+
+export const AuditVerdict = z.discriminatedUnion('ok', [
+  z.object({ ok: z.literal(true), rows: z.number() }),
+  z.object({ ok: z.literal(false), rows: z.number(), seq: z.number(), reason: z.string() }),
+]);
+
+export const Settings = z.object({
+  version: z.string(),
+  dataDir: z.string(),
+  socketPath: z.string(),
+  /** The MCP endpoint over localhost HTTP, when this process serves one. */
+  httpUrl: z.string().nullable(),
+  /** How this UI is reached: inside the desktop app or as a token-protected web page. */
+  shell: z.enum(['electron', 'web']),
+  /** A ready-to-paste `mcpServers` entry for clients that spawn their server (Claude Desktop and others). */
+  clientConfig: z.string(),
+});
+
 const NoInput = z.object({}).strict();
+const Search = z.string().max(200).optional();
+const Limit = z.number().int().min(1).max(5000).optional();
 
 export const api = {
   'components.list': { input: NoInput, output: z.array(ComponentInfo) },
+  'components.setEnabled': { input: z.object({ id: Id, enabled: z.boolean() }).strict(), output: ComponentInfo },
+  'components.remove': { input: z.object({ id: Id }).strict(), output: z.object({ removed: z.literal(true) }) },
+  'calls.list': {
+    input: z.object({ tool: z.string().max(128).optional(), status: CallStatus.optional(), text: Search, limit: Limit }).strict(),
+    output: z.array(CallInfo),
+  },
+  'calls.get': { input: z.object({ id: Id }).strict(), output: CallDetail },
+  'audit.list': {
+    input: z
+      .object({
+        text: Search,
+        action: z.string().max(128).optional(),
+        beforeSeq: z.number().int().min(1).optional(),
+        limit: Limit,
+      })
+      .strict(),
+    output: z.array(AuditInfo),
+  },
+  'audit.verify': { input: NoInput, output: AuditVerdict },
+  'audit.export': { input: NoInput, output: z.object({ filename: z.string(), rows: z.number(), jsonl: z.string() }) },
+  'settings.get': { input: NoInput, output: Settings },
 } as const;
 
 export type ApiName = keyof typeof api;
 export type ApiInput<N extends ApiName> = z.input<(typeof api)[N]['input']>;
 export type ApiOutput<N extends ApiName> = z.output<(typeof api)[N]['output']>;
 
+export const isApiName = (name: unknown): name is ApiName => typeof name === 'string' && Object.hasOwn(api, name);
+
+/** The closed list of events the UI can receive; mirrors src-main/engine/events.ts. */
+export const apiEvents = {
+  'call.started': z.object({
+    callId: z.string(),
+    tool: z.string(),
+    componentId: z.string().nullable(),
+    client: z.string().nullable(),
+    at: z.number(),
+  }),
+  'call.finished': z.object({
+    callId: z.string(),
+    tool: z.string(),
+    componentId: z.string().nullable(),
+    client: z.string().nullable(),
+    status: CallStatus,
+    durationUs: z.number(),
+    error: z.string().nullable(),
+  }),
+  'capability.requested': z.object({
+    requestId: z.string(),
+    callId: z.string().nullable(),
+    componentId: z.string(),
+    kind: CapabilityKind,
+    target: z.string(),
+    access: z.string(),
+  }),
+  'capability.decided': z.object({
+    requestId: z.string().nullable(),
+    callId: z.string().nullable(),
+    componentId: z.string(),
+    kind: CapabilityKind,
+    target: z.string(),
+    decision: Decision,
+    by: z.string(),
+  }),
+  'components.changed': z.object({
+    componentId: z.string(),
+    change: z.enum(['installed', 'removed', 'updated', 'enabled', 'disabled']),
+  }),
+  'grants.changed': z.object({ componentId: z.string() }),
+} as const;
+
+export type ApiEventName = keyof typeof apiEvents;
+export type ApiEventPayload<N extends ApiEventName> = z.output<(typeof apiEvents)[N]>;
+export type ApiEvent = { [N in ApiEventName]: { name: N; payload: ApiEventPayload<N> } }[ApiEventName];
+export const API_EVENT_NAMES = Object.keys(apiEvents) as ApiEventName[];
+
+export const isApiEventName = (name: unknown): name is ApiEventName => typeof name === 'string' && Object.hasOwn(apiEvents, name);
+
+/** Parses an event from an untrusted channel (IPC message, SSE frame); null when it is not in the closed list. */
+export function parseApiEvent(name: unknown, payload: unknown): ApiEvent | null {
+  if (!isApiEventName(name)) return null;
+  const parsed = apiEvents[name].safeParse(payload);
+  return parsed.success ? ({ name, payload: parsed.data } as ApiEvent) : null;
+}
+
+/** Errors every transport reports the same way, so the renderer can tell bad input from a missing row. */
+export const ApiErrorCode = z.enum(['bad-operation', 'bad-input', 'not-found', 'unauthorized', 'internal']);
+export type ApiErrorCode = z.infer<typeof ApiErrorCode>;
+export const ApiErrorBody = z.object({ error: z.object({ code: ApiErrorCode, message: z.string() }) });
+
 /** What the renderer sees as `window.weld` (Electron) or gets from the HTTP client (web mode). */
 export interface WeldApi {
   invoke<N extends ApiName>(name: N, input: ApiInput<N>): Promise<ApiOutput<N>>;
+  /** Subscribes to engine events; returns the unsubscribe function. */
+  onEvent(listener: (event: ApiEvent) => void): () => void;
 }
-
-export const isApiName = (name: unknown): name is ApiName => typeof name === 'string' && Object.hasOwn(api, name);

@@ -67,7 +67,10 @@ describe('weld CLI', () => {
     await client.close();
 
     const logs = await runWeld(['logs', '--json'], home);
-    const rows = logs.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const rows = logs.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ tool: 'list-components', status: 'ok', client: 'cli-test/1.2.3' });
   });

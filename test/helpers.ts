@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import type { ComponentRecord } from '../src-main/engine/store/components.js';
 
 export const REPO = resolve(import.meta.dirname, '..');
 export const WELD_BIN = join(REPO, 'bin', 'weld.js');
@@ -20,15 +21,47 @@ export interface CliResult {
 }
 
 /** Runs the real built `weld` binary as a user would. */
-export async function runWeld(args: string[], home: string, opts: { env?: Record<string, string> } = {}): Promise<CliResult> {
+export async function runWeld(args: string[], home: string, opts: { env?: Record<string, string>; timeoutMs?: number } = {}): Promise<CliResult> {
   try {
     const { stdout, stderr } = await promisify(execFile)(process.execPath, [WELD_BIN, ...args], {
       env: { ...process.env, WELD_HOME: home, ...opts.env },
-      timeout: 30_000,
+      timeout: opts.timeoutMs ?? 30_000,
     });
     return { code: 0, stdout, stderr };
   } catch (err) {
     const e = err as { code?: number; stdout?: string; stderr?: string };
     return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
   }
+}
+
+/** A realistic installed component row, for tests that need something in the list. */
+export function sampleComponent(overrides: Partial<ComponentRecord> = {}): ComponentRecord {
+  return {
+    id: 'fetch-notes',
+    digest: `sha256:${'ab'.repeat(32)}`,
+    sourceRef: 'oci://ghcr.io/example/fetch-notes:1.2.0',
+    name: 'fetch-notes',
+    version: '1.2.0',
+    signatureStatus: 'verified',
+    publisher: 'https://github.com/example/fetch-notes/.github/workflows/release.yml@refs/tags/v1.2.0',
+    requestedCapabilities: [
+      { kind: 'storage', target: 'fs://~/Documents/notes/**', access: 'read', source: 'policy' },
+      { kind: 'network', target: 'api.github.com:443', source: 'policy' },
+      { kind: 'environment', target: 'GITHUB_TOKEN', source: 'wit' },
+    ],
+    tools: [
+      {
+        name: 'search-notes',
+        export: 'search-notes',
+        description: 'Search your notes for a phrase',
+        inputSchema: { type: 'object', properties: { query: { type: 'string' } }, required: ['query'] },
+      },
+      { name: 'fetch-issue', export: 'fetch-issue', description: 'Fetch a GitHub issue', inputSchema: { type: 'object' } },
+    ],
+    wit: '',
+    policy: null,
+    enabled: true,
+    installedAt: Date.UTC(2026, 10, 20, 9, 30),
+    ...overrides,
+  };
 }

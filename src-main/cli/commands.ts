@@ -1,9 +1,11 @@
 import type { Command } from './command.js';
 import { audit } from './commands/audit.js';
+import { build } from './commands/build.js';
 import { inspectOci } from './commands/inspect-oci.js';
 import { keygen } from './commands/keygen.js';
 import { list } from './commands/list.js';
 import { logs } from './commands/logs.js';
+import { newTool } from './commands/new.js';
 import { publish } from './commands/publish.js';
 import { search } from './commands/search.js';
 import { serve } from './commands/serve.js';
@@ -16,6 +18,8 @@ export const COMMANDS: readonly Command[] = [
   list,
   logs,
   audit,
+  newTool,
+  build,
   version,
   // registry and signing
   search,

@@ -9,6 +9,7 @@ import { createMcpServer } from './mcp/server.js';
 import { ToolTable } from './mcp/tool-table.js';
 import type { Registry } from './registry/index.js';
 import { openStore, type Store } from './store/index.js';
+import { Metrics, OtlpExporter, otlpConfigFromEnv } from './telemetry/index.js';
 import { WELD_VERSION } from './version.js';
 
 export interface WeldOptions {
@@ -26,6 +27,7 @@ export interface Weld {
   readonly store: Store;
   readonly tools: ToolTable;
   readonly dispatcher: Dispatcher;
+  readonly metrics: Metrics;
   /** OCI pull/verify/publish, loaded on first use so serving installed tools never loads sigstore. */
   registry(): Promise<Registry>;
   /** A fresh MCP server for one client connection. */
@@ -47,6 +49,17 @@ export async function createWeld(opts: WeldOptions): Promise<Weld> {
   tools.add(registryTools({ home: paths.home, catalogPath: opts.env?.WELD_CATALOG || undefined }));
   let registry: Promise<Registry> | undefined;
 
+  const metrics = new Metrics(events);
+  const otlp = otlpConfigFromEnv(opts.env ?? {});
+  const exporter =
+    otlp &&
+    new OtlpExporter(otlp, events, {
+      metrics,
+      logger,
+      serviceVersion: WELD_VERSION,
+      digestOf: (id) => store.components.get(id)?.digest,
+    });
+
   let stopped = false;
   return {
     paths,
@@ -56,6 +69,7 @@ export async function createWeld(opts: WeldOptions): Promise<Weld> {
     store,
     tools,
     dispatcher,
+    metrics,
     registry: () => {
       registry ??= import('./registry/index.js').then((m) => m.createRegistry({ home: paths.home, env: opts.env }));
       return registry;
@@ -64,6 +78,7 @@ export async function createWeld(opts: WeldOptions): Promise<Weld> {
     async stop() {
       if (stopped) return;
       stopped = true;
+      await exporter?.close();
       store.close();
     },
   };

@@ -1,3 +1,47 @@
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
+import { App } from './App.js';
+import { createClient, httpApi, takeToken } from './client.js';
+import { EmptyState } from './ui/EmptyState.js';
+import { WeldProvider } from './weld-context.js';
+import './styles.css';
 
-createRoot(document.getElementById('root') as HTMLElement).render(<h1>Weld</h1>);
+const root = createRoot(document.getElementById('root') as HTMLElement);
+const queryClient = new QueryClient({
+  defaultOptions: { queries: { retry: 1, staleTime: 2_000, refetchOnWindowFocus: true } },
+});
+
+function start(): void {
+  if (window.weld) {
+    render(createClient(window.weld));
+    return;
+  }
+  const token = takeToken();
+  if (!token) {
+    root.render(
+      <main className="content standalone">
+        <EmptyState title="This page needs its access token">
+          Open the full URL that <code>weld serve --ui</code> printed; it ends in <code>?token=…</code>.
+        </EmptyState>
+      </main>,
+    );
+    return;
+  }
+  const http = httpApi(token);
+  render(createClient(http), http.onConnection);
+}
+
+function render(client: ReturnType<typeof createClient>, onConnection?: (l: (up: boolean) => void) => () => void): void {
+  root.render(
+    <StrictMode>
+      <QueryClientProvider client={queryClient}>
+        <WeldProvider client={client}>
+          <App onConnection={onConnection} />
+        </WeldProvider>
+      </QueryClientProvider>
+    </StrictMode>,
+  );
+}
+
+start();

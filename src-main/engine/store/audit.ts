@@ -26,6 +26,15 @@ export function auditHash(prevHash: string, seq: number, e: AuditEntry): string 
     .digest('hex');
 }
 
+export interface AuditSearch {
+  /** Substring of the actor, action, subject or detail JSON (case-insensitive). */
+  text?: string;
+  action?: string;
+  /** Only rows older than this sequence number: pages backwards from the newest. */
+  beforeSeq?: number;
+  limit?: number;
+}
+
 export type AuditVerdict = { ok: true; rows: number } | { ok: false; rows: number; seq: number; reason: string };
 
 export function createAuditStore(db: Db) {
@@ -34,6 +43,10 @@ export function createAuditStore(db: Db) {
     'INSERT INTO audit_log (seq, at, actor, action, subject, detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
   );
   const all = db.prepare<[], RawAuditRow>('SELECT * FROM audit_log ORDER BY seq');
+  const search = db.prepare<Record<string, unknown>, RawAuditRow>(`SELECT * FROM audit_log
+    WHERE seq < @before AND (@action IS NULL OR action = @action)
+      AND (@text IS NULL OR instr(lower(actor || ' ' || action || ' ' || subject || ' ' || detail), @text) > 0)
+    ORDER BY seq DESC LIMIT @limit`);
   const page = db.prepare<[number, number], RawAuditRow>('SELECT * FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?');
 
   /** Must run inside a write transaction so two processes cannot fork the chain. */
@@ -56,6 +69,17 @@ export function createAuditStore(db: Db) {
     appendInTx,
     list(afterSeq = 0, limit = 1000): AuditRow[] {
       return page.all(afterSeq, limit).map(fromRaw);
+    },
+    /** Newest first, for people browsing the history. */
+    search(q: AuditSearch = {}): AuditRow[] {
+      return search
+        .all({
+          before: q.beforeSeq ?? Number.MAX_SAFE_INTEGER,
+          action: q.action ?? null,
+          text: q.text ? q.text.toLowerCase() : null,
+          limit: q.limit ?? 200,
+        })
+        .map(fromRaw);
     },
     verify(): AuditVerdict {
       let prev = GENESIS_HASH;

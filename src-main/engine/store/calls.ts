@@ -30,6 +30,8 @@ export interface CallQuery {
   limit?: number;
   tool?: string;
   status?: CallStatus;
+  /** Substring of the tool, client, error or id (case-insensitive). */
+  text?: string;
 }
 
 interface RawCall {
@@ -69,7 +71,13 @@ export function createCallStore(db: Db) {
     VALUES (@callId, @componentId, @kind, @target, @access, @decision, @at)`);
   const query = db.prepare<Record<string, unknown>, RawCall>(`SELECT * FROM calls
     WHERE started_at > @after AND (@tool IS NULL OR tool = @tool) AND (@status IS NULL OR status = @status)
+      AND (@text IS NULL OR instr(lower(tool || ' ' || coalesce(client, '') || ' ' || coalesce(error, '') || ' ' || id), @text) > 0)
     ORDER BY started_at DESC, id LIMIT @limit`);
+  const byId = db.prepare<[string], RawCall>('SELECT * FROM calls WHERE id = ?');
+  const afterRowid = db.prepare<[number, number], RawCall & { rowid: number }>(
+    'SELECT rowid, * FROM calls WHERE rowid > ? ORDER BY rowid LIMIT ?',
+  );
+  const maxRowid = db.prepare<[], { n: number | null }>('SELECT max(rowid) AS n FROM calls');
   const eventsOf = db.prepare<[string], Omit<CapabilityEventRow, 'callId' | 'componentId'> & { component_id: string }>(
     'SELECT component_id, kind, target, access, decision, at FROM capability_events WHERE call_id = ? ORDER BY id',
   );
@@ -79,8 +87,27 @@ export function createCallStore(db: Db) {
     insertEventInTx: (row: CapabilityEventRow) => insertEvent.run(row),
     list(q: CallQuery = {}): CallRow[] {
       return query
-        .all({ after: q.afterStartedAt ?? -1, tool: q.tool ?? null, status: q.status ?? null, limit: q.limit ?? 200 })
+        .all({
+          after: q.afterStartedAt ?? -1,
+          tool: q.tool ?? null,
+          status: q.status ?? null,
+          text: q.text ? q.text.toLowerCase() : null,
+          limit: q.limit ?? 200,
+        })
         .map(fromRaw);
+    },
+    /**
+     * Calls in the order they were written, after a cursor: how a process follows calls recorded by
+     * other processes. Write order, unlike start time, never skips a long call that finished late.
+     */
+    written(after: number, limit = 1000): { cursor: number; rows: CallRow[] } {
+      const raw = afterRowid.all(after, limit);
+      return { cursor: raw.at(-1)?.rowid ?? after, rows: raw.map(fromRaw) };
+    },
+    writtenCursor: (): number => maxRowid.get()?.n ?? 0,
+    get(id: string): CallRow | undefined {
+      const r = byId.get(id);
+      return r && fromRaw(r);
     },
     capabilityEvents(callId: string): CapabilityEventRow[] {
       return eventsOf.all(callId).map(({ component_id, ...e }) => ({ ...e, callId, componentId: component_id }));

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempHome } from '../../../test/helpers.js';
-import { schemaVersion, StoreError } from './db.js';
+import { StoreError, schemaVersion } from './db.js';
 import { openStore } from './index.js';
 import { MIGRATIONS } from './migrations.js';
 
@@ -73,7 +73,7 @@ describe('store', () => {
     );
     expect(s.audit.verify()).toEqual({ ok: true, rows: 4 });
 
-    s.db.prepare("UPDATE audit_log SET detail = '{\"i\":99}' WHERE seq = 2").run();
+    s.db.prepare('UPDATE audit_log SET detail = \'{"i":99}\' WHERE seq = 2').run();
     expect(s.audit.verify()).toMatchObject({ ok: false, seq: 2, reason: expect.stringMatching(/edited/) });
     s.close();
   });

@@ -1,0 +1,228 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openStore } from '../src-main/engine/store/index.js';
+import { REPO, sampleComponent, tempHome, WELD_BIN } from '../test/helpers.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const SHOTS = join(REPO, 'e2e', 'screenshots');
+const AXE = join(REPO, 'node_modules', 'axe-core', 'axe.min.js');
+
+let home: string;
+let cleanupHome: () => void;
+let server: ChildProcess;
+let url: string;
+let profile: string;
+let browser: BrowserContext;
+let page: Page;
+const consoleErrors: string[] = [];
+
+async function startServer(): Promise<string> {
+  server = spawn(process.execPath, [WELD_BIN, 'serve', '--ui'], {
+    env: { ...process.env, WELD_HOME: home },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise<string>((resolve, reject) => {
+    createInterface({ input: server.stdout! }).once('line', (line) => {
+      const m = /^Weld UI: (\S+)$/.exec(line);
+      if (m) resolve(m[1]);
+      else reject(new Error(`unexpected first line: ${line}`));
+    });
+    server.once('exit', (code) => reject(new Error(`weld serve --ui exited with ${code}`)));
+    setTimeout(() => reject(new Error('no URL within 15 s')), 15_000).unref();
+  });
+}
+
+/** Runs axe-core in the page and returns the serious and critical violations. */
+async function axeViolations(p: Page): Promise<string[]> {
+  // Evaluated over the DevTools protocol: the page's own CSP (rightly) blocks injected script tags.
+  await p.evaluate(readFileSync(AXE, 'utf8'));
+  const result = await p.evaluate(async () => {
+    const axe = (
+      window as unknown as {
+        axe: { run(): Promise<{ violations: { id: string; impact: string; help: string; nodes: { target: string[] }[] }[] }> };
+      }
+    ).axe;
+    return axe.run();
+  });
+  return result.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
+
+async function show(name: 'Tools' | 'Live log' | 'Audit' | 'Settings'): Promise<void> {
+  await page.getByRole('tab', { name: new RegExp(`^${name}`) }).click();
+  await expect.poll(() => page.getByRole('heading', { level: 1, name }).isVisible()).toBe(true);
+}
+
+describe.skipIf(!existsSync(CHROMIUM))('web UI in Chromium (weld serve --ui)', () => {
+  beforeAll(async () => {
+    ({ home, cleanup: cleanupHome } = tempHome('weld-e2e-'));
+    const store = openStore(join(home, 'weld.db'));
+    store.components.put(sampleComponent());
+    store.close();
+    url = await startServer();
+    profile = mkdtempSync(join(tmpdir(), 'weld-chromium-'));
+    browser = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      viewport: { width: 1240, height: 820 },
+      acceptDownloads: true,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+    page = browser.pages()[0] ?? (await browser.newPage());
+    page.on('console', (m) => {
+      if (m.type() === 'error') consoleErrors.push(m.text());
+    });
+    page.on('pageerror', (e) => consoleErrors.push(String(e)));
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    if (server && server.exitCode === null) {
+      const exited = new Promise((r) => server.once('exit', r));
+      server.kill('SIGTERM');
+      await exited;
+    }
+    if (profile) rmSync(profile, { recursive: true, force: true });
+    cleanupHome?.();
+  });
+
+  it('opens from the printed URL, drops the token from the address bar and lists the installed tool', async () => {
+    await page.goto(url);
+    await expect.poll(() => page.getByRole('heading', { level: 2, name: /fetch-notes/ }).isVisible()).toBe(true);
+    expect(page.url()).not.toContain('token=');
+    await expect.poll(() => page.getByText('Signature verified').isVisible()).toBe(true);
+    expect(await page.getByText('Read files in ~/Documents/notes').isVisible()).toBe(true);
+    expect(await page.getByText('Connect to api.github.com on port 443').isVisible()).toBe(true);
+    expect(await page.locator('code', { hasText: 'search-notes' }).isVisible()).toBe(true);
+    await page.screenshot({ path: join(SHOTS, 'tools.png'), fullPage: true });
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.screenshot({ path: join(SHOTS, 'tools-dark.png'), fullPage: true });
+    await page.emulateMedia({ colorScheme: 'light' });
+  });
+
+  it('shows a tool call made by an MCP client through another Weld process, live, with its details', async () => {
+    await show('Live log');
+    await expect.poll(() => page.getByText('No calls yet').isVisible()).toBe(true);
+
+    const client = new Client({ name: 'e2e-client', version: '0.9.0' });
+    await client.connect(
+      new StdioClientTransport({
+        command: process.execPath,
+        args: [WELD_BIN, 'serve', '--stdio'],
+        env: { ...(process.env as Record<string, string>), WELD_HOME: home },
+        stderr: 'ignore',
+      }),
+    );
+    try {
+      for (let i = 0; i < 3; i++) await client.callTool({ name: 'list-components', arguments: {} });
+    } finally {
+      await client.close();
+    }
+
+    // No reload: the rows arrive over the event stream.
+    const row = page.getByRole('button', { name: 'list-components' }).first();
+    await expect.poll(() => row.isVisible(), { timeout: 10_000 }).toBe(true);
+    await expect.poll(() => page.getByRole('button', { name: 'list-components' }).count()).toBe(3);
+    expect(await page.getByRole('cell', { name: 'e2e-client/0.9.0' }).first().isVisible()).toBe(true);
+
+    await row.click();
+    const detail = page.getByRole('complementary', { name: 'Call details' });
+    await expect.poll(() => detail.getByText('fetch-notes (verified)').isVisible()).toBe(true);
+    await page.screenshot({ path: join(SHOTS, 'live-log.png'), fullPage: true });
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.screenshot({ path: join(SHOTS, 'live-log-dark.png'), fullPage: true });
+    await page.emulateMedia({ colorScheme: 'light' });
+
+    await page.getByRole('searchbox', { name: 'Search' }).fill('no-such-tool');
+    await expect.poll(() => page.getByText('No calls match').isVisible()).toBe(true);
+    await page.getByRole('searchbox', { name: 'Search' }).fill('');
+  });
+
+  it('disables the tool with the keyboard, and the audit log records it and verifies', async () => {
+    await show('Tools');
+    const toggle = page.getByRole('switch', { name: 'Enable fetch-notes' });
+    await toggle.focus();
+    await page.keyboard.press('Space');
+    await expect.poll(() => toggle.getAttribute('aria-checked')).toBe('false');
+
+    await show('Audit');
+    await expect.poll(() => page.getByRole('cell', { name: 'component.disable' }).isVisible()).toBe(true);
+    await expect.poll(() => page.getByTestId('audit-verdict').textContent()).toMatch(/Chain verified: 1 entry, none edited/);
+
+    const download = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'Export JSONL' }).click();
+    const file = await (await download).path();
+    const lines = readFileSync(file, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(lines).toMatchObject([{ seq: 1, actor: 'user:web-ui', action: 'component.disable', subject: 'fetch-notes' }]);
+    await page.screenshot({ path: join(SHOTS, 'audit.png'), fullPage: true });
+  });
+
+  it('shows endpoints, data dir and a client config to copy', async () => {
+    await show('Settings');
+    // The heading renders before the settings arrive: wait for the data, not just the page.
+    await expect.poll(() => page.getByText(home, { exact: true }).isVisible()).toBe(true);
+    expect(await page.locator('pre', { hasText: 'mcpServers' }).textContent()).toContain('"serve"');
+    await page.screenshot({ path: join(SHOTS, 'settings.png'), fullPage: true });
+  });
+
+  it('has no serious accessibility violations on any page', async () => {
+    const found: Record<string, string[]> = {};
+    for (const name of ['Tools', 'Live log', 'Audit', 'Settings'] as const) {
+      await show(name);
+      found[name] = await axeViolations(page);
+    }
+    expect(found).toEqual({ Tools: [], 'Live log': [], Audit: [], Settings: [] });
+  });
+
+  it('removes a tool only after confirmation', async () => {
+    await show('Tools');
+    await page.getByRole('button', { name: 'Remove' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Remove fetch-notes?' });
+    await expect.poll(() => dialog.isVisible()).toBe(true);
+    await page.screenshot({ path: join(SHOTS, 'remove-confirm.png') });
+    await page.keyboard.press('Escape');
+    await expect.poll(() => dialog.isVisible()).toBe(false);
+    expect(await page.getByRole('heading', { level: 2, name: /fetch-notes/ }).isVisible()).toBe(true);
+
+    await page.getByRole('button', { name: 'Remove' }).click();
+    await dialog.getByRole('button', { name: 'Remove' }).click();
+    await expect.poll(() => page.getByText('No tools installed yet').isVisible()).toBe(true);
+  });
+
+  it('logged no errors in the page (CSP violations, failed requests, exceptions)', () => {
+    expect(consoleErrors).toEqual([]);
+  });
+
+  it('refuses the API to a page that lacks the token', async () => {
+    const origin = new URL(url).origin;
+    const other = await browser.newPage();
+    await other.goto(`${origin}/`);
+    await expect.poll(() => other.getByText('This page needs its access token').isVisible()).toBe(true);
+    const status = await other.evaluate(
+      async () =>
+        (await fetch('/api/components.list', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }))
+          .status,
+    );
+    expect(status).toBe(401);
+    await other.close();
+  });
+});

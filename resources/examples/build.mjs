@@ -1,0 +1,36 @@
+#!/usr/bin/env node
+// Builds the example tools into WebAssembly components with componentize-js (a devDependency:
+// the Weld runtime never needs it). Usage: node resources/examples/build.mjs [name ...]
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+const here = import.meta.dirname;
+
+/** Compiles one example folder (wit/ + src/index.js) into a component and returns its bytes. */
+export async function buildExample(dir, opts = {}) {
+  const { componentize } = await import('@bytecodealliance/componentize-js');
+  // componentize-js runs its WIT splicer as a Wasm component on preview2-shim, whose 0.26 default is
+  // no file access at all; this build tool (never the Weld runtime) lets it read the sources.
+  const { _setPreopens } = await import('@bytecodealliance/preview2-shim/filesystem');
+  _setPreopens({ '/': '/' });
+  const { component } = await componentize({
+    sourcePath: join(dir, 'src', 'index.js'),
+    witPath: join(dir, 'wit'),
+    disableFeatures: opts.disableFeatures ?? [],
+  });
+  return component;
+}
+
+async function main(names) {
+  const all = (await readdir(here, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name);
+  for (const name of names.length ? names : all) {
+    const started = Date.now();
+    const bytes = await buildExample(join(here, name));
+    await mkdir(join(here, name, 'build'), { recursive: true });
+    const out = join(here, name, 'build', `${name}.wasm`);
+    await writeFile(out, bytes);
+    console.log(`built ${out} (${(bytes.length / 1e6).toFixed(1)} MB, ${Date.now() - started} ms)`);
+  }
+}
+
+if (process.argv[1] === import.meta.filename) await main(process.argv.slice(2));

@@ -1,0 +1,2 @@
+export { Metrics, renderPrometheus } from './metrics.js';
+export { OtlpExporter, otlpConfigFromEnv } from './otlp.js';
