@@ -4,10 +4,12 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApiDispatch } from '../src-main/api/registry.js';
 import { createRegistry, RegistryError } from '../src-main/engine/registry/index.js';
 import { OCI_INDEX, OCI_MANIFEST, SIGSTORE_BUNDLE, WASM_CONFIG, WASM_LAYER } from '../src-main/engine/registry/media-types.js';
 import { OciClient } from '../src-main/engine/registry/oci-client.js';
 import { wasmConfig, wasmManifest } from '../src-main/engine/registry/wasm-artifact.js';
+import { createWeld } from '../src-main/engine/weld.js';
 import { runWeld, tempHome } from './helpers.js';
 import { deadPort, registryMissing, skopeoMissing, startProxy, startRegistry, type TestRegistry } from './oci-registry.js';
 import { startMockSigstore } from './sigstore-mock.js';
@@ -144,6 +146,46 @@ describe.skipIf(registryMissing !== null)('signed components from an OCI registr
     const text = await runWeld(['inspect-oci', ref], stranger.home);
     expect(text.code).toBe(1);
     expect(text.stdout).toMatch(/publisher: NOT VERIFIED \(signed by a key that is not in your trust policy/);
+  });
+
+  it('shows the install prompt facts and catalog search through the UI API', async () => {
+    const { ref, digest, wasm } = await publish('api', 'tools/api:1.0');
+    const weld = await createWeld({ home: user.home, env: {} });
+    try {
+      const dispatch = createApiDispatch({
+        weld,
+        actor: 'test',
+        shell: 'web',
+        httpUrl: null,
+        launcher: { command: 'weld', args: [] },
+      });
+      expect(await dispatch('registry.inspect', { ref })).toEqual({
+        reference: ref,
+        pinned: `oci://${reg.host}/tools/api@${digest}`,
+        digest,
+        size: wasm.byteLength,
+        hasPolicy: true,
+        exports: ['add'],
+        imports: [],
+        signature: { verified: true, publisher: 'alice', reason: 'signed by alice' },
+      });
+      await expect(dispatch('registry.inspect', { ref: 'docker://nope' })).rejects.toMatchObject({
+        code: 'bad-input',
+        message: expect.stringMatching(/must start with oci:\/\//),
+      });
+      await expect(dispatch('registry.inspect', { ref: `oci://${reg.host}/tools/api:9.9` })).rejects.toMatchObject({
+        code: 'not-found',
+      });
+      expect(await dispatch('catalog.search', { query: 'weather' })).toEqual([
+        {
+          name: 'Weather Server',
+          description: 'A weather component written in JavaScript',
+          uri: 'oci://ghcr.io/microsoft/get-weather-js:latest',
+        },
+      ]);
+    } finally {
+      await weld.stop();
+    }
   });
 
   it('refuses an unsigned component, and accepts it only with an explicit allowUnsigned', async () => {

@@ -7,6 +7,7 @@ import { createDispatcher, type Dispatcher } from './mcp/dispatch.js';
 import { registryTools } from './mcp/registry-tools.js';
 import { createMcpServer } from './mcp/server.js';
 import { ToolTable } from './mcp/tool-table.js';
+import { type CatalogEntry, catalogSources, searchCatalogs } from './registry/catalog.js';
 import type { Registry } from './registry/index.js';
 import { openStore, type Store } from './store/index.js';
 import { Metrics, OtlpExporter, otlpConfigFromEnv } from './telemetry/index.js';
@@ -30,6 +31,8 @@ export interface Weld {
   readonly metrics: Metrics;
   /** OCI pull/verify/publish, loaded on first use so serving installed tools never loads sigstore. */
   registry(): Promise<Registry>;
+  /** Catalog search (WELD_CATALOG, else <data dir>/catalog.json and the bundled catalog). */
+  searchComponents(query: string): CatalogEntry[];
   /** A fresh MCP server for one client connection. */
   createMcpServer(): ReturnType<typeof createMcpServer>;
   stop(): Promise<void>;
@@ -46,7 +49,9 @@ export async function createWeld(opts: WeldOptions): Promise<Weld> {
   const dispatcher = createDispatcher({ tools, events, recorder: store.recorder });
 
   tools.add(builtinTools({ components: store.components }));
-  tools.add(registryTools({ home: paths.home, catalogPath: opts.env?.WELD_CATALOG || undefined }));
+  const searchComponents = (query: string) =>
+    searchCatalogs(catalogSources(paths.home, opts.env?.WELD_CATALOG || undefined), query);
+  tools.add(registryTools({ searchComponents }));
   let registry: Promise<Registry> | undefined;
 
   const metrics = new Metrics(events);
@@ -70,6 +75,7 @@ export async function createWeld(opts: WeldOptions): Promise<Weld> {
     tools,
     dispatcher,
     metrics,
+    searchComponents,
     registry: () => {
       registry ??= import('./registry/index.js').then((m) => m.createRegistry({ home: paths.home, env: opts.env }));
       return registry;

@@ -1,9 +1,9 @@
-import { catalogSources, searchCatalogs } from '../registry/catalog.js';
+import type { CatalogEntry } from '../registry/catalog.js';
 import { RegistryError } from '../registry/errors.js';
 import { errorResult, type ToolDefinition, textResult } from './tool-table.js';
 
 /** Catalog search for MCP clients. It only lists; installing needs a person's approval. */
-export function registryTools(deps: { home: string; catalogPath?: string }): ToolDefinition[] {
+export function registryTools(deps: { searchComponents: (query: string) => CatalogEntry[] }): ToolDefinition[] {
   return [
     {
       name: 'search-components',
@@ -20,7 +20,7 @@ export function registryTools(deps: { home: string; catalogPath?: string }): Too
       componentId: null,
       async invoke(args) {
         try {
-          const components = searchCatalogs(catalogSources(deps.home, deps.catalogPath), String(args.query));
+          const components = deps.searchComponents(String(args.query));
           const text = components.length
             ? components.map((c) => `${c.name} — ${c.uri}\n  ${c.description}`).join('\n')
             : `No components match "${args.query}".`;
