@@ -94,6 +94,21 @@ export const Settings = z.object({
   clientConfig: z.string(),
 });
 
+/** One entry of a component catalog (Wassette's component-registry.json format). */
+export const CatalogEntry = z.object({ name: z.string(), description: z.string(), uri: z.string() });
+
+/** What the install prompt shows about an `oci://` reference before anything is downloaded. */
+export const OciInspection = z.object({
+  reference: z.string(),
+  pinned: z.string(),
+  digest: z.string(),
+  size: z.number(),
+  hasPolicy: z.boolean(),
+  exports: z.array(z.string()),
+  imports: z.array(z.string()),
+  signature: z.object({ verified: z.boolean(), publisher: z.string().nullable(), reason: z.string() }),
+});
+
 const NoInput = z.object({}).strict();
 const Search = z.string().max(200).optional();
 const Limit = z.number().int().min(1).max(5000).optional();
@@ -121,6 +136,8 @@ export const api = {
   'audit.verify': { input: NoInput, output: AuditVerdict },
   'audit.export': { input: NoInput, output: z.object({ filename: z.string(), rows: z.number(), jsonl: z.string() }) },
   'settings.get': { input: NoInput, output: Settings },
+  'catalog.search': { input: z.object({ query: z.string().min(1).max(200) }).strict(), output: z.array(CatalogEntry) },
+  'registry.inspect': { input: z.object({ ref: z.string().min(1).max(1024) }).strict(), output: OciInspection },
 } as const;
 
 export type ApiName = keyof typeof api;

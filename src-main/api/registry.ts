@@ -3,6 +3,7 @@ import { auditHandlers } from './audit.js';
 import { callHandlers } from './calls.js';
 import { componentHandlers } from './components.js';
 import { type ApiContext, ApiError, type Handler, type Handlers } from './context.js';
+import { ociHandlers } from './oci.js';
 import { settingsHandlers } from './settings.js';
 
 /** Every contract entry has exactly one handler: a missing one is a type error here. */
@@ -11,6 +12,7 @@ export const handlers: Handlers<ApiName> = {
   ...callHandlers,
   ...auditHandlers,
   ...settingsHandlers,
+  ...ociHandlers,
 };
 
 export type ApiDispatch = (name: unknown, input: unknown) => Promise<unknown>;

@@ -4,11 +4,34 @@ import { build } from './commands/build.js';
 import { clients } from './commands/clients.js';
 import { config } from './commands/config.js';
 import { connect } from './commands/connect.js';
+import { inspectOci } from './commands/inspect-oci.js';
+import { keygen } from './commands/keygen.js';
 import { list } from './commands/list.js';
 import { logs } from './commands/logs.js';
 import { newTool } from './commands/new.js';
+import { publish } from './commands/publish.js';
+import { search } from './commands/search.js';
 import { serve } from './commands/serve.js';
+import { trust } from './commands/trust.js';
 import { version } from './commands/version.js';
 
 /** Every `weld` subcommand, in the order `weld --help` shows them. */
-export const COMMANDS: readonly Command[] = [serve, connect, clients, config, list, logs, audit, newTool, build, version];
+export const COMMANDS: readonly Command[] = [
+  serve,
+  connect,
+  clients,
+  config,
+  list,
+  logs,
+  audit,
+  // tool authors
+  newTool,
+  build,
+  // registry and signing
+  search,
+  inspectOci,
+  publish,
+  keygen,
+  trust,
+  version,
+];

@@ -4,8 +4,11 @@ import { EventBus } from './events.js';
 import { createLogger, type Logger } from './log.js';
 import { builtinTools } from './mcp/builtin-tools.js';
 import { createDispatcher, type Dispatcher } from './mcp/dispatch.js';
+import { registryTools } from './mcp/registry-tools.js';
 import { createMcpServer } from './mcp/server.js';
 import { ToolTable } from './mcp/tool-table.js';
+import { type CatalogEntry, catalogSources, searchCatalogs } from './registry/catalog.js';
+import type { Registry } from './registry/index.js';
 import { openStore, type Store } from './store/index.js';
 import { Metrics, OtlpExporter, otlpConfigFromEnv } from './telemetry/index.js';
 import { WELD_VERSION } from './version.js';
@@ -26,6 +29,10 @@ export interface Weld {
   readonly tools: ToolTable;
   readonly dispatcher: Dispatcher;
   readonly metrics: Metrics;
+  /** OCI pull/verify/publish, loaded on first use so serving installed tools never loads sigstore. */
+  registry(): Promise<Registry>;
+  /** Catalog search (WELD_CATALOG, else <data dir>/catalog.json and the bundled catalog). */
+  searchComponents(query: string): CatalogEntry[];
   /** A fresh MCP server for one client connection. */
   createMcpServer(): ReturnType<typeof createMcpServer>;
   stop(): Promise<void>;
@@ -42,6 +49,10 @@ export async function createWeld(opts: WeldOptions): Promise<Weld> {
   const dispatcher = createDispatcher({ tools, events, recorder: store.recorder });
 
   tools.add(builtinTools({ components: store.components }));
+  const searchComponents = (query: string) =>
+    searchCatalogs(catalogSources(paths.home, opts.env?.WELD_CATALOG || undefined), query);
+  tools.add(registryTools({ searchComponents }));
+  let registry: Promise<Registry> | undefined;
 
   const metrics = new Metrics(events);
   const otlp = otlpConfigFromEnv(opts.env ?? {});
@@ -64,6 +75,11 @@ export async function createWeld(opts: WeldOptions): Promise<Weld> {
     tools,
     dispatcher,
     metrics,
+    searchComponents,
+    registry: () => {
+      registry ??= import('./registry/index.js').then((m) => m.createRegistry({ home: paths.home, env: opts.env }));
+      return registry;
+    },
     createMcpServer: () => createMcpServer({ tools, dispatcher, version: WELD_VERSION }),
     async stop() {
       if (stopped) return;

@@ -1,0 +1,59 @@
+import { loadCredentials } from './credentials.js';
+import { RegistryError } from './errors.js';
+import { OciClient, type OciLimits } from './oci-client.js';
+import { type PublishResult, publishComponent } from './publish.js';
+import { inspectOci, type OciInspection, type PulledComponent, pullVerified } from './pull.js';
+import { parseReference } from './reference.js';
+import type { SigningMethod } from './sign.js';
+import { loadTrustPolicy } from './trust-policy.js';
+
+export type { OciInspection, PublishResult, PulledComponent, SigningMethod };
+export { RegistryError };
+
+export interface RegistryOptions {
+  home: string;
+  /** Read for WELD_MAX_COMPONENT_MB, which overrides the 64 MiB cap on a component layer. */
+  env?: Record<string, string | undefined>;
+  fetch?: typeof fetch;
+  limits?: Partial<OciLimits>;
+  timeoutMs?: number;
+}
+
+/** Everything between an `oci://` reference and verified component bytes. */
+export interface Registry {
+  inspect(ref: string): Promise<OciInspection>;
+  pullVerified(ref: string, opts?: { allowUnsigned?: boolean }): Promise<PulledComponent>;
+  publish(input: { ref: string; wasm: Uint8Array; policyYaml: string | null; signing: SigningMethod }): Promise<PublishResult>;
+  listTags(ref: string): Promise<string[]>;
+}
+
+/**
+ * Credentials and the trust policy are re-read on every operation: the user may have run
+ * `weld trust add-key` in another process since the engine started.
+ */
+export function createRegistry(opts: RegistryOptions): Registry {
+  const blob = componentLimit(opts.env ?? {});
+  const limits = { ...(blob ? { blob } : {}), ...opts.limits };
+  const client = () =>
+    new OciClient({ fetch: opts.fetch, credentials: loadCredentials(opts.home), limits, timeoutMs: opts.timeoutMs });
+  const deps = () => ({ client: client(), trust: loadTrustPolicy(opts.home) });
+  return {
+    inspect: async (ref) => inspectOci(parseReference(ref), deps()),
+    pullVerified: async (ref, o = {}) => pullVerified(parseReference(ref), o, deps()),
+    publish: async (input) => publishComponent(client(), { ...input, ref: parseReference(input.ref) }),
+    listTags: async (ref) => {
+      const r = parseReference(ref);
+      return client().listTags({ registry: r.registry, repository: r.repository });
+    },
+  };
+}
+
+function componentLimit(env: Record<string, string | undefined>): number | undefined {
+  const raw = env.WELD_MAX_COMPONENT_MB;
+  if (raw === undefined || raw === '') return undefined;
+  const mb = Number(raw);
+  if (!Number.isFinite(mb) || mb <= 0 || mb > 4096) {
+    throw new RegistryError('bad-input', `WELD_MAX_COMPONENT_MB must be a number of MiB (1-4096), got "${raw}"`);
+  }
+  return Math.floor(mb * 1024 * 1024);
+}

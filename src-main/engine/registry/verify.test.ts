@@ -1,0 +1,136 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tempHome } from '../../../test/helpers.js';
+import { startMockSigstore } from '../../../test/sigstore-mock.js';
+import { generateSigningKeyPair } from './keys.js';
+import { signManifestDigest } from './sign.js';
+import { addTrustedIdentity, addTrustedKey, loadTrustPolicy, setTrustedRoot } from './trust-policy.js';
+import { verifyBundle } from './verify.js';
+
+const DIGEST = `sha256:${'1'.repeat(64)}`;
+const OTHER = `sha256:${'2'.repeat(64)}`;
+const REPO = '127.0.0.1:5000/tools/time';
+
+let home: { home: string; cleanup: () => void };
+const alice = generateSigningKeyPair();
+const mallory = generateSigningKeyPair();
+
+beforeAll(() => {
+  home = tempHome('weld-verify-');
+  addTrustedKey(home.home, 'alice', alice.publicKeyPem);
+});
+afterAll(() => home.cleanup());
+
+const sign = (digest: string, pem = alice.privateKeyPem) => signManifestDigest(REPO, digest, { kind: 'key', privateKeyPem: pem });
+const json = (bytes: Uint8Array) => JSON.parse(Buffer.from(bytes).toString());
+const bytes = (o: unknown) => new TextEncoder().encode(JSON.stringify(o));
+
+describe('signature verification with a trusted key', () => {
+  it('verifies a bundle signed by a trusted key for this digest, fast', async () => {
+    const bundle = await sign(DIGEST);
+    const trust = loadTrustPolicy(home.home);
+    const result = verifyBundle(bundle, DIGEST, trust);
+    expect(result).toEqual({ verified: true, publisher: 'alice', reason: 'signed by alice' });
+  });
+
+  it('refuses a valid signature for another digest', async () => {
+    const result = verifyBundle(await sign(OTHER), DIGEST, loadTrustPolicy(home.home));
+    expect(result.verified).toBe(false);
+    expect(result.reason).toMatch(/signed by alice, but the signature is for another artifact/);
+  });
+
+  it('refuses a key that is not in the trust policy', async () => {
+    const result = verifyBundle(await sign(DIGEST, mallory.privateKeyPem), DIGEST, loadTrustPolicy(home.home));
+    expect(result).toMatchObject({ verified: false, publisher: null });
+    expect(result.reason).toMatch(/not in your trust policy/);
+  });
+
+  it("refuses a forged bundle that names alice's key id but carries mallory's signature", async () => {
+    // Attack: the key hint is attacker-controlled; it must only select a key, never vouch for one.
+    const forged = json(await sign(DIGEST, mallory.privateKeyPem));
+    const real = json(await sign(DIGEST));
+    forged.verificationMaterial.publicKey.hint = real.verificationMaterial.publicKey.hint;
+    const result = verifyBundle(bytes(forged), DIGEST, loadTrustPolicy(home.home));
+    expect(result.verified).toBe(false);
+    expect(result.reason).toMatch(/does not verify/);
+  });
+
+  it('refuses a payload swapped under a valid signature', async () => {
+    const good = json(await sign(DIGEST));
+    const other = json(await sign(OTHER));
+    good.dsseEnvelope.payload = other.dsseEnvelope.payload;
+    expect(verifyBundle(bytes(good), OTHER, loadTrustPolicy(home.home)).verified).toBe(false);
+  });
+
+  it.each([
+    ['not JSON', new TextEncoder().encode('{nope')],
+    ['an empty object', bytes({})],
+    ['null', bytes(null)],
+    [
+      'a bundle without signatures',
+      bytes({
+        mediaType: 'application/vnd.dev.sigstore.bundle.v0.3+json',
+        dsseEnvelope: { payload: '', payloadType: 'x', signatures: [] },
+      }),
+    ],
+  ])('treats %s as not verified without throwing', (_, input) => {
+    const result = verifyBundle(input, DIGEST, loadTrustPolicy(home.home));
+    expect(result.verified).toBe(false);
+    expect(result.publisher).toBeNull();
+  });
+});
+
+describe('keyless signatures (@sigstore/mock Fulcio and Rekor on loopback)', () => {
+  let mock: Awaited<ReturnType<typeof startMockSigstore>>;
+  let keyless: { home: string; cleanup: () => void };
+  const ISSUER = 'https://token.actions.example.com';
+
+  beforeAll(async () => {
+    mock = await startMockSigstore();
+    keyless = tempHome('weld-keyless-');
+    const rootPath = join(keyless.home, 'trusted_root.json');
+    writeFileSync(rootPath, mock.trustedRootJson);
+    setTrustedRoot(keyless.home, rootPath);
+    addTrustedIdentity(keyless.home, { name: 'alice', issuer: ISSUER, subject: 'alice@example.com' });
+  });
+  afterAll(async () => {
+    await mock?.close();
+    keyless?.cleanup();
+  });
+
+  const signAs = (issuer: string, subject: string, digest = DIGEST) =>
+    signManifestDigest(REPO, digest, {
+      kind: 'keyless',
+      fulcioUrl: mock.fulcioUrl,
+      rekorUrl: mock.rekorUrl,
+      identityToken: mock.identityToken(issuer, subject),
+    });
+
+  it('verifies a certificate for exactly the trusted issuer and subject', async () => {
+    const result = verifyBundle(await signAs(ISSUER, 'alice@example.com'), DIGEST, loadTrustPolicy(keyless.home));
+    expect(result).toMatchObject({ verified: true, publisher: 'alice <alice@example.com>' });
+  });
+
+  it('refuses a subject that only contains the trusted one (the library matches SANs as a regex)', async () => {
+    const result = verifyBundle(await signAs(ISSUER, 'malice@example.com'), DIGEST, loadTrustPolicy(keyless.home));
+    expect(result.verified).toBe(false);
+    expect(result.reason).toMatch(/signed by malice@example\.com .* who is not in your trust policy/);
+  });
+
+  it('refuses the right subject from another issuer', async () => {
+    const result = verifyBundle(
+      await signAs('https://evil.example.com', 'alice@example.com'),
+      DIGEST,
+      loadTrustPolicy(keyless.home),
+    );
+    expect(result.verified).toBe(false);
+    expect(result.reason).toMatch(/issuer https:\/\/evil\.example\.com/);
+  });
+
+  it('refuses a keyless signature when no trusted root is configured', async () => {
+    const result = verifyBundle(await signAs(ISSUER, 'alice@example.com'), DIGEST, loadTrustPolicy(home.home));
+    expect(result.verified).toBe(false);
+    expect(result.reason).toMatch(/no trusted root and identities for keyless signers/);
+  });
+});

@@ -1,0 +1,103 @@
+import { createPublicKey } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { type Bundle, bundleFromJSON, isBundleWithDsseEnvelope } from '@sigstore/bundle';
+import { TrustedRoot } from '@sigstore/protobuf-specs';
+import { type TrustMaterial, toSignedEntity, toTrustMaterial, Verifier } from '@sigstore/verify';
+import { COSIGN_SIGN_PREDICATE, INTOTO_PAYLOAD_TYPE, INTOTO_STATEMENT_V1 } from './sign.js';
+import type { TrustPolicy } from './trust-policy.js';
+
+export interface VerificationResult {
+  verified: boolean;
+  /** Who signed, as named in the trust policy (key name, or identity name and subject). */
+  publisher: string | null;
+  reason: string;
+}
+
+const EMPTY_ROOT: TrustedRoot = {
+  mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1',
+  tlogs: [],
+  certificateAuthorities: [],
+  ctlogs: [],
+  timestampAuthorities: [],
+};
+
+/**
+ * Verifies one Sigstore bundle against the manifest digest it claims to sign and the user's trust
+ * policy. Never throws: any exception inside the sigstore libraries means "not verified".
+ */
+export function verifyBundle(bundleBytes: Uint8Array, manifestDigest: string, trust: TrustPolicy): VerificationResult {
+  try {
+    return verifyOrThrow(bundleBytes, manifestDigest, trust);
+  } catch (err) {
+    return refuse(`the signature does not verify: ${(err as Error)?.message ?? String(err)}`);
+  }
+}
+
+function verifyOrThrow(bundleBytes: Uint8Array, manifestDigest: string, trust: TrustPolicy): VerificationResult {
+  const bundle = bundleFromJSON(JSON.parse(Buffer.from(bundleBytes).toString('utf8')));
+  if (!isBundleWithDsseEnvelope(bundle)) return refuse('the signature bundle is not a DSSE envelope');
+  const material = bundle.verificationMaterial.content;
+  let publisher: string;
+  if (material.$case === 'publicKey') {
+    const key = trust.keys.find((k) => k.fingerprint === material.publicKey.hint);
+    if (!key) return refuse(`signed by a key that is not in your trust policy (key id ${material.publicKey.hint.slice(0, 16)}…)`);
+    const trustMaterial = toTrustMaterial(EMPTY_ROOT, (hint) => {
+      // The hint only selects a key; the signature check below is what proves possession.
+      if (hint !== key.fingerprint) throw new Error(`unknown key ${hint}`);
+      return { publicKey: createPublicKey(key.publicKeyPem), validFor: () => true };
+    });
+    // A bare key has no transparency log, CT log or timestamp to check.
+    new Verifier(trustMaterial, { tlogThreshold: 0, ctlogThreshold: 0, timestampThreshold: 0 }).verify(toSignedEntity(bundle));
+    publisher = key.name;
+  } else {
+    const result = verifyKeyless(bundle, trust);
+    if (!result.verified) return result;
+    publisher = result.publisher as string;
+  }
+  const subjectProblem = statementProblem(
+    bundle.content.dsseEnvelope.payloadType,
+    bundle.content.dsseEnvelope.payload,
+    manifestDigest,
+  );
+  if (subjectProblem) return refuse(`signed by ${publisher}, but ${subjectProblem}`);
+  return { verified: true, publisher, reason: `signed by ${publisher}` };
+}
+
+function verifyKeyless(bundle: Bundle, trust: TrustPolicy): VerificationResult {
+  if (!trust.trustedRoot || trust.identities.length === 0) {
+    return refuse('signed keylessly (certificate), but your trust policy has no trusted root and identities for keyless signers');
+  }
+  const trustMaterial: TrustMaterial = toTrustMaterial(TrustedRoot.fromJSON(JSON.parse(readFileSync(trust.trustedRoot, 'utf8'))));
+  const signer = new Verifier(trustMaterial, { tlogThreshold: 1, ctlogThreshold: 1, timestampThreshold: 1 }).verify(
+    toSignedEntity(bundle),
+  );
+  // The library's identity policy matches the SAN as a regex anywhere; compare exact strings here.
+  const san = signer.identity?.subjectAlternativeName;
+  const issuer = signer.identity?.extensions?.issuer;
+  const match = trust.identities.find((i) => i.subject === san && i.issuer === issuer);
+  if (!match)
+    return refuse(`signed by ${san ?? 'an unknown subject'} (issuer ${issuer ?? 'unknown'}), who is not in your trust policy`);
+  return { verified: true, publisher: `${match.name} <${match.subject}>`, reason: 'keyless signature' };
+}
+
+/** The DSSE signature covers whatever payload it carries: check that payload names this manifest. */
+function statementProblem(payloadType: string, payload: Buffer, manifestDigest: string): string | null {
+  if (payloadType !== INTOTO_PAYLOAD_TYPE) return `the signed payload has type "${payloadType}", not an in-toto statement`;
+  const statement = JSON.parse(payload.toString('utf8')) as {
+    _type?: unknown;
+    predicateType?: unknown;
+    subject?: { digest?: { sha256?: unknown } }[];
+  };
+  if (statement._type !== INTOTO_STATEMENT_V1) return 'the signed statement has an unknown type';
+  if (statement.predicateType !== COSIGN_SIGN_PREDICATE)
+    return `the signed statement is a "${String(statement.predicateType)}", not a signature`;
+  const hex = manifestDigest.slice('sha256:'.length);
+  const subjects = Array.isArray(statement.subject) ? statement.subject : [];
+  if (subjects.some((s) => s?.digest?.sha256 === hex)) return null;
+  const other = subjects.map((s) => String(s?.digest?.sha256)).join(', ');
+  return `the signature is for another artifact (sha256:${other || 'none'}), not ${manifestDigest}`;
+}
+
+function refuse(reason: string): VerificationResult {
+  return { verified: false, publisher: null, reason };
+}
