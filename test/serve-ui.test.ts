@@ -54,6 +54,6 @@ describe('weld serve --ui', () => {
   it('rejects a port that is not a number', async () => {
     const r = await runWeld(['serve', '--ui', '--port', 'eighty'], home);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('--port must be a whole number');
+    expect(r.stderr).toContain('--port: "eighty" is not a port number');
   });
 });
