@@ -3,12 +3,19 @@ import { type WeldPaths, weldPaths } from './config.js';
 import { EventBus } from './events.js';
 import { createLogger, type Logger } from './log.js';
 import { builtinTools } from './mcp/builtin-tools.js';
+import { componentTools } from './mcp/component-tools.js';
 import { createDispatcher, type Dispatcher } from './mcp/dispatch.js';
 import { registryTools } from './mcp/registry-tools.js';
 import { createMcpServer } from './mcp/server.js';
 import { ToolTable } from './mcp/tool-table.js';
 import { type CatalogEntry, catalogSources, searchCatalogs } from './registry/catalog.js';
 import type { Registry } from './registry/index.js';
+import { ComponentRuntime } from './runtime/component-runtime.js';
+import { hostCallRouter } from './runtime/host-calls.js';
+import { type InstallResult, type InstallSource, installComponent, removeComponent } from './runtime/install.js';
+import { DEFAULT_LIMITS, EMPTY_PLAN, type SandboxPlan } from './runtime/sandbox.js';
+import { resolveSource } from './runtime/sources.js';
+import type { ComponentRecord } from './store/components.js';
 import { openStore, type Store } from './store/index.js';
 import { Metrics, OtlpExporter, otlpConfigFromEnv } from './telemetry/index.js';
 import { WELD_VERSION } from './version.js';
@@ -18,6 +25,8 @@ export interface WeldOptions {
   logger?: Logger;
   /** Environment the engine may read on a tool's behalf (only for granted keys). */
   env?: Record<string, string | undefined>;
+  /** Limits for components whose policy sets none (tests use short timeouts). */
+  defaultLimits?: Partial<SandboxPlan['limits']>;
 }
 
 export interface Weld {
@@ -29,6 +38,10 @@ export interface Weld {
   readonly tools: ToolTable;
   readonly dispatcher: Dispatcher;
   readonly metrics: Metrics;
+  readonly runtime: ComponentRuntime;
+  /** Installs (or updates) a component; grants nothing by itself. */
+  install(src: InstallSource, opts?: { id?: string; actor?: string }): Promise<InstallResult>;
+  remove(componentId: string, actor?: string): ComponentRecord;
   /** OCI pull/verify/publish, loaded on first use so serving installed tools never loads sigstore. */
   registry(): Promise<Registry>;
   /** Catalog search (WELD_CATALOG, else <data dir>/catalog.json and the bundled catalog). */
@@ -48,11 +61,52 @@ export async function createWeld(opts: WeldOptions): Promise<Weld> {
   const tools = new ToolTable();
   const dispatcher = createDispatcher({ tools, events, recorder: store.recorder });
 
+  let registryPromise: Promise<Registry> | undefined;
+  const registry = () => {
+    registryPromise ??= import('./registry/index.js').then((m) => m.createRegistry({ home: paths.home, env: opts.env }));
+    return registryPromise;
+  };
+  const onHostCall = hostCallRouter({
+    recorder: store.recorder,
+    events,
+    request: async (componentId, callId, r) => {
+      store.recorder.capability({
+        callId,
+        componentId,
+        kind: r.kind,
+        target: r.target,
+        access: r.access,
+        decision: 'denied',
+        at: Date.now(),
+      });
+      return { decision: 'denied', reason: `${componentId} has no grant for ${r.kind} ${r.target}` };
+    },
+    http: async (_componentId, _callId, r) => {
+      throw new Error(`HTTP request to ${r.url} denied: no network grant`);
+    },
+  });
+  const runtime = new ComponentRuntime({
+    cacheRoot: paths.cache,
+    components: store.components,
+    tools,
+    events,
+    logger,
+    plan: () => ({ ...EMPTY_PLAN, limits: { ...DEFAULT_LIMITS, ...opts.defaultLimits } }),
+    onHostCall,
+  });
+  const installDeps = { cacheRoot: paths.cache, components: store.components, tools, runtime, events, recorder: store.recorder };
+
   tools.add(builtinTools({ components: store.components }));
   const searchComponents = (query: string) =>
     searchCatalogs(catalogSources(paths.home, opts.env?.WELD_CATALOG || undefined), query);
   tools.add(registryTools({ searchComponents }));
-  let registry: Promise<Registry> | undefined;
+  tools.add(
+    componentTools({
+      load: async (ref) => installComponent(installDeps, await resolveSource(ref, { registry }), { actor: 'mcp' }),
+      unload: (id) => removeComponent(installDeps, id, 'mcp'),
+    }),
+  );
+  runtime.loadInstalled();
 
   const metrics = new Metrics(events);
   const otlp = otlpConfigFromEnv(opts.env ?? {});
@@ -65,6 +119,17 @@ export async function createWeld(opts: WeldOptions): Promise<Weld> {
       digestOf: (id) => store.components.get(id)?.digest,
     });
 
+  // Another process (the CLI, the tray app) may install, remove or grant while this engine runs: SQLite's
+  // data_version changes only on other connections' commits, so polling it costs one pragma per second.
+  let dataVersion = store.db.pragma('data_version', { simple: true });
+  const watch = setInterval(() => {
+    const now = store.db.pragma('data_version', { simple: true });
+    if (now === dataVersion) return;
+    dataVersion = now;
+    for (const id of runtime.reconcile()) events.emit('components.changed', { componentId: id, change: 'updated' });
+  }, 1000);
+  watch.unref();
+
   let stopped = false;
   return {
     paths,
@@ -75,15 +140,17 @@ export async function createWeld(opts: WeldOptions): Promise<Weld> {
     tools,
     dispatcher,
     metrics,
+    runtime,
+    install: (src, o = {}) => installComponent(installDeps, src, { id: o.id, actor: o.actor ?? 'user' }),
+    remove: (id, actor = 'user') => removeComponent(installDeps, id, actor),
     searchComponents,
-    registry: () => {
-      registry ??= import('./registry/index.js').then((m) => m.createRegistry({ home: paths.home, env: opts.env }));
-      return registry;
-    },
+    registry,
     createMcpServer: () => createMcpServer({ tools, dispatcher, version: WELD_VERSION }),
     async stop() {
       if (stopped) return;
       stopped = true;
+      clearInterval(watch);
+      await runtime.stop();
       await exporter?.close();
       store.close();
     },
