@@ -191,7 +191,13 @@ export class OutgoingBody {
   outcome(): { pending: true } | { bytes: Uint8Array } | { error: ErrorCode } {
     if (this.#state === 'open') return { pending: true };
     if (this.#state === 'failed') return { error: errorCode('HTTP-request-body-size') };
-    return { bytes: Buffer.concat(this.#chunks) };
+    const bytes = new Uint8Array(this.#size);
+    let at = 0;
+    for (const chunk of this.#chunks) {
+      bytes.set(chunk, at);
+      at += chunk.length;
+    }
+    return { bytes };
   }
 
   /** Dropped without finish: wasi:http says the body is then corrupt, so the request must not go out. */
