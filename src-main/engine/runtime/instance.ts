@@ -36,6 +36,7 @@ const KILLED = 2;
  * spin halves warm latency; it is bounded so a slow tool costs the main thread at most this much.
  */
 const SPIN_NS = 60_000n;
+const START_RETRY_MS = 2000;
 
 interface Running {
   worker: Worker;
@@ -61,6 +62,8 @@ export class ComponentInstance {
   #idleTimer: NodeJS.Timeout | undefined;
   #nextId = 1;
   #currentCall: string | null = null;
+  /** A failed start, repeated to calls for a moment instead of starting a new worker for each. */
+  #startFailure: { message: string; at: number } | undefined;
 
   constructor(readonly spec: InstanceSpec) {}
 
@@ -197,13 +200,24 @@ export class ComponentInstance {
   ): Promise<CallOutcome> {
     clearTimeout(this.#idleTimer);
     if (opts.signal.aborted) return empty({ kind: 'cancelled' });
+    if (this.#startFailure && performance.now() - this.#startFailure.at < START_RETRY_MS) {
+      return empty({ kind: 'trap', message: this.#startFailure.message });
+    }
     const r = this.#ensure();
     const timeoutMs = this.spec.plan().limits.timeoutMs;
     this.#currentCall = opts.callId;
     const onAbort = () => void this.#kill(r);
     opts.signal.addEventListener('abort', onAbort, { once: true });
     try {
-      if (!r.isReady) await r.ready;
+      if (!r.isReady) {
+        try {
+          await r.ready;
+          this.#startFailure = undefined;
+        } catch (err) {
+          this.#startFailure = { message: (err as Error).message, at: performance.now() };
+          throw err;
+        }
+      }
       const id = this.#nextId++;
       Atomics.store(r.flag, 0, WAITING);
       const msg: CallMessage = { type: 'call', id, export: exportName, args, env: opts.env };

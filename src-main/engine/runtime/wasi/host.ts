@@ -2,21 +2,35 @@ import type { HostBridge } from '../host-bridge.js';
 import type { SandboxPlan } from '../sandbox.js';
 import { type CliCaptures, createCli, createConfigStore } from './cli.js';
 import { createClocks } from './clocks.js';
+import { createFilesystem } from './filesystem.js';
+import { createHttp } from './http.js';
 import { createRandom } from './random.js';
 import { createSockets } from './sockets.js';
 import { InputStream, IoError, OutputStream, Pollable, poll } from './streams.js';
+
+// The server half of wasi:http/types. Guests built with componentize-js import it for fetch-event
+// handlers; Weld never delivers incoming requests to a tool, so these are never instantiated.
+class IncomingRequest {}
+class OutgoingResponse {}
+class ResponseOutparam {}
 
 /**
  * The complete set of WASI 0.2 interfaces one instance gets, keyed as the jco glue asks for them.
  * Every object here is created for this instance from its plan: nothing is shared with other
  * instances and nothing falls back to the process (env, cwd, stdio, sockets).
  */
-export function createWasiImports(plan: SandboxPlan, bridge: HostBridge, captures: CliCaptures): Record<string, object> {
+export function createWasiImports(
+  plan: SandboxPlan,
+  bridge: HostBridge,
+  captures: CliCaptures,
+): { imports: Record<string, object>; dispose(): void } {
   const cli = createCli(plan.env, captures);
+  const fs = createFilesystem({ mounts: plan.mounts, denyGlobs: plan.denyGlobs, bridge });
+  const http = createHttp({ bridge });
   const clocks = createClocks();
   const random = createRandom();
   const sockets = createSockets(bridge);
-  return {
+  const imports = {
     'wasi:cli/environment': cli.environment,
     'wasi:cli/exit': cli.exit,
     'wasi:cli/stdin': cli.stdin,
@@ -43,5 +57,11 @@ export function createWasiImports(plan: SandboxPlan, bridge: HostBridge, capture
     'wasi:sockets/tcp': sockets.tcp,
     'wasi:sockets/udp': sockets.udp,
     'wasi:sockets/ip-name-lookup': sockets.ipNameLookup,
+    'wasi:filesystem/preopens': fs.preopens,
+    'wasi:filesystem/types': fs.types,
+    'wasi:http/types': { ...http.types, IncomingRequest, OutgoingResponse, ResponseOutparam },
+    'wasi:http/outgoing-handler': http.outgoingHandler,
   };
+  // Host file descriptors belong to the process, not the worker: a discarded instance closes its own.
+  return { imports, dispose: () => fs.closeAll() };
 }

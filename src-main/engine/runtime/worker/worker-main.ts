@@ -28,16 +28,20 @@ const replyFlag = new Int32Array(init.replies.flag);
 
 type Entry = { fn: ExportedFunction; call: (...args: unknown[]) => unknown };
 let entries: Map<string, Entry> | undefined;
+let disposeHost = () => {};
 
 async function instantiate(): Promise<Map<string, Entry>> {
   const { instantiate } = (await import(init.glueUrl)) as {
     instantiate(get: (name: string) => WebAssembly.Module, imports: object): Promise<Record<string, unknown>>;
   };
+  disposeHost();
+  const host = createWasiImports(plan, bridge, captures);
+  disposeHost = host.dispose;
   const exports = await instantiate((name) => {
     const m = init.modules[name];
     if (!m) throw new Error(`component glue asked for unknown core module ${name}`);
     return m;
-  }, createWasiImports(plan, bridge, captures));
+  }, host.imports);
   const map = new Map<string, Entry>();
   for (const fn of init.functions) map.set(fn.interface ? `${fn.interface}#${fn.name}` : fn.name, { fn, call: resolveExport(exports, fn) });
   return map;
@@ -52,7 +56,7 @@ function outcomeOf(err: unknown, fn: ExportedFunction): Outcome {
   // The glue throws a WIT `result` error as an object carrying its payload; anything else is a trap.
   if (err && typeof err === 'object' && 'payload' in err) {
     const r = fn.result;
-    const errType = r && r.kind === 'result' ? r.err : null;
+    const errType = r && r.kind === 'result' ? (r.err ?? null) : null;
     return { kind: 'error', payload: fromGuestResult({ ...fn, result: errType }, (err as { payload: unknown }).payload) };
   }
   return { kind: 'trap', message: errorMessage(err) };
