@@ -5,22 +5,12 @@ import { Worker } from 'node:worker_threads';
 import { componentWit } from '@bytecodealliance/jco-transpile/wasm-tools';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildComponent, exampleDir } from './fixtures/build.js';
-import { type GuestExports, runOnShim } from './fixtures/run-on-shim.js';
+import { type GuestExports, guestError, runOnShim } from './fixtures/run-on-shim.js';
 
 const BUILD_TIMEOUT = 180_000;
 
 async function witOf(wasmPath: string): Promise<string> {
   return componentWit(readFileSync(wasmPath));
-}
-
-/** The guest's error, as the jco glue throws a `result` error: its payload. */
-async function errorOf(call: () => unknown): Promise<unknown> {
-  try {
-    await call();
-  } catch (err) {
-    return err;
-  }
-  throw new Error('expected the call to fail');
 }
 
 describe('time example', () => {
@@ -57,7 +47,7 @@ describe('time example', () => {
   });
 
   it('rejects an offset no time zone uses, with the allowed range', async () => {
-    expect(await errorOf(() => time.now(900))).toMatch(/between -720 and 840/);
+    expect(await guestError(() => time.now(900))).toMatch(/between -720 and 840/);
   });
 
   it('splits the moment into calendar fields', async () => {
@@ -112,11 +102,11 @@ describe('read-file example', () => {
   });
 
   it('explains what went wrong instead of trapping', async () => {
-    expect(await errorOf(() => reader.readFile('notes/missing.txt'))).toBe('notes/missing.txt does not exist');
-    expect(await errorOf(() => reader.readFile('photo.bin'))).toBe('photo.bin is not UTF-8 text');
-    expect(await errorOf(() => reader.readFile('notes'))).toBe('notes is not a file (it is a directory)');
-    expect(await errorOf(() => reader.readFile('/etc/passwd'))).toBe('/etc/passwd is outside the granted directories (/data)');
-    expect(await errorOf(() => reader.listDir('notes/todo.txt'))).toBe('notes/todo.txt is not a directory');
+    expect(await guestError(() => reader.readFile('notes/missing.txt'))).toBe('notes/missing.txt does not exist');
+    expect(await guestError(() => reader.readFile('photo.bin'))).toBe('photo.bin is not UTF-8 text');
+    expect(await guestError(() => reader.readFile('notes'))).toBe('notes is not a file (it is a directory)');
+    expect(await guestError(() => reader.readFile('/etc/passwd'))).toBe('/etc/passwd is outside the granted directories (/data)');
+    expect(await guestError(() => reader.listDir('notes/todo.txt'))).toBe('notes/todo.txt is not a directory');
   });
 });
 
@@ -158,15 +148,17 @@ describe('fetch example', () => {
 
   it('follows a redirect as a second request, and stops a redirect loop', async () => {
     expect(await fetcher.fetchText(`${base}/moved`)).toBe('hello from 127.0.0.1 ✓');
-    expect(await errorOf(() => fetcher.fetchText(`${base}/loop`))).toBe(`${base}/loop redirected more than 5 times`);
+    expect(await guestError(() => fetcher.fetchText(`${base}/loop`))).toBe(`${base}/loop redirected more than 5 times`);
   });
 
   it('reports a non-2xx status with the start of the body', async () => {
-    expect(await errorOf(() => fetcher.fetchText(`${base}/gone`))).toBe(`${base}/gone answered HTTP 404 Not Found: no such page`);
+    expect(await guestError(() => fetcher.fetchText(`${base}/gone`))).toBe(
+      `${base}/gone answered HTTP 404 Not Found: no such page`,
+    );
   });
 
   it('refuses URLs that are not http(s) before any request', async () => {
-    expect(await errorOf(() => fetcher.fetchText('file:///etc/passwd'))).toMatch(/^only http:\/\/ and https:\/\/ URLs/);
-    expect(await errorOf(() => fetcher.fetchText('not a url'))).toBe('not a valid URL: not a url');
+    expect(await guestError(() => fetcher.fetchText('file:///etc/passwd'))).toMatch(/^only http:\/\/ and https:\/\/ URLs/);
+    expect(await guestError(() => fetcher.fetchText('not a url'))).toBe('not a valid URL: not a url');
   });
 });

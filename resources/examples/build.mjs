@@ -28,11 +28,12 @@ export async function buildExample(dir, opts = {}) {
 
 /**
  * An example whose policy.yaml grants no network host is built without an HTTP client, so its WIT
- * does not even ask for wasi:http/outgoing-handler (the same rule as `weld build`).
+ * does not even ask for wasi:http/outgoing-handler. A folder without policy.yaml (a test fixture
+ * such as the hostile component) keeps every feature.
  */
 async function featuresToDisable(dir) {
   const path = join(dir, 'policy.yaml');
-  if (!existsSync(path)) return ['http'];
+  if (!existsSync(path)) return [];
   const policy = parseYaml(await readFile(path, 'utf8'));
   return policy?.permissions?.network?.allow?.length ? [] : ['http'];
 }
