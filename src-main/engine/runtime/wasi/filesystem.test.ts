@@ -224,6 +224,9 @@ describe('wasi:filesystem host', () => {
       access: 'read',
       decision: 'denied',
     });
+    expect(bridge.uses).toContainEqual({ kind: 'storage', target: 'fs:///etc/passwd', access: 'read', decision: 'denied' });
+    // Nothing outside the mount was ever reported as performed.
+    expect(bridge.uses.filter((u) => u.decision === 'allowed' && !u.target.startsWith(`fs://${rw}`))).toEqual([]);
     expectCanaryIntact();
   });
 

@@ -243,7 +243,9 @@ export class Descriptor {
 
   #display(path: unknown): string {
     const s = this.#s;
-    return typeof path === 'string' ? posix.join(s.path, path) : s.path;
+    if (typeof path !== 'string') return s.path;
+    // An absolute guest path is reported as the guest wrote it: that is the host path it was after.
+    return path.startsWith('/') ? posix.normalize(path) : posix.join(s.path, path);
   }
 
   /** This directory, open (a preopen opens on first use), and where it really is now. */
