@@ -243,7 +243,9 @@ export class Descriptor {
 
   #display(path: unknown): string {
     const s = this.#s;
-    return typeof path === 'string' ? posix.join(s.path, path) : s.path;
+    if (typeof path !== 'string') return s.path;
+    // An absolute guest path is reported as the guest wrote it: that is the host path it was after.
+    return path.startsWith('/') ? posix.normalize(path) : posix.join(s.path, path);
   }
 
   /** This directory, open (a preopen opens on first use), and where it really is now. */
@@ -521,7 +523,6 @@ export class Descriptor {
       mode |= O_NONBLOCK;
       if (o.create) mode |= constants.O_CREAT;
       if (o.exclusive) mode |= constants.O_EXCL;
-      if (o.truncate) mode |= constants.O_TRUNC;
       if (o.directory || w.mustBeDir) mode |= O_DIRECTORY;
       if (f.fileIntegritySync) mode |= constants.O_SYNC;
       if (f.dataIntegritySync) mode |= constants.O_DSYNC;
@@ -535,6 +536,9 @@ export class Descriptor {
         return new Descriptor({ ...childState(s, -1, w.real, f), directory: true, type: 'directory' });
       }
       s.host.room();
+      // Creating is the one effect that happens before the check below can run: look once more, right before.
+      if (o.create && w.dir.fd >= 0 && realOf(w.dir.fd, w.dir.path) !== w.realDir)
+        throw new Refusal('access', 'the directory moved while the path was resolved', w.realDir);
       const fd = openSync(target, mode, 0o666);
       s.host.fds.add(fd);
       try {
@@ -544,6 +548,8 @@ export class Descriptor {
         const directory = st.isDirectory();
         if (directory && f.write) throw 'is-directory';
         if (!directory && o.directory) throw 'not-directory';
+        // Truncating only now, once the descriptor is known to be the authorized file.
+        if (o.truncate && !directory) ftruncateSync(fd, 0);
         return new Descriptor({ ...childState(s, fd, real, f), directory, type: typeOf(st) });
       } catch (err) {
         s.host.close(fd);
