@@ -1,5 +1,10 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import ipaddr from 'ipaddr.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { HttpFailure } from './http-error.js';
@@ -274,6 +279,63 @@ describe('http gateway', () => {
       'HTTP-request-header-size',
     );
     expect(seen).toHaveLength(0);
+  });
+});
+
+/** A self-signed certificate for secure.test, or undefined when openssl is not installed. */
+function selfSigned(): { key: string; cert: string } | undefined {
+  const dir = mkdtempSync(join(tmpdir(), 'weld-tls-'));
+  try {
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:P-256',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=secure.test',
+        '-addext',
+        'subjectAltName=DNS:secure.test',
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        join(dir, 'cert.pem'),
+      ],
+      { stdio: 'ignore' },
+    );
+    return { key: readFileSync(join(dir, 'key.pem'), 'utf8'), cert: readFileSync(join(dir, 'cert.pem'), 'utf8') };
+  } catch {
+    return undefined;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+describe('http gateway over TLS', () => {
+  const tls = selfSigned();
+  it.skipIf(!tls)('refuses a server whose certificate does not verify, before any request is sent (needs openssl)', async () => {
+    let requests = 0;
+    const secure = createTlsServer(tls!, (_req, res) => {
+      requests++;
+      res.end('secret');
+    });
+    await new Promise<void>((resolve) => secure.listen(0, '127.0.0.1', resolve));
+    const tlsPort = (secure.address() as AddressInfo).port;
+    try {
+      const gateway = createHttpGateway({ check: () => 'allowed', lookup: async () => ['127.0.0.1'] });
+      const err = await failure(gateway(req(`https://secure.test:${tlsPort}/`)));
+      expect(err.tag).toBe('TLS-certificate-error');
+      expect(requests).toBe(0);
+    } finally {
+      secure.closeAllConnections();
+      await new Promise((resolve) => secure.close(resolve));
+    }
   });
 });
 
