@@ -31,6 +31,11 @@ beforeAll(async () => {
       const path = req.url ?? '/';
       if (path.startsWith('/redirect')) {
         res.writeHead(302, { location: 'http://elsewhere.test/landing' }).end();
+      } else if (path.startsWith('/big-chunked')) {
+        // No Content-Length: the limit has to be enforced while reading.
+        res.writeHead(200);
+        for (let i = 0; i < 32; i++) res.write(Buffer.alloc(64 * 1024, 1));
+        res.end();
       } else if (path.startsWith('/big')) {
         res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(Buffer.alloc(2 * 1024 * 1024, 1));
       } else if (path.startsWith('/silent')) {
@@ -207,8 +212,11 @@ describe('http gateway', () => {
     const gateway = createHttpGateway({ check, limits: { responseBodyBytes: 1024 * 1024 } });
     const err = await failure(gateway(req(`http://127.0.0.1:${port}/big`)));
     expect(err.tag).toBe('HTTP-response-body-size');
+    const chunked = await failure(gateway(req(`http://127.0.0.1:${port}/big-chunked`)));
+    expect(chunked.tag).toBe('HTTP-response-body-size');
     const roomy = createHttpGateway({ check, limits: { responseBodyBytes: 4 * 1024 * 1024 } });
     expect((await roomy(req(`http://127.0.0.1:${port}/big`))).body.length).toBe(2 * 1024 * 1024);
+    expect((await roomy(req(`http://127.0.0.1:${port}/big-chunked`))).body.length).toBe(2 * 1024 * 1024);
   });
 
   it('refuses a request body over the limit without sending it', async () => {

@@ -12,6 +12,10 @@ import { bytesSource, CLOSED, InputStream, IoError, OutputStream, Pollable, read
  * for its response it crosses the host bridge as one synchronous call; the engine checks it against
  * the grants, performs it and answers with the whole response. So the guest sees the allow-list only
  * as wasi:http error codes, and a request the engine refuses never leaves the process.
+ *
+ * A guest's requests run one at a time (the worker waits on each). StarlingMonkey's fetch()
+ * (componentize-js 0.23) does not follow redirects: the guest receives the 3xx, and a Location it
+ * follows by hand is a new request, checked again like any other.
  */
 
 export interface HttpLimits {
