@@ -29,6 +29,7 @@ interface GuestResult {
 
 let server: Server;
 let port: number;
+let closedPort: number;
 let worker: Worker;
 let stopBridge: () => void;
 const hits: string[] = [];
@@ -84,15 +85,24 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   port = (server.address() as AddressInfo).port;
 
-  // Grants 127.0.0.1:<port> only. elsewhere.test resolves to the same server, so a request that
+  const closed = createServer();
+  await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+  closedPort = (closed.address() as AddressInfo).port;
+  await new Promise((resolve) => closed.close(resolve));
+  const granted = [`127.0.0.1:${port}`, `127.0.0.1:${closedPort}`, 'nxdomain.test'];
+
+  // Grants the test server, a closed port and a name that does not resolve. elsewhere.test resolves to the same server, so a request that
   // escaped the check would show up in `hits`.
   const check = (url: URL, ip?: string): HttpDecision => {
     checks.push(ip ? `${url.host} ${ip}` : url.host);
-    return url.host === `127.0.0.1:${port}` ? 'allowed' : { denied: `${url.host} is not granted` };
+    return granted.includes(url.host) ? 'allowed' : { denied: `${url.host} is not granted` };
   };
   const gateway = createHttpGateway({
     check,
-    lookup: async () => ['127.0.0.1'],
+    lookup: async (host) => {
+      if (host === 'nxdomain.test') throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: 'ENOTFOUND' });
+      return ['127.0.0.1'];
+    },
     limits: { responseBodyBytes: 32 * 1024 },
   });
 
@@ -173,6 +183,16 @@ describe('fetch() in a componentize-js guest', () => {
     expect(checks).toContain(`elsewhere.test:${port}`);
     // elsewhere.test resolves to this very server: only the first hop ever reached it.
     expect(hits).toEqual([`GET 127.0.0.1:${port}/away`]);
+  });
+
+  it('turns DNS and connection failures into fetch errors, not traps', async () => {
+    // Each code crosses the glue with its own payload shape (DNS-error carries a record).
+    const dns = await guestFetch('http://nxdomain.test/');
+    expect(dns).toMatchObject({ hops: [] });
+    expect(dns.error).toBeDefined();
+    const refused = await guestFetch(`http://127.0.0.1:${closedPort}/`);
+    expect(refused.error).toBeDefined();
+    expect(hits).toEqual([]);
   });
 
   it('fails a response over the engine limit', async () => {
