@@ -1,5 +1,10 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import ipaddr from 'ipaddr.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { HttpFailure } from './http-error.js';
@@ -26,6 +31,11 @@ beforeAll(async () => {
       const path = req.url ?? '/';
       if (path.startsWith('/redirect')) {
         res.writeHead(302, { location: 'http://elsewhere.test/landing' }).end();
+      } else if (path.startsWith('/big-chunked')) {
+        // No Content-Length: the limit has to be enforced while reading.
+        res.writeHead(200);
+        for (let i = 0; i < 32; i++) res.write(Buffer.alloc(64 * 1024, 1));
+        res.end();
       } else if (path.startsWith('/big')) {
         res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(Buffer.alloc(2 * 1024 * 1024, 1));
       } else if (path.startsWith('/silent')) {
@@ -202,8 +212,11 @@ describe('http gateway', () => {
     const gateway = createHttpGateway({ check, limits: { responseBodyBytes: 1024 * 1024 } });
     const err = await failure(gateway(req(`http://127.0.0.1:${port}/big`)));
     expect(err.tag).toBe('HTTP-response-body-size');
+    const chunked = await failure(gateway(req(`http://127.0.0.1:${port}/big-chunked`)));
+    expect(chunked.tag).toBe('HTTP-response-body-size');
     const roomy = createHttpGateway({ check, limits: { responseBodyBytes: 4 * 1024 * 1024 } });
     expect((await roomy(req(`http://127.0.0.1:${port}/big`))).body.length).toBe(2 * 1024 * 1024);
+    expect((await roomy(req(`http://127.0.0.1:${port}/big-chunked`))).body.length).toBe(2 * 1024 * 1024);
   });
 
   it('refuses a request body over the limit without sending it', async () => {
@@ -274,6 +287,63 @@ describe('http gateway', () => {
       'HTTP-request-header-size',
     );
     expect(seen).toHaveLength(0);
+  });
+});
+
+/** A self-signed certificate for secure.test, or undefined when openssl is not installed. */
+function selfSigned(): { key: string; cert: string } | undefined {
+  const dir = mkdtempSync(join(tmpdir(), 'weld-tls-'));
+  try {
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:P-256',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=secure.test',
+        '-addext',
+        'subjectAltName=DNS:secure.test',
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        join(dir, 'cert.pem'),
+      ],
+      { stdio: 'ignore' },
+    );
+    return { key: readFileSync(join(dir, 'key.pem'), 'utf8'), cert: readFileSync(join(dir, 'cert.pem'), 'utf8') };
+  } catch {
+    return undefined;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+describe('http gateway over TLS', () => {
+  const tls = selfSigned();
+  it.skipIf(!tls)('refuses a server whose certificate does not verify, before any request is sent (needs openssl)', async () => {
+    let requests = 0;
+    const secure = createTlsServer(tls!, (_req, res) => {
+      requests++;
+      res.end('secret');
+    });
+    await new Promise<void>((resolve) => secure.listen(0, '127.0.0.1', resolve));
+    const tlsPort = (secure.address() as AddressInfo).port;
+    try {
+      const gateway = createHttpGateway({ check: () => 'allowed', lookup: async () => ['127.0.0.1'] });
+      const err = await failure(gateway(req(`https://secure.test:${tlsPort}/`)));
+      expect(err.tag).toBe('TLS-certificate-error');
+      expect(requests).toBe(0);
+    } finally {
+      secure.closeAllConnections();
+      await new Promise((resolve) => secure.close(resolve));
+    }
   });
 });
 

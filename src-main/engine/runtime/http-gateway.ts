@@ -41,7 +41,8 @@ export const DEFAULT_GATEWAY_LIMITS: HttpGatewayLimits = {
 export interface HttpGatewayDeps {
   /**
    * The policy decision, called once with the URL alone and once per resolved address. It may ask a
-   * person (a just-in-time prompt), so it may be async.
+   * person (a just-in-time prompt), so it may be async. IP literals arrive in one canonical spelling
+   * (127.0.0.1 for 2130706433 or [::ffff:7f00:1]); `url.port` is '' for the scheme's default port.
    */
   check(url: URL, resolvedIp?: string): HttpDecision | Promise<HttpDecision>;
   /** Name resolution; every address returned is checked. Defaults to the system resolver. */
@@ -290,6 +291,11 @@ export function createHttpGateway(deps: HttpGatewayDeps): HttpGateway {
       req.on('error', (err) => fail(failureOf(err)));
       req.on('response', (res) => {
         clearTimeout(firstByteTimer);
+        const announced = Number(res.headers['content-length']);
+        if (announced > limits.responseBodyBytes)
+          return fail(
+            new HttpFailure('HTTP-response-body-size', `response body of ${announced} bytes exceeds ${limits.responseBodyBytes}`),
+          );
         const chunks: Buffer[] = [];
         let size = 0;
         res.setTimeout(t.betweenBytesMs, () =>

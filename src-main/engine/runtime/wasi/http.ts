@@ -12,6 +12,10 @@ import { bytesSource, CLOSED, InputStream, IoError, OutputStream, Pollable, read
  * for its response it crosses the host bridge as one synchronous call; the engine checks it against
  * the grants, performs it and answers with the whole response. So the guest sees the allow-list only
  * as wasi:http error codes, and a request the engine refuses never leaves the process.
+ *
+ * A guest's requests run one at a time (the worker waits on each). StarlingMonkey's fetch()
+ * (componentize-js 0.23) does not follow redirects: the guest receives the 3xx, and a Location it
+ * follows by hand is a new request, checked again like any other.
  */
 
 export interface HttpLimits {
@@ -459,6 +463,47 @@ export class FutureIncomingResponse {
   }
 }
 
+/**
+ * The serving side of wasi:http/types. Weld never calls a guest's incoming-handler, so it never
+ * creates an incoming-request or response-outparam; the glue still needs the classes to load, and a
+ * guest may build an outgoing-response, which it can never send anywhere.
+ */
+export class IncomingRequest {}
+
+// biome-ignore lint/complexity/noStaticOnlyClass: a wasi:http resource, which the glue needs as a class
+export class ResponseOutparam {
+  static set(): void {
+    throw new Error('Weld does not serve HTTP requests to components');
+  }
+}
+
+export class OutgoingResponse {
+  readonly #headers: Fields;
+  #status = 200;
+  #bodyTaken = false;
+
+  constructor(headers: Fields) {
+    if (!(headers instanceof Fields)) throw new TypeError('outgoing-response needs a fields resource');
+    this.#headers = Fields.trusted(headers.entries());
+  }
+
+  statusCode(): number {
+    return this.#status;
+  }
+  setStatusCode(status: number): void {
+    if (!Number.isInteger(status) || status < 100 || status > 999) throw undefined;
+    this.#status = status;
+  }
+  headers(): Fields {
+    return immutableCopy(this.#headers);
+  }
+  body(): OutgoingBody {
+    if (this.#bodyTaken) throw undefined;
+    this.#bodyTaken = true;
+    return new OutgoingBody(DEFAULT_HTTP_LIMITS.requestBodyBytes, () => undefined);
+  }
+}
+
 const METHODS: Record<Exclude<Method['tag'], 'other'>, string> = {
   get: 'GET',
   head: 'HEAD',
@@ -555,6 +600,9 @@ export function createHttp(ctx: { bridge: HostBridge; limits?: Partial<HttpLimit
       IncomingBody,
       FutureIncomingResponse,
       FutureTrailers,
+      IncomingRequest,
+      OutgoingResponse,
+      ResponseOutparam,
       httpErrorCode,
     },
     outgoingHandler: { handle },
