@@ -1,12 +1,15 @@
 import { mkdirSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { type WeldPaths, weldPaths } from './config.js';
 import { EventBus } from './events.js';
 import { createLogger, type Logger } from './log.js';
 import { builtinTools } from './mcp/builtin-tools.js';
 import { createDispatcher, type Dispatcher } from './mcp/dispatch.js';
+import { permissionTools } from './mcp/permission-tools.js';
 import { registryTools } from './mcp/registry-tools.js';
 import { createMcpServer } from './mcp/server.js';
 import { ToolTable } from './mcp/tool-table.js';
+import { createPolicyEngine, type PolicyEngine } from './policy/index.js';
 import { type CatalogEntry, catalogSources, searchCatalogs } from './registry/catalog.js';
 import type { Registry } from './registry/index.js';
 import { openStore, type Store } from './store/index.js';
@@ -29,6 +32,8 @@ export interface Weld {
   readonly tools: ToolTable;
   readonly dispatcher: Dispatcher;
   readonly metrics: Metrics;
+  /** Grants, capability checks, just-in-time requests and secrets. */
+  readonly policy: PolicyEngine;
   /** OCI pull/verify/publish, loaded on first use so serving installed tools never loads sigstore. */
   registry(): Promise<Registry>;
   /** Catalog search (WELD_CATALOG, else <data dir>/catalog.json and the bundled catalog). */
@@ -48,7 +53,16 @@ export async function createWeld(opts: WeldOptions): Promise<Weld> {
   const tools = new ToolTable();
   const dispatcher = createDispatcher({ tools, events, recorder: store.recorder });
 
+  const policy = createPolicyEngine({
+    store,
+    events,
+    dataDir: paths.home,
+    userHome: opts.env?.HOME || homedir(),
+    env: opts.env ?? {},
+    logger,
+  });
   tools.add(builtinTools({ components: store.components }));
+  tools.add(permissionTools({ policy }));
   const searchComponents = (query: string) =>
     searchCatalogs(catalogSources(paths.home, opts.env?.WELD_CATALOG || undefined), query);
   tools.add(registryTools({ searchComponents }));
@@ -75,6 +89,7 @@ export async function createWeld(opts: WeldOptions): Promise<Weld> {
     tools,
     dispatcher,
     metrics,
+    policy,
     searchComponents,
     registry: () => {
       registry ??= import('./registry/index.js').then((m) => m.createRegistry({ home: paths.home, env: opts.env }));
@@ -85,6 +100,7 @@ export async function createWeld(opts: WeldOptions): Promise<Weld> {
       if (stopped) return;
       stopped = true;
       await exporter?.close();
+      policy.close();
       store.close();
     },
   };

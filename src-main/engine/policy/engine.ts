@@ -5,7 +5,7 @@ import type { CapabilityKind, EventBus } from '../events.js';
 import { type Logger, silentLogger } from '../log.js';
 import type { AuditEntry } from '../store/audit.js';
 import { createRequestStore, type RequestRow } from '../store/capability-requests.js';
-import type { ComponentRecord } from '../store/components.js';
+import type { ComponentRecord, RequestedCapability } from '../store/components.js';
 import { createGrantStore, type GrantRow } from '../store/grants.js';
 import type { Store } from '../store/index.js';
 import { accessMinus, accessUnion } from './access.js';
@@ -80,6 +80,8 @@ export interface PolicyEngine {
   grant(g: GrantInput): Grant;
   revoke(r: RevokeInput): RevokeResult;
   grants(componentId: string): Grant[];
+  /** What the component asks for (policy and WIT imports), each marked with whether a grant covers it. */
+  requested(componentId: string): (RequestedCapability & { granted: boolean })[];
   reset(componentId: string, by: string): number;
   exportPolicy(componentId: string): string;
   /** Say that a person is here to answer requests (GUI open, interactive prompt). Returns the undo. */
@@ -91,6 +93,8 @@ export interface PolicyEngine {
 }
 
 const DECIDER_FRESH_MS = 10_000;
+
+const waited = (ms: number) => (ms < 1000 ? `${ms} ms` : `${Math.round(ms / 1000)} s`);
 const HEARTBEAT_MS = 3_000;
 
 export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
@@ -256,7 +260,7 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
     const what = `${r.kind} ${r.target}${r.access ? ` (${r.access})` : ''}`;
     const why =
       r.status === 'expired'
-        ? `${what} was not granted: no answer within ${Math.round((r.expiresAt - r.requestedAt) / 1000)} s`
+        ? `${what} was not granted: no answer within ${waited(r.expiresAt - r.requestedAt)}`
         : `${what} was denied by ${r.decidedBy}`;
     return {
       decision: 'denied',
@@ -767,6 +771,30 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
     grants(componentId) {
       component(componentId);
       return [...standing(componentId), ...onceGrants.filter((g) => g.componentId === componentId)];
+    },
+
+    requested(componentId) {
+      const c = component(componentId);
+      const t0 = now();
+      const live = standing(c.id).filter((g) => g.expiresAt === null || g.expiresAt > t0);
+      return c.requestedCapabilities.map((cap) => {
+        if (cap.target === '*') return { ...cap, granted: live.some((g) => g.kind === cap.kind) };
+        try {
+          const t = normalizeTarget(
+            cap.kind,
+            cap.target,
+            cap.kind === 'storage' ? cap.access || 'read' : undefined,
+            anchors(c.id),
+          );
+          const granted = live.some(
+            (g) =>
+              g.kind === t.kind && g.target === t.target && (t.kind !== 'storage' || accessMinus(t.access, g.access) === null),
+          );
+          return { ...cap, granted };
+        } catch {
+          return { ...cap, granted: false };
+        }
+      });
     },
 
     reset(componentId, byRaw) {
