@@ -20,7 +20,12 @@ interface Side {
 }
 
 async function connect(command: string[], env: Record<string, string>): Promise<Side> {
-  const transport = new StdioClientTransport({ command: process.execPath, args: command, env: { ...process.env, ...env } as Record<string, string>, stderr: 'ignore' });
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: command,
+    env: { ...process.env, ...env } as Record<string, string>,
+    stderr: 'ignore',
+  });
   const client = new Client({ name: 'bench', version: '1' });
   await client.connect(transport);
   return { client, transport };
@@ -107,12 +112,36 @@ export async function stdioBench(): Promise<BenchSection> {
     await many.client.close();
 
     rows.push(
-      { metric: 'stdio tools/call p50', unit: 'us', weld: percentile(lat[0], 50), baseline: percentile(lat[1], 50), target: { max: 1.5 } },
+      {
+        metric: 'stdio tools/call p50',
+        unit: 'us',
+        weld: percentile(lat[0], 50),
+        baseline: percentile(lat[1], 50),
+        target: { max: 1.5 },
+      },
       { metric: 'stdio tools/call p99', unit: 'us', weld: percentile(lat[0], 99), baseline: percentile(lat[1], 99) },
-      { metric: 'throughput, 8 in flight', unit: 'calls/s', weld: percentile(tput[0], 50), baseline: percentile(tput[1], 50), target: { min: 0.7 } },
-      { metric: 'cold start to first result', unit: 'ms', weld: percentile(cold[0], 50), baseline: percentile(cold[1], 50), target: { max: 1.5 } },
+      {
+        metric: 'throughput, 8 in flight',
+        unit: 'calls/s',
+        weld: percentile(tput[0], 50),
+        baseline: percentile(tput[1], 50),
+        target: { min: 0.7 },
+      },
+      {
+        metric: 'cold start to first result',
+        unit: 'ms',
+        weld: percentile(cold[0], 50),
+        baseline: percentile(cold[1], 50),
+        target: { max: 1.5 },
+      },
       { metric: 'RSS after the latency runs', unit: 'MiB', weld: rss[0], baseline: rss[1] },
-      { metric: 'RSS added per extra component (called once, idle)', unit: 'MiB', weld: (sixRss - oneRss) / 5, baseline: 20, target: { max: 1 } },
+      {
+        metric: 'RSS added per extra component (called once, idle)',
+        unit: 'MiB',
+        weld: (sixRss - oneRss) / 5,
+        baseline: 20,
+        target: { max: 1 },
+      },
     );
     notes.push(
       `Weld runs the componentize-js \`add\` example (${(wasm.length / 1e6).toFixed(1)} MB component) in its worker; the baseline is the same tool in plain JS in the SDK server. ` +

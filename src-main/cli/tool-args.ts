@@ -30,7 +30,8 @@ export function parseToolArgs(pairs: string[], json: string | undefined, schema:
 function typed(raw: string, schema: Schema | undefined): unknown {
   const types = [schema?.type ?? []].flat();
   if (types.length === 1 && types[0] === 'string') return raw;
-  if (types.some((t) => t === 'integer' || t === 'number') && raw.trim() !== '' && Number.isFinite(Number(raw))) return Number(raw);
+  if (types.some((t) => t === 'integer' || t === 'number') && raw.trim() !== '' && Number.isFinite(Number(raw)))
+    return Number(raw);
   if (types.includes('boolean') && (raw === 'true' || raw === 'false')) return raw === 'true';
   try {
     return JSON.parse(raw);

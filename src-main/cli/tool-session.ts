@@ -34,7 +34,9 @@ export async function openToolSession(io: CliIo, opts: { socket?: string } = {})
   return {
     via: 'in-process (no running Weld found)',
     list: async () =>
-      weld.tools.list().map((t) => ({ name: t.name, description: t.description, inputSchema: t.inputSchema as Tool['inputSchema'] })),
+      weld.tools
+        .list()
+        .map((t) => ({ name: t.name, description: t.description, inputSchema: t.inputSchema as Tool['inputSchema'] })),
     call: async (name, args) => {
       try {
         return await weld.dispatcher.call({ tool: name, args, client: 'weld-cli' });

@@ -1,19 +1,23 @@
 import { mkdirSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { type WeldPaths, weldPaths } from './config.js';
 import { EventBus } from './events.js';
 import { createLogger, type Logger } from './log.js';
 import { builtinTools } from './mcp/builtin-tools.js';
 import { componentTools } from './mcp/component-tools.js';
 import { createDispatcher, type Dispatcher } from './mcp/dispatch.js';
+import { permissionTools } from './mcp/permission-tools.js';
 import { registryTools } from './mcp/registry-tools.js';
 import { createMcpServer } from './mcp/server.js';
 import { ToolTable } from './mcp/tool-table.js';
+import { createPolicyEngine, type PolicyEngine, type Verdict } from './policy/index.js';
 import { type CatalogEntry, catalogSources, searchCatalogs } from './registry/catalog.js';
 import type { Registry } from './registry/index.js';
 import { ComponentRuntime } from './runtime/component-runtime.js';
 import { hostCallRouter } from './runtime/host-calls.js';
+import { createHttpGateway } from './runtime/http-gateway.js';
 import { type InstallResult, type InstallSource, installComponent, removeComponent } from './runtime/install.js';
-import { DEFAULT_LIMITS, EMPTY_PLAN, type SandboxPlan } from './runtime/sandbox.js';
+import type { CapabilityAnswer, SandboxPlan } from './runtime/sandbox.js';
 import { resolveSource } from './runtime/sources.js';
 import type { ComponentRecord } from './store/components.js';
 import { openStore, type Store } from './store/index.js';
@@ -25,7 +29,7 @@ export interface WeldOptions {
   logger?: Logger;
   /** Environment the engine may read on a tool's behalf (only for granted keys). */
   env?: Record<string, string | undefined>;
-  /** Limits for components whose policy sets none (tests use short timeouts). */
+  /** Limits for components installed without a policy (tests use short timeouts). */
   defaultLimits?: Partial<SandboxPlan['limits']>;
 }
 
@@ -38,6 +42,8 @@ export interface Weld {
   readonly tools: ToolTable;
   readonly dispatcher: Dispatcher;
   readonly metrics: Metrics;
+  /** Grants, capability checks, just-in-time requests and secrets. */
+  readonly policy: PolicyEngine;
   readonly runtime: ComponentRuntime;
   /** Installs (or updates) a component; grants nothing by itself. */
   install(src: InstallSource, opts?: { id?: string; actor?: string }): Promise<InstallResult>;
@@ -51,6 +57,13 @@ export interface Weld {
   stop(): Promise<void>;
 }
 
+/** A policy verdict as the guest's host sees it: a denial says how a person could allow it. */
+function answerOf(v: Verdict): CapabilityAnswer {
+  if (v.decision === 'allowed') return { decision: 'allowed' };
+  if (v.decision === 'denied') return { decision: 'denied', reason: `${v.reason}. To allow it: ${v.grantCommand}` };
+  return { decision: 'denied', reason: 'no decision was made' };
+}
+
 /** Composition root: the only place that knows how the engine's parts fit together. */
 export async function createWeld(opts: WeldOptions): Promise<Weld> {
   const paths = weldPaths(opts.home);
@@ -61,6 +74,14 @@ export async function createWeld(opts: WeldOptions): Promise<Weld> {
   const tools = new ToolTable();
   const dispatcher = createDispatcher({ tools, events, recorder: store.recorder });
 
+  const policy = createPolicyEngine({
+    store,
+    events,
+    dataDir: paths.home,
+    userHome: opts.env?.HOME || homedir(),
+    env: opts.env ?? {},
+    logger,
+  });
   let registryPromise: Promise<Registry> | undefined;
   const registry = () => {
     registryPromise ??= import('./registry/index.js').then((m) => m.createRegistry({ home: paths.home, env: opts.env }));
@@ -69,21 +90,27 @@ export async function createWeld(opts: WeldOptions): Promise<Weld> {
   const onHostCall = hostCallRouter({
     recorder: store.recorder,
     events,
-    request: async (componentId, callId, r) => {
-      store.recorder.capability({
-        callId,
-        componentId,
-        kind: r.kind,
-        target: r.target,
-        access: r.access,
-        decision: 'denied',
-        at: Date.now(),
-      });
-      return { decision: 'denied', reason: `${componentId} has no grant for ${r.kind} ${r.target}` };
-    },
-    http: async (_componentId, _callId, r) => {
-      throw new Error(`HTTP request to ${r.url} denied: no network grant`);
-    },
+    request: async (componentId, callId, r) => answerOf(await policy.request({ componentId, callId, ...r })),
+    http: (componentId, callId, r) =>
+      createHttpGateway({
+        check: async (url, resolvedIp) => {
+          let verdict = policy.checker(componentId, callId).network(url, resolvedIp);
+          if (verdict.decision === 'ask') {
+            verdict = await policy.request({ componentId, callId, kind: 'network', target: resolvedIp ?? url.host, access: '' });
+          }
+          const answer = answerOf(verdict);
+          store.recorder.capability({
+            callId,
+            componentId,
+            kind: 'network',
+            target: resolvedIp ? `${url.origin} (${resolvedIp})` : url.origin,
+            access: r.method,
+            decision: answer.decision,
+            at: Date.now(),
+          });
+          return answer.decision === 'allowed' ? 'allowed' : { denied: answer.reason };
+        },
+      })(r),
   });
   const runtime = new ComponentRuntime({
     cacheRoot: paths.cache,
@@ -91,12 +118,18 @@ export async function createWeld(opts: WeldOptions): Promise<Weld> {
     tools,
     events,
     logger,
-    plan: () => ({ ...EMPTY_PLAN, limits: { ...DEFAULT_LIMITS, ...opts.defaultLimits } }),
+    plan: (id) => {
+      const plan = policy.plan(id);
+      return opts.defaultLimits && !store.components.get(id)?.policy
+        ? { ...plan, limits: { ...plan.limits, ...opts.defaultLimits } }
+        : plan;
+    },
     onHostCall,
   });
   const installDeps = { cacheRoot: paths.cache, components: store.components, tools, runtime, events, recorder: store.recorder };
 
   tools.add(builtinTools({ components: store.components }));
+  tools.add(permissionTools({ policy }));
   const searchComponents = (query: string) =>
     searchCatalogs(catalogSources(paths.home, opts.env?.WELD_CATALOG || undefined), query);
   tools.add(registryTools({ searchComponents }));
@@ -107,6 +140,9 @@ export async function createWeld(opts: WeldOptions): Promise<Weld> {
     }),
   );
   runtime.loadInstalled();
+  // New grants take effect in the component's next instance (its preopens and environment are fixed
+  // when it starts).
+  events.on('grants.changed', ({ componentId }) => void runtime.restart(componentId));
 
   const metrics = new Metrics(events);
   const otlp = otlpConfigFromEnv(opts.env ?? {});
@@ -140,6 +176,7 @@ export async function createWeld(opts: WeldOptions): Promise<Weld> {
     tools,
     dispatcher,
     metrics,
+    policy,
     runtime,
     install: (src, o = {}) => installComponent(installDeps, src, { id: o.id, actor: o.actor ?? 'user' }),
     remove: (id, actor = 'user') => removeComponent(installDeps, id, actor),
@@ -152,6 +189,7 @@ export async function createWeld(opts: WeldOptions): Promise<Weld> {
       clearInterval(watch);
       await runtime.stop();
       await exporter?.close();
+      policy.close();
       store.close();
     },
   };

@@ -18,13 +18,22 @@ export const call: Command = {
 
 Goes through the running Weld when there is one, else runs the tool in this process. A tool error or a
 denied capability prints its message on stderr and exits with status 1.`,
-  options: { arg: { type: 'string', multiple: true }, json: { type: 'string' }, raw: { type: 'boolean' }, socket: { type: 'string' } },
+  options: {
+    arg: { type: 'string', multiple: true },
+    json: { type: 'string' },
+    raw: { type: 'boolean' },
+    socket: { type: 'string' },
+  },
   async run({ io, values, positionals }) {
     if (positionals.length !== 1) throw new UsageError('expected one tool name (see weld tools)');
     const session = await openToolSession(io, { socket: values.socket as string | undefined });
     try {
       const tool = (await session.list()).find((t) => t.name === positionals[0]);
-      const args = parseToolArgs((values.arg as string[] | undefined) ?? [], values.json as string | undefined, (tool?.inputSchema ?? {}) as object);
+      const args = parseToolArgs(
+        (values.arg as string[] | undefined) ?? [],
+        values.json as string | undefined,
+        (tool?.inputSchema ?? {}) as object,
+      );
       const result = await session.call(positionals[0], args);
       if (values.raw) io.stdout(`${JSON.stringify(result, null, 2)}\n`);
       else printResult(result, result.isError ? io.stderr : io.stdout);
@@ -49,7 +58,9 @@ export const tools: Command = {
         return 0;
       }
       const { formatTools } = await import('../component-report.js');
-      io.stdout(`${formatTools(list.map((t) => ({ name: t.name, export: t.name, description: t.description ?? '', inputSchema: t.inputSchema }))).join('\n')}\n`);
+      io.stdout(
+        `${formatTools(list.map((t) => ({ name: t.name, export: t.name, description: t.description ?? '', inputSchema: t.inputSchema }))).join('\n')}\n`,
+      );
       return 0;
     } finally {
       await session.close();

@@ -30,10 +30,16 @@ For an OCI reference the signature is checked and shown; an unsigned component i
       throw new CliError(err instanceof Error ? err.message : String(err));
     }
     const signature =
-      src.signatureStatus === 'local' ? 'none (local file)' : src.signatureStatus === 'verified' ? `verified: ${src.publisher}` : 'NOT VERIFIED';
+      src.signatureStatus === 'local'
+        ? 'none (local file)'
+        : src.signatureStatus === 'verified'
+          ? `verified: ${src.publisher}`
+          : 'NOT VERIFIED';
     if (values.json) {
       const { wit, policy: _p, ...rest } = analysis;
-      io.stdout(`${JSON.stringify({ source: src.sourceRef, signature: src.signatureStatus, publisher: src.publisher, ...rest, wit }, null, 2)}\n`);
+      io.stdout(
+        `${JSON.stringify({ source: src.sourceRef, signature: src.signatureStatus, publisher: src.publisher, ...rest, wit }, null, 2)}\n`,
+      );
       return 0;
     }
     io.stdout(

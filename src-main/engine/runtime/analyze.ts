@@ -1,5 +1,11 @@
 import { type Policy, parsePolicy, requestedCapabilities } from '../policy/index.js';
-import { type ComponentInterface, describeComponent, readPackageDocs, toolsForExports } from '../schema/index.js';
+import {
+  applyPackageDocs,
+  type ComponentInterface,
+  describeComponentBinary,
+  readPackageDocs,
+  toolsForExports,
+} from '../schema/index.js';
 import type { RequestedCapability, ToolDescriptor } from '../store/components.js';
 import { checkComponentBytes, sha256Digest } from './component-file.js';
 
@@ -18,9 +24,22 @@ export interface ComponentAnalysis {
  * schemas and the capabilities it asks for (from its imports and its policy). Used by install,
  * `weld inspect` and `weld build`. Loads the WIT printer (jco-transpile) on demand.
  */
-export async function analyzeComponent(bytes: Uint8Array, policyYaml: string | null): Promise<ComponentAnalysis> {
+export async function analyzeComponent(
+  bytes: Uint8Array,
+  policyYaml: string | null,
+  name = 'the component',
+): Promise<ComponentAnalysis> {
   checkComponentBytes(bytes);
   const policy = policyYaml === null ? null : parsePolicy(policyYaml);
+  // Types come from the binary: the WIT printer omits exported interfaces. The WIT text is kept to show.
+  let world: ComponentInterface;
+  try {
+    world = describeComponentBinary(bytes);
+  } catch (err) {
+    throw new Error(`cannot read the component's types: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const docs = readPackageDocs(bytes);
+  if (docs) world = applyPackageDocs(world, docs);
   const { componentWit } = await import('@bytecodealliance/jco-transpile/wasm-tools');
   let wit: string;
   try {
@@ -28,13 +47,12 @@ export async function analyzeComponent(bytes: Uint8Array, policyYaml: string | n
   } catch (err) {
     throw new Error(`cannot read the component's WIT: ${err instanceof Error ? err.message : String(err)}`);
   }
-  const world = describeComponent(wit, readPackageDocs(bytes));
   return {
     digest: sha256Digest(bytes),
     size: bytes.length,
     wit,
     world,
-    tools: toolsForExports(world.exports),
+    tools: toolsForExports(world.exports, name),
     requested: requestedCapabilities(policy, world.imports),
     policy,
   };

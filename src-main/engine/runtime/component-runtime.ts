@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { EventBus } from '../events.js';
 import type { Logger } from '../log.js';
 import { errorResult, type ToolCallContext, type ToolDefinition, type ToolResult, type ToolTable } from '../mcp/tool-table.js';
+import { type ExportedFunction, exportPath, structuredContent } from '../schema/index.js';
 import type { ComponentRecord, ComponentStore, ToolDescriptor } from '../store/components.js';
 import { type CallOutcome, ComponentInstance } from './instance.js';
 import { limitMemory } from './memory-limit.js';
@@ -79,7 +80,14 @@ export class ComponentRuntime {
     const prepare = async () => {
       instance.spec.modules = await this.#modules(record.digest, cached, this.deps.plan(record.id).limits.memoryBytes);
     };
-    this.deps.tools.add(record.tools.map((t) => this.#tool(record, t, instance, prepare)));
+    const byExport = new Map(cached.functions.map((fn) => [exportPath(fn), fn]));
+    this.deps.tools.add(
+      record.tools.map((t) => {
+        const fn = byExport.get(t.export);
+        if (!fn) throw new Error(`${record.id}: tool ${t.name} names a missing export ${t.export}; reinstall it`);
+        return this.#tool(record, t, fn, instance, prepare);
+      }),
+    );
   }
 
   unload(componentId: string): void {
@@ -95,7 +103,12 @@ export class ComponentRuntime {
    * installed, updated, disabled or removed a component. Returns the ids that changed.
    */
   reconcile(): string[] {
-    const wanted = new Map(this.deps.components.list().filter((r) => r.enabled).map((r) => [r.id, r]));
+    const wanted = new Map(
+      this.deps.components
+        .list()
+        .filter((r) => r.enabled)
+        .map((r) => [r.id, r]),
+    );
     const changed: string[] = [];
     for (const id of [...this.#loadedDigest.keys()]) {
       if (wanted.get(id)?.digest !== this.#loadedDigest.get(id)) {
@@ -164,7 +177,13 @@ export class ComponentRuntime {
     return compiled;
   }
 
-  #tool(record: ComponentRecord, t: ToolDescriptor, instance: ComponentInstance, prepare: () => Promise<void>): ToolDefinition {
+  #tool(
+    record: ComponentRecord,
+    t: ToolDescriptor,
+    fn: ExportedFunction,
+    instance: ComponentInstance,
+    prepare: () => Promise<void>,
+  ): ToolDefinition {
     return {
       name: t.name,
       description: t.description,
@@ -179,18 +198,18 @@ export class ComponentRuntime {
           signal: ctx.signal,
           env: plan.env.length ? plan.env : undefined,
         });
-        return toToolResult(out, t, ctx);
+        return toToolResult(out, fn, ctx);
       },
     };
   }
 }
 
-function toToolResult(out: CallOutcome, tool: ToolDescriptor, ctx: ToolCallContext): ToolResult {
+function toToolResult(out: CallOutcome, fn: ExportedFunction, ctx: ToolCallContext): ToolResult {
   ctx.attachOutput?.(out.stdout, out.stderr, out.dropped);
   const o = out.outcome;
   switch (o.kind) {
     case 'ok': {
-      const structured = tool.outputSchema ? asStructured(o.value) : undefined;
+      const structured = structuredContent(fn, o.value);
       const text = typeof o.value === 'string' ? o.value : JSON.stringify(o.value ?? null);
       return structured
         ? { content: [{ type: 'text', text }], structuredContent: structured }
@@ -212,11 +231,4 @@ function toToolResult(out: CallOutcome, tool: ToolDescriptor, ctx: ToolCallConte
     case 'cancelled':
       throw new GuestCallError('The tool call was cancelled and the component was stopped.', 'cancelled');
   }
-}
-
-/** structuredContent must be an object: records come as they are, other values wrapped. */
-function asStructured(value: unknown): Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : { result: value };
 }

@@ -70,7 +70,7 @@ export async function installComponent(
   src: InstallSource,
   opts: { id?: string; actor: string },
 ): Promise<InstallResult> {
-  const analysis = await analyzeComponent(src.bytes, src.policyYaml);
+  const analysis = await analyzeComponent(src.bytes, src.policyYaml, src.name);
   const same = deps.components.getByDigest(analysis.digest);
   if (same) return { record: same, analysis, unchanged: true };
 

@@ -1,7 +1,15 @@
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import type { ExportedFunction } from '../schema/index.js';
 import { type HostHandler, serveBridge } from './host-bridge.js';
-import { CALL_PENDING, type CallMessage, type CallReply, type Outcome, STOP, type WorkerInit, type WorkerMessage } from './protocol.js';
+import {
+  CALL_PENDING,
+  type CallMessage,
+  type CallReply,
+  type Outcome,
+  STOP,
+  type WorkerInit,
+  type WorkerMessage,
+} from './protocol.js';
 import type { SandboxPlan } from './sandbox.js';
 import { workerScript } from './worker-script.js';
 
@@ -232,7 +240,8 @@ export class ComponentInstance {
       }
       if (state === REPLIED) {
         const reply = receiveMessageOnPort(r.replies)?.message as CallReply | undefined;
-        if (reply?.id === id) return { outcome: reply.outcome, stdout: reply.stdout, stderr: reply.stderr, dropped: reply.dropped };
+        if (reply?.id === id)
+          return { outcome: reply.outcome, stdout: reply.stdout, stderr: reply.stderr, dropped: reply.dropped };
         return empty({ kind: 'trap', message: 'the component sent no reply' });
       }
       if (state === WAITING) {

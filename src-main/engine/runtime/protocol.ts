@@ -54,4 +54,8 @@ export interface CallReply {
   dropped: number;
 }
 
-export type WorkerMessage = { type: 'instantiating' } | { type: 'ready'; ms: number } | { type: 'init-error'; message: string } | CallReply;
+export type WorkerMessage =
+  | { type: 'instantiating' }
+  | { type: 'ready'; ms: number }
+  | { type: 'init-error'; message: string }
+  | CallReply;

@@ -8,12 +8,6 @@ import { createRandom } from './random.js';
 import { createSockets } from './sockets.js';
 import { InputStream, IoError, OutputStream, Pollable, poll } from './streams.js';
 
-// The server half of wasi:http/types. Guests built with componentize-js import it for fetch-event
-// handlers; Weld never delivers incoming requests to a tool, so these are never instantiated.
-class IncomingRequest {}
-class OutgoingResponse {}
-class ResponseOutparam {}
-
 /**
  * The complete set of WASI 0.2 interfaces one instance gets, keyed as the jco glue asks for them.
  * Every object here is created for this instance from its plan: nothing is shared with other
@@ -59,7 +53,7 @@ export function createWasiImports(
     'wasi:sockets/ip-name-lookup': sockets.ipNameLookup,
     'wasi:filesystem/preopens': fs.preopens,
     'wasi:filesystem/types': fs.types,
-    'wasi:http/types': { ...http.types, IncomingRequest, OutgoingResponse, ResponseOutparam },
+    'wasi:http/types': http.types,
     'wasi:http/outgoing-handler': http.outgoingHandler,
   };
   // Host file descriptors belong to the process, not the worker: a discarded instance closes its own.

@@ -1,5 +1,12 @@
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
-import { type ExportedFunction, fromGuestResult, resolveExport, toGuestArgs } from '../../schema/index.js';
+import {
+  classifyGuestError,
+  type ExportedFunction,
+  exportPath,
+  fromGuestResult,
+  resolveExport,
+  toGuestArgs,
+} from '../../schema/index.js';
 import { workerBridge } from '../host-bridge.js';
 import { CALL_PENDING, type CallMessage, type CallReply, NO_CALL, type Outcome, STOP, type WorkerInit } from '../protocol.js';
 import { GuestExit } from '../wasi/cli.js';
@@ -43,7 +50,7 @@ async function instantiate(): Promise<Map<string, Entry>> {
     return m;
   }, host.imports);
   const map = new Map<string, Entry>();
-  for (const fn of init.functions) map.set(fn.interface ? `${fn.interface}#${fn.name}` : fn.name, { fn, call: resolveExport(exports, fn) });
+  for (const fn of init.functions) map.set(exportPath(fn), { fn, call: resolveExport(exports, fn) });
   return map;
 }
 
@@ -53,13 +60,9 @@ function errorMessage(err: unknown): string {
 
 function outcomeOf(err: unknown, fn: ExportedFunction): Outcome {
   if (err instanceof GuestExit) return { kind: 'exit', code: err.code };
-  // The glue throws a WIT `result` error as an object carrying its payload; anything else is a trap.
-  if (err && typeof err === 'object' && 'payload' in err) {
-    const r = fn.result;
-    const errType = r && r.kind === 'result' ? (r.err ?? null) : null;
-    return { kind: 'error', payload: fromGuestResult({ ...fn, result: errType }, (err as { payload: unknown }).payload) };
-  }
-  return { kind: 'trap', message: errorMessage(err) };
+  // A WIT `result` error is a normal outcome with a payload; anything else is a trap.
+  const failure = classifyGuestError(fn, err);
+  return failure.isError ? { kind: 'error', payload: failure.payload } : { kind: 'trap', message: errorMessage(failure.trap) };
 }
 
 function callSync(live: Map<string, Entry>, msg: CallMessage): Outcome {
@@ -78,7 +81,14 @@ function callSync(live: Map<string, Entry>, msg: CallMessage): Outcome {
 function reply(id: number, outcome: Outcome): void {
   const out = captures.stdout.take();
   const errOut = captures.stderr.take();
-  const msg: CallReply = { type: 'reply', id, outcome, stdout: out.text, stderr: errOut.text, dropped: out.dropped + errOut.dropped };
+  const msg: CallReply = {
+    type: 'reply',
+    id,
+    outcome,
+    stdout: out.text,
+    stderr: errOut.text,
+    dropped: out.dropped + errOut.dropped,
+  };
   init.replies.port.postMessage(msg);
   Atomics.store(replyFlag, 0, 1);
   Atomics.notify(replyFlag, 0);
