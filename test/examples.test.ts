@@ -125,6 +125,7 @@ describe('fetch example', () => {
          if (req.url === '/hello') { res.writeHead(200, { 'content-type': 'text/plain' }); return res.end('hello from 127.0.0.1 ✓'); }
          if (req.url === '/moved') { res.writeHead(302, { location: '/hello' }); return res.end(); }
          if (req.url === '/loop') { res.writeHead(301, { location: '/loop' }); return res.end(); }
+         if (req.url === '/big') { res.writeHead(200); return res.end('a'.repeat(3 * 1024 * 1024)); }
          res.writeHead(404, { 'content-type': 'text/plain' }); res.end('no such page');
        });
        srv.listen(0, '127.0.0.1', () => parentPort.postMessage(srv.address().port));`,
@@ -156,6 +157,11 @@ describe('fetch example', () => {
     expect(await guestError(() => fetcher.fetchText(`${base}/gone`))).toBe(
       `${base}/gone answered HTTP 404 Not Found: no such page`,
     );
+  });
+
+  it('cuts a body longer than 1 MiB and says so', async () => {
+    const text = (await fetcher.fetchText(`${base}/big`)) as string;
+    expect(text).toBe(`${'a'.repeat(1024 * 1024)}\n[cut: the body is longer than 1048576 bytes]`);
   });
 
   it('refuses URLs that are not http(s) before any request', async () => {

@@ -1,6 +1,6 @@
 // fetch() is StarlingMonkey's, built on wasi:http/outgoing-handler: the host decides which hosts it
 // reaches. componentize-js runs the event loop until an exported async function's promise settles.
-const MAX_CHARS = 1024 * 1024;
+const MAX_BYTES = 1024 * 1024;
 const MAX_REDIRECTS = 5;
 const REDIRECT = new Set([301, 302, 303, 307, 308]);
 
@@ -16,12 +16,12 @@ export async function fetchText(url) {
       current = checkedUrl(new URL(location, current).href, `${current} redirected to an invalid URL`);
       continue;
     }
-    const body = await read(response, current);
+    const { text, cut } = await read(response, current);
     if (!response.ok) {
-      const excerpt = body.trim().slice(0, 500);
+      const excerpt = text.trim().slice(0, 500);
       throw `${current} answered HTTP ${response.status} ${response.statusText}${excerpt ? `: ${excerpt}` : ''}`;
     }
-    return body.length > MAX_CHARS ? `${body.slice(0, MAX_CHARS)}\n[cut: the body has ${body.length} characters]` : body;
+    return cut ? `${text}\n[cut: the body is longer than ${MAX_BYTES} bytes]` : text;
   }
 }
 
@@ -45,9 +45,25 @@ async function get(url) {
   }
 }
 
+/** Reads at most MAX_BYTES of the body, so a huge response cannot exhaust the guest's memory. */
 async function read(response, url) {
+  const decoder = new TextDecoder();
+  let text = '';
+  let received = 0;
   try {
-    return await response.text();
+    if (!response.body) return { text, cut: false };
+    const reader = response.body.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return { text: text + decoder.decode(), cut: false };
+      const room = MAX_BYTES - received;
+      text += decoder.decode(value.subarray(0, room), { stream: true });
+      received += Math.min(value.length, room);
+      if (value.length > room) {
+        await reader.cancel();
+        return { text: text + decoder.decode(), cut: true };
+      }
+    }
   } catch (err) {
     throw `reading the body of ${url} failed: ${err?.message ?? err}`;
   }

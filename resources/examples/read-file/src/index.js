@@ -17,6 +17,8 @@ export function readFile(path) {
     chunks.push(bytes);
     offset += BigInt(bytes.length);
     if (end || bytes.length === 0) break;
+    // The file may have grown since stat().
+    if (offset > BigInt(MAX_BYTES)) throw `${path} is larger than ${MAX_BYTES} bytes; this tool reads files up to that size`;
   }
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(concat(chunks));
