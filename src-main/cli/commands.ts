@@ -4,13 +4,18 @@ import { build } from './commands/build.js';
 import { clients } from './commands/clients.js';
 import { config } from './commands/config.js';
 import { connect } from './commands/connect.js';
+import { grant } from './commands/grant.js';
 import { inspectOci } from './commands/inspect-oci.js';
 import { keygen } from './commands/keygen.js';
 import { list } from './commands/list.js';
 import { logs } from './commands/logs.js';
 import { newTool } from './commands/new.js';
+import { policy } from './commands/policy.js';
 import { publish } from './commands/publish.js';
+import { requests } from './commands/requests.js';
+import { revoke } from './commands/revoke.js';
 import { search } from './commands/search.js';
+import { secret } from './commands/secret.js';
 import { serve } from './commands/serve.js';
 import { trust } from './commands/trust.js';
 import { version } from './commands/version.js';
@@ -24,6 +29,12 @@ export const COMMANDS: readonly Command[] = [
   list,
   logs,
   audit,
+  // permissions
+  grant,
+  revoke,
+  requests,
+  policy,
+  secret,
   // tool authors
   newTool,
   build,

@@ -401,6 +401,7 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
     secrets,
 
     plan(componentId) {
+      sync();
       const c = component(componentId);
       const t = now();
       const grants = standing(componentId).filter((g) => g.expiresAt === null || g.expiresAt > t);
@@ -769,11 +770,13 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
     },
 
     grants(componentId) {
+      sync();
       component(componentId);
       return [...standing(componentId), ...onceGrants.filter((g) => g.componentId === componentId)];
     },
 
     requested(componentId) {
+      sync();
       const c = component(componentId);
       const t0 = now();
       const live = standing(c.id).filter((g) => g.expiresAt === null || g.expiresAt > t0);
@@ -828,6 +831,7 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
     },
 
     exportPolicy(componentId) {
+      sync();
       const c = component(componentId);
       const t = now();
       const grants = standing(c.id).filter((g) => g.expiresAt === null || g.expiresAt > t);
