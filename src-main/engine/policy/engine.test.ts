@@ -99,7 +99,9 @@ describe('grants', () => {
     clock += 60_001;
     expect(e.checker('notes').env('GITHUB_TOKEN').decision).toBe('ask');
     expect(e.plan('notes').env).toEqual([]);
-    expect(() => e.grant({ componentId: 'notes', kind: 'environment', target: 'X', expiresAt: clock - 1, by: 'ann' })).toThrow(/in the future/);
+    expect(() => e.grant({ componentId: 'notes', kind: 'environment', target: 'X', expiresAt: clock - 1, by: 'ann' })).toThrow(
+      /in the future/,
+    );
   });
 
   it('revoking part of a storage grant keeps the rest; revoking what was never granted says what is', () => {
