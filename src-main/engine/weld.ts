@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { type WeldPaths, weldPaths } from './config.js';
 import { EventBus } from './events.js';
 import { createLogger, type Logger } from './log.js';
@@ -9,7 +10,7 @@ import { permissionTools } from './mcp/permission-tools.js';
 import { registryTools } from './mcp/registry-tools.js';
 import { createMcpServer } from './mcp/server.js';
 import { ToolTable } from './mcp/tool-table.js';
-import { createPolicyEngine, type PolicyEngine } from './policy/index.js';
+import { createPolicyEngine, type PolicyEngine, type SecretCipher, SecretStore } from './policy/index.js';
 import { type CatalogEntry, catalogSources, searchCatalogs } from './registry/catalog.js';
 import type { Registry } from './registry/index.js';
 import { openStore, type Store } from './store/index.js';
@@ -21,6 +22,8 @@ export interface WeldOptions {
   logger?: Logger;
   /** Environment the engine may read on a tool's behalf (only for granted keys). */
   env?: Record<string, string | undefined>;
+  /** Seals secret values; default: AES-256-GCM with a key file in the data dir (see policy/secrets.ts). */
+  secretCipher?: SecretCipher;
 }
 
 export interface Weld {
@@ -60,6 +63,7 @@ export async function createWeld(opts: WeldOptions): Promise<Weld> {
     userHome: opts.env?.HOME || homedir(),
     env: opts.env ?? {},
     logger,
+    secrets: opts.secretCipher && new SecretStore(join(paths.home, 'secrets'), opts.secretCipher),
   });
   tools.add(builtinTools({ components: store.components }));
   tools.add(permissionTools({ policy }));
