@@ -1,10 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import {
   type BigIntStats,
-  closeSync,
   constants,
   type Dirent,
-  type Dir as DirHandle,
   fdatasyncSync,
   fstatSync,
   fsyncSync,
@@ -14,8 +12,8 @@ import {
   lstatSync,
   lutimesSync,
   mkdirSync,
-  opendirSync,
   openSync,
+  readdirSync,
   readlinkSync,
   readSync,
   renameSync,
@@ -28,6 +26,7 @@ import {
 import { posix, sep } from 'node:path';
 import type { HostBridge } from '../host-bridge.js';
 import type { Mount } from '../sandbox.js';
+import { FdTable } from './fd-table.js';
 import { type Access, FsPolicy, type MountState } from './fs-access.js';
 import { at, checkGuestPath, type Dir, openDir, PINNED, realOf, type Walked, walk } from './fs-beneath.js';
 import { FileIoError, type FsErrorCode, Refusal, toErrorCode } from './fs-errors.js';
@@ -101,8 +100,6 @@ export interface MetadataHashValue {
 }
 const ADVICE = new Set(['normal', 'sequential', 'random', 'will-need', 'dont-need', 'no-reuse']);
 
-/** Open files and directory streams one instance may hold: fds are shared by the whole process. */
-const MAX_OPEN = 512;
 /** A guest asking to read 4 GiB in one call gets a short read, not a 4 GiB host allocation. */
 const MAX_READ = 1 << 20;
 const O_NOFOLLOW = constants.O_NOFOLLOW ?? 0;
@@ -112,21 +109,19 @@ const O_NONBLOCK = constants.O_NONBLOCK ?? 0;
 
 /** Per-instance state shared by every descriptor: the policy and what must be closed at the end. */
 class Host {
-  readonly fds = new Set<number>();
-  readonly dirs = new Set<DirHandle>();
   readonly secret = randomBytes(16);
   /** closeAll ran: every descriptor of this instance is dead, even the preopens. */
   ended = false;
-  constructor(readonly policy: FsPolicy) {}
+  constructor(
+    readonly policy: FsPolicy,
+    readonly fds: FdTable,
+  ) {}
 
   room(): void {
-    if (this.fds.size + this.dirs.size >= MAX_OPEN) throw 'quota';
+    this.fds.room();
   }
   close(fd: number): void {
-    if (this.fds.delete(fd)) closeSync(fd);
-  }
-  closeDir(d: DirHandle): void {
-    if (this.dirs.delete(d)) d.closeSync();
+    this.fds.close(fd);
   }
 
   /** Runs one guest call: refusals go to the audit log, every failure leaves as an error-code. */
@@ -454,10 +449,9 @@ export class Descriptor {
       () => {
         const { dir, real } = this.#dir();
         s.host.policy.authorize(s.mount, real, 'read');
-        s.host.room();
-        const handle = opendirSync(at(dir));
-        s.host.dirs.add(handle);
-        return new DirectoryEntryStream(s, handle, real);
+        // Read in one go rather than through an open Dir: its fd would be invisible to the fd table
+        // and leak if the worker were killed mid-listing. The worker's heap limit bounds a huge directory.
+        return new DirectoryEntryStream(s, readdirSync(at(dir), { withFileTypes: true }), real);
       },
     );
   }
@@ -719,43 +713,31 @@ function fileSink(s: State, offset: number, append: boolean): ByteSink {
 
 export class DirectoryEntryStream {
   readonly #s: State;
-  #handle: DirHandle | null;
+  #entries: Dirent[];
+  #next = 0;
   readonly #real: string;
 
-  constructor(state: State, handle: DirHandle, real: string) {
+  constructor(state: State, entries: Dirent[], real: string) {
     this.#s = state;
-    this.#handle = handle;
+    this.#entries = entries;
     this.#real = real;
   }
 
   /** Entries a deny rule covers are left out: the guest cannot even learn that they exist. */
   readDirectoryEntry(): DirectoryEntry | undefined {
-    const handle = this.#handle;
-    if (!handle || this.#s.host.ended) return undefined;
     const { host } = this.#s;
-    for (;;) {
-      let entry: Dirent | null;
-      try {
-        entry = handle.readSync();
-      } catch (err) {
-        throw toErrorCode(err);
-      }
-      if (entry === null) {
-        this.#close();
-        return undefined;
-      }
+    if (host.ended) return undefined;
+    while (this.#next < this.#entries.length) {
+      const entry = this.#entries[this.#next++];
       if (host.policy.isDenied(this.#real + sep + entry.name)) continue;
       return { type: typeOf(entry), name: entry.name };
     }
-  }
-
-  #close(): void {
-    if (this.#handle) this.#s.host.closeDir(this.#handle);
-    this.#handle = null;
+    this.#entries = [];
+    return undefined;
   }
 
   [Symbol.dispose](): void {
-    this.#close();
+    this.#entries = [];
   }
 }
 
@@ -763,6 +745,11 @@ export interface FilesystemContext {
   mounts: Mount[];
   denyGlobs: string[];
   bridge: HostBridge;
+  /**
+   * FD_TABLE_BYTES of shared memory where the open host fds are listed, so the engine can close
+   * them (closeLeftoverFds) after terminating this instance's worker.
+   */
+  fdTable?: SharedArrayBuffer;
 }
 
 export interface WasiFilesystem {
@@ -778,7 +765,7 @@ export interface WasiFilesystem {
 
 export function createFilesystem(ctx: FilesystemContext): WasiFilesystem {
   const policy = new FsPolicy(ctx.mounts, ctx.denyGlobs, ctx.bridge);
-  const host = new Host(policy);
+  const host = new Host(policy, new FdTable(ctx.fdTable));
   const roots: [Descriptor, string][] = policy.mounts.map((m) => [
     new Descriptor({
       host,
@@ -802,8 +789,7 @@ export function createFilesystem(ctx: FilesystemContext): WasiFilesystem {
     },
     closeAll() {
       host.ended = true;
-      for (const d of [...host.dirs]) host.closeDir(d);
-      for (const fd of [...host.fds]) host.close(fd);
+      host.fds.closeAll();
     },
   };
 }
