@@ -427,6 +427,18 @@ describe('wasi:filesystem host', () => {
     expect(readFileSync(join(rw, 'ref', 'book.txt'), 'utf8')).toBe('reference');
   });
 
+  it('gives two mounts of the same directory their own access', () => {
+    const { dir } = setup({
+      mounts: [
+        { guestPath: '/view', hostPath: rw, read: true, write: false },
+        { guestPath: '/edit', hostPath: rw, read: true, write: true },
+      ],
+    });
+    expect(code(() => dir('/view').openAt({}, 'notes.txt', { truncate: true }, WRITE))).toBe('read-only');
+    dir('/edit').openAt({}, 'notes.txt', {}, WRITE).write(new TextEncoder().encode('J'), 0n);
+    expect(readFileSync(join(rw, 'notes.txt'), 'utf8')).toBe('Jello');
+  });
+
   it('maps a failed stream read to a filesystem error code and never reads through a dropped descriptor', () => {
     const { dir, fs } = setup();
     const file = dir('/rw').openAt({}, 'notes.txt', {}, READ);
