@@ -267,17 +267,26 @@ describe('wasi:filesystem host', () => {
     expectCanaryIntact();
   });
 
-  it('never lets a guest create a symlink', () => {
+  it('never lets a guest create a symlink or move one to another directory', () => {
     const { dir, bridge } = setup();
     const root = dir('/rw');
     expect(code(() => root.symlinkAt('../outside/canary.txt', 'escape'))).toBe('not-permitted');
     expect(code(() => root.symlinkAt('notes.txt', 'harmless-today'))).toBe('not-permitted');
     expect(code(() => root.symlinkAt('/etc/passwd', 'abs'))).toBe('not-permitted');
     expect(readdirSync(rw)).toEqual(['notes.txt']);
+    // Nor move one a user made: 'a/b/up -> ../../notes.txt' points outside once it sits at the top.
+    mkdirSync(join(rw, 'a', 'b'), { recursive: true });
+    symlinkSync('../../notes.txt', join(rw, 'a', 'b', 'up'));
+    expect(code(() => root.renameAt('a/b/up', root, 'up'))).toBe('not-permitted');
+    expect(code(() => root.linkAt({}, 'a/b/up', root, 'up'))).toBe('not-permitted');
+    root.renameAt('a/b/up', root, 'a/b/up-renamed');
+    expect(readdirSync(rw).sort()).toEqual(['a', 'notes.txt']);
     expect(bridge.uses.filter((u) => u.decision === 'denied').map((u) => u.target)).toEqual([
       `fs://${rw}/escape`,
       `fs://${rw}/harmless-today`,
       `fs://${rw}/abs`,
+      `fs://${rw}/a/b/up`,
+      `fs://${rw}/a/b/up`,
     ]);
   });
 

@@ -42,8 +42,10 @@ import { type ByteSink, type ByteSource, CLOSED, InputStream, OutputStream, type
  *   every open the descriptor's real path must be the one that was authorized, so a directory
  *   swapped for a symlink mid-call is caught;
  * - the innermost mount containing a real path decides read/write; a deny glob wins over any mount;
- * - a guest may never create a symlink: even one pointing inside the mount today can point outside
- *   once it is renamed to a shallower directory, and the user's own programs would follow it;
+ * - a guest may never create a symlink, nor move or link one into another directory: a relative
+ *   link pointing inside the mount can point outside once it sits in a shallower directory, and the
+ *   user's own programs would follow it (this walk never does). Moving a whole directory that holds
+ *   such a link can still re-aim it; only the guest's own accesses are guaranteed to stay inside;
  * - a hard link or rename needs write access at both ends, so read-only data cannot be relinked
  *   into a writable mount, and a directory carrying a deny rule or another mount may not be moved;
  * - access beyond the grant asks the engine once per mount and access (just-in-time), and every
@@ -496,7 +498,9 @@ export class Descriptor {
           try {
             if (from.name === null) throw 'not-permitted';
             if (to.name === null) throw 'exist';
-            linkSync(at(from.dir, from.name), at(to.dir, to.name));
+            const source = at(from.dir, from.name);
+            if (lstatSync(source).isSymbolicLink() && from.realDir !== to.realDir) throw symlinkMove(from.real);
+            linkSync(source, at(to.dir, to.name));
           } finally {
             to.release();
           }
@@ -581,8 +585,10 @@ export class Descriptor {
           try {
             if (from.name === null || to.name === null) throw 'invalid';
             const source = at(from.dir, from.name);
-            if (lstatSync(source).isDirectory() && !s.host.policy.mayMoveDirectory(from.real))
+            const st = lstatSync(source);
+            if (st.isDirectory() && !s.host.policy.mayMoveDirectory(from.real))
               throw new Refusal('access', 'a deny rule or another mount is anchored inside this directory', from.real);
+            if (st.isSymbolicLink() && from.realDir !== to.realDir) throw symlinkMove(from.real);
             renameSync(source, at(to.dir, to.name));
           } finally {
             to.release();
@@ -642,6 +648,12 @@ export class Descriptor {
     s.fd = -1;
   }
 }
+
+/**
+ * A relative symlink means something else in another directory: moved to a shallower one, a link
+ * that pointed inside the mount can point outside it, a trap for the user's own programs.
+ */
+const symlinkMove = (real: string) => new Refusal('not-permitted', 'a symlink may not move to another directory', real);
 
 function childState(parent: State, fd: number, real: string, flags: DescriptorFlags): State {
   return {
