@@ -1,15 +1,19 @@
 import type { Command } from './command.js';
 import { audit } from './commands/audit.js';
 import { build } from './commands/build.js';
+import { call, tools } from './commands/call.js';
 import { clients } from './commands/clients.js';
 import { config } from './commands/config.js';
 import { connect } from './commands/connect.js';
+import { inspect } from './commands/inspect.js';
 import { inspectOci } from './commands/inspect-oci.js';
+import { install } from './commands/install.js';
 import { keygen } from './commands/keygen.js';
 import { list } from './commands/list.js';
 import { logs } from './commands/logs.js';
 import { newTool } from './commands/new.js';
 import { publish } from './commands/publish.js';
+import { remove } from './commands/remove.js';
 import { search } from './commands/search.js';
 import { serve } from './commands/serve.js';
 import { trust } from './commands/trust.js';
@@ -21,7 +25,11 @@ export const COMMANDS: readonly Command[] = [
   connect,
   clients,
   config,
+  install,
+  remove,
   list,
+  tools,
+  call,
   logs,
   audit,
   // tool authors
@@ -29,6 +37,7 @@ export const COMMANDS: readonly Command[] = [
   build,
   // registry and signing
   search,
+  inspect,
   inspectOci,
   publish,
   keygen,

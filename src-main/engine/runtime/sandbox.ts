@@ -46,6 +46,8 @@ export interface HttpRequestPayload {
   url: string;
   headers: [string, string][];
   body: Uint8Array | null;
+  /** The guest's request-options; they can only shorten the engine's own limits. */
+  timeouts?: { connectMs?: number; firstByteMs?: number; betweenBytesMs?: number };
 }
 export interface HttpResponsePayload {
   status: number;
