@@ -216,6 +216,8 @@ export class ComponentInstance {
     this.#currentCall = opts.callId;
     const onAbort = () => void this.#kill(r);
     opts.signal.addEventListener('abort', onAbort, { once: true });
+    // Nothing else may keep Node alive while a call runs (`weld call`): a pending waitAsync does not.
+    r.worker.ref();
     try {
       if (!r.isReady) {
         try {
@@ -253,6 +255,7 @@ export class ComponentInstance {
     } catch (err) {
       return empty({ kind: 'trap', message: err instanceof Error ? err.message : String(err) });
     } finally {
+      r.worker.unref();
       opts.signal.removeEventListener('abort', onAbort);
       this.#currentCall = null;
       this.#armIdle();

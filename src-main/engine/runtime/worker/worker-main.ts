@@ -37,10 +37,14 @@ type Entry = { fn: ExportedFunction; call: (...args: unknown[]) => unknown };
 let entries: Map<string, Entry> | undefined;
 let disposeHost = () => {};
 
+interface Glue {
+  instantiate(get: (name: string) => WebAssembly.Module, imports: object): Promise<Record<string, unknown>>;
+}
+let glue: Glue | undefined;
+
 async function instantiate(): Promise<Map<string, Entry>> {
-  const { instantiate } = (await import(init.glueUrl)) as {
-    instantiate(get: (name: string) => WebAssembly.Module, imports: object): Promise<Record<string, unknown>>;
-  };
+  glue ??= (await import(init.glueUrl)) as Glue;
+  const { instantiate } = glue;
   disposeHost();
   const host = createWasiImports(plan, bridge, captures);
   disposeHost = host.dispose;
@@ -130,12 +134,18 @@ function rebuild(): void {
 }
 
 const started = performance.now();
-port.postMessage({ type: 'instantiating' });
-instantiate().then(
-  (live) => {
-    entries = live;
-    port.postMessage({ type: 'ready', ms: performance.now() - started });
-    serve();
-  },
-  (err: unknown) => port.postMessage({ type: 'init-error', message: errorMessage(err) }),
-);
+// Loading the glue is Weld's cost; the start deadline covers the guest's own start from here on.
+import(init.glueUrl)
+  .then((g: Glue) => {
+    glue = g;
+    port.postMessage({ type: 'instantiating' });
+    return instantiate();
+  })
+  .then(
+    (live) => {
+      entries = live;
+      port.postMessage({ type: 'ready', ms: performance.now() - started });
+      serve();
+    },
+    (err: unknown) => port.postMessage({ type: 'init-error', message: errorMessage(err) }),
+  );
