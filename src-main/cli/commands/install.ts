@@ -79,16 +79,20 @@ Installing grants nothing by itself: you approve each requested capability (or l
  * the prompt. Without either (no terminal), nothing is granted and the exact commands are printed.
  */
 async function approve(io: CliIo, weld: Weld, id: string, yes: boolean, unchanged: boolean): Promise<string> {
-  const open = weld.policy.requested(id).filter((c) => !c.granted);
-  if (open.length === 0) return unchanged ? '' : 'Nothing to approve: it requests no capabilities.\n';
+  const pending = weld.policy.requested(id).filter((c) => !c.granted);
+  // A `*` request comes from the WIT imports alone: nothing specific to approve, the tool asks when used.
+  const open = pending.filter((c) => c.target !== '*');
+  const wild = pending.filter((c) => c.target === '*').map((c) => c.kind);
+  const note = wild.length
+    ? `Its imports can also reach: ${wild.join(', ')}. Nothing is granted for them; a tool that tries gets a request or a denial.\n`
+    : '';
+  if (open.length === 0) return unchanged ? '' : `Nothing to approve.\n${note}`;
   const ok = yes || (io.confirm ? await io.confirm(`Allow ${id} the ${open.length} capabilities it requests?`) : false);
-  const commands = open.map((c) => `  ${grantCommand(id, c.kind, c.target === '*' ? '<target>' : c.target, c.access)}`);
-  if (!ok) return `Not granted yet. To allow them:\n${commands.join('\n')}\n`;
-  const { granted, skipped } = weld.policy.approveRequested(id, 'cli');
-  const lines = granted.map((g) => `  granted ${g.kind} ${g.target}${g.access ? ` (${g.access})` : ''}`);
-  if (skipped.length) {
-    lines.push('  not granted (its imports ask for any target; name one):');
-    for (const c of skipped) lines.push(`    ${grantCommand(id, c.kind, '<target>', c.access)}`);
+  if (!ok) {
+    const commands = open.map((c) => `  ${grantCommand(id, c.kind, c.target, c.access)}`);
+    return `Not granted yet. To allow them:\n${commands.join('\n')}\n${note}`;
   }
-  return `${lines.join('\n')}\n`;
+  const { granted } = weld.policy.approveRequested(id, 'cli');
+  const lines = granted.map((g) => `  granted ${g.kind} ${g.target}${g.access ? ` (${g.access})` : ''}`);
+  return `${lines.join('\n')}\n${note}`;
 }

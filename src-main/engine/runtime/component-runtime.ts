@@ -45,6 +45,11 @@ const DEFAULT_CAPTURE = 64 * 1024;
 export class ComponentRuntime {
   readonly #instances = new Map<string, ComponentInstance>();
   readonly #loadedDigest = new Map<string, string>();
+  /**
+   * Plans are built from grants and the policy (SQL and YAML): far too slow for the call path, so each
+   * component's is kept until its grants change (restart) or it is reloaded.
+   */
+  readonly #plans = new Map<string, SandboxPlan>();
   readonly #compiled = new Map<string, Promise<Record<string, WebAssembly.Module>>>();
 
   constructor(readonly deps: RuntimeDeps) {}
@@ -70,7 +75,7 @@ export class ComponentRuntime {
       glueUrl: cached.glueUrl,
       modules: {},
       functions: cached.functions,
-      plan: () => this.deps.plan(record.id),
+      plan: () => this.#plan(record.id),
       onHostCall: (callId, op, payload) => this.deps.onHostCall(record.id, callId, op, payload),
       idleMs: this.deps.idleMs ?? DEFAULT_IDLE_MS,
       captureLimit: this.deps.captureLimit ?? DEFAULT_CAPTURE,
@@ -78,7 +83,7 @@ export class ComponentRuntime {
     this.#instances.set(record.id, instance);
     this.#loadedDigest.set(record.id, record.digest);
     const prepare = async () => {
-      instance.spec.modules = await this.#modules(record.digest, cached, this.deps.plan(record.id).limits.memoryBytes);
+      instance.spec.modules = await this.#modules(record.digest, cached, this.#plan(record.id).limits.memoryBytes);
     };
     const byExport = new Map(cached.functions.map((fn) => [exportPath(fn), fn]));
     this.deps.tools.add(
@@ -95,6 +100,7 @@ export class ComponentRuntime {
     const instance = this.#instances.get(componentId);
     this.#instances.delete(componentId);
     this.#loadedDigest.delete(componentId);
+    this.#plans.delete(componentId);
     void instance?.stop();
   }
 
@@ -137,6 +143,7 @@ export class ComponentRuntime {
 
   /** The next call gets a fresh worker with the current plan (grants changed). */
   async restart(componentId: string): Promise<void> {
+    this.#plans.delete(componentId);
     await this.#instances.get(componentId)?.stop();
   }
 
@@ -147,7 +154,7 @@ export class ComponentRuntime {
         const record = this.deps.components.get(id);
         const cached = record && readCached(this.deps.cacheRoot, record.digest);
         if (!record || !cached) return;
-        instance.spec.modules = await this.#modules(record.digest, cached, this.deps.plan(id).limits.memoryBytes);
+        instance.spec.modules = await this.#modules(record.digest, cached, this.#plan(id).limits.memoryBytes);
         await instance.prewarm();
       }),
     );
@@ -156,6 +163,15 @@ export class ComponentRuntime {
   async stop(): Promise<void> {
     await Promise.all([...this.#instances.values()].map((i) => i.stop()));
     this.#instances.clear();
+  }
+
+  #plan(componentId: string): SandboxPlan {
+    let plan = this.#plans.get(componentId);
+    if (!plan) {
+      plan = this.deps.plan(componentId);
+      this.#plans.set(componentId, plan);
+    }
+    return plan;
   }
 
   #modules(digest: string, cached: CachedComponent, memoryBytes: number): Promise<Record<string, WebAssembly.Module>> {
@@ -192,7 +208,7 @@ export class ComponentRuntime {
       componentId: record.id,
       invoke: async (args, ctx) => {
         if (!instance.warm) await prepare();
-        const plan = this.deps.plan(record.id);
+        const plan = this.#plan(record.id);
         const out = await instance.call(t.export, args, {
           callId: ctx.callId,
           signal: ctx.signal,
