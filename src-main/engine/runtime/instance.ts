@@ -69,6 +69,8 @@ export class ComponentInstance {
   #queue: Promise<unknown> = Promise.resolve();
   #idleTimer: NodeJS.Timeout | undefined;
   #nextId = 1;
+  /** Calls since the spin last caught a reply; past a few, spinning only steals the worker's CPU. */
+  #spinMisses = 0;
   #currentCall: string | null = null;
   /** A failed start, repeated to calls for a moment instead of starting a new worker for each. */
   #startFailure: { message: string; at: number } | undefined;
@@ -234,7 +236,12 @@ export class ComponentInstance {
       r.requests.postMessage(msg);
       Atomics.store(r.requestFlag, 0, CALL_PENDING);
       Atomics.notify(r.requestFlag, 0);
-      let state = spin(r.flag);
+      // Spin while it pays: when replies keep arriving after the spin window (a slow tool, or a machine
+      // so busy the worker waits for a core), skip it, trying again every 32nd call.
+      const trySpin = this.#spinMisses < 4 || this.#spinMisses % 32 === 0;
+      let state = trySpin ? spin(r.flag) : Atomics.load(r.flag, 0);
+      if (trySpin) this.#spinMisses = state === WAITING ? this.#spinMisses + 1 : 0;
+      else this.#spinMisses++;
       if (state === WAITING) {
         const wait = Atomics.waitAsync(r.flag, 0, WAITING, timeoutMs);
         if (wait.async) await wait.value;
