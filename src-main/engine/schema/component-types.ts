@@ -595,20 +595,24 @@ function claimOwner(exports: Map<string, Entity>, owner: string): void {
   }
 }
 
+function decodeWorld(bytes: Uint8Array): Decoded {
+  const world = decodeComponent(bytes, 0, bytes.length, null, null, 0);
+  for (const [name, e] of [...world.imports, ...world.exports]) if (e.sort === 'instance') claimOwner(e.exports, name);
+  return world;
+}
+
 /**
  * The world a component implements, read from its binary: every exported function with full parameter
  * and result types, including those of exported interfaces. Resource methods are left out (they need
  * a resource handle, which JSON cannot carry).
  */
 export function describeComponentBinary(bytes: Uint8Array): ComponentInterface {
-  const { imports, exports } = decodeComponent(bytes, 0, bytes.length, null, null, 0);
-  for (const [name, e] of imports) if (e.sort === 'instance') claimOwner(e.exports, name);
+  const { imports, exports } = decodeWorld(bytes);
   const fns: ExportedFunction[] = [];
   for (const [name, e] of exports) {
     if (e.sort === 'func') {
       fns.push({ interface: null, name, params: e.type.params, result: e.type.result, docs: '' });
     } else if (e.sort === 'instance') {
-      claimOwner(e.exports, name);
       for (const [fnName, item] of e.exports) {
         if (item.sort !== 'func' || fnName.startsWith('[')) continue;
         fns.push({ interface: name, name: fnName, params: item.type.params, result: item.type.result, docs: '' });
@@ -617,4 +621,34 @@ export function describeComponentBinary(bytes: Uint8Array): ComponentInterface {
   }
   const importNames = [...imports].filter(([, e]) => e.sort === 'instance' || e.sort === 'func').map(([n]) => n);
   return { world: 'root', exports: fns, imports: importNames };
+}
+
+/** The world-level items of a component that a `package-docs` section for its root package may name. */
+export interface ComponentSurface {
+  /** World functions, imported or exported. */
+  funcs: Set<string>;
+  /** Interfaces imported or exported under a plain name (`export tools: interface {..}`), with their functions. */
+  interfaces: Map<string, Set<string>>;
+  /** Records, variants, enums and flags defined in the world itself, with their field/case/flag names. */
+  types: Map<string, string[]>;
+}
+
+export function componentSurface(bytes: Uint8Array): ComponentSurface {
+  const { imports, exports } = decodeWorld(bytes);
+  const surface: ComponentSurface = { funcs: new Set(), interfaces: new Map(), types: new Map() };
+  for (const [name, e] of [...imports, ...exports]) {
+    if (name.includes(':')) continue;
+    if (e.sort === 'func') surface.funcs.add(name);
+    else if (e.sort === 'instance')
+      surface.interfaces.set(name, new Set([...e.exports].filter(([, x]) => x.sort === 'func').map(([n]) => n)));
+    else if (e.sort === 'type' && e.type.t === 'val' && isNameable(e.type.val) && !e.type.val.owner && e.type.val.name === name) {
+      const v = e.type.val;
+      const items = v.kind === 'record' ? v.fields : v.kind === 'flags' ? v.flags : v.cases;
+      surface.types.set(
+        name,
+        items.map((i) => i.name),
+      );
+    }
+  }
+  return surface;
 }
