@@ -126,7 +126,7 @@ function lex(src: string): Tok[] {
       } while (depth > 0);
       if (isDoc) {
         const body = src.slice(start + 3, i - 2);
-        const lines = body.split('\n').map((l) => l.replace(/^\s*\*? ?/, ''));
+        const lines = body.split('\n').map((l) => l.replace(/^\s*\*?\s*/, ''));
         toks.push({ t: 'doc', v: lines.join('\n').trim(), pos: start });
       }
       continue;
