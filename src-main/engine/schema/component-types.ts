@@ -47,8 +47,13 @@ class Scope {
   readonly instances: Map<string, Entity>[] = [];
   readonly components: ComponentDef[] = [];
   values = 0;
+  readonly depth: number;
 
-  constructor(readonly parent: Scope | null) {}
+  constructor(readonly parent: Scope | null) {
+    this.depth = parent ? parent.depth + 1 : 0;
+    // Nested component and instance types recurse; a crafted binary must not exhaust the stack.
+    if (this.depth > MAX_TYPE_NESTING) throw new WasmFormatError('types nested too deeply');
+  }
 
   add(e: Entity): void {
     switch (e.sort) {
@@ -489,6 +494,19 @@ interface Decoded {
 }
 
 const MAX_NESTING = 32;
+/**
+ * Bytes of component-level sections decoded, summed over every instantiation of nested components:
+ * without a cap, components instantiating components many times over would take exponential time.
+ */
+const MAX_DECODED_BYTES = 8 * 1024 * 1024;
+/** What one (even empty) instantiation counts against that budget. */
+const DECODE_OVERHEAD = 1024;
+/** Scopes (components, instance and component types) nested inside each other; each level is a recursive call. */
+const MAX_TYPE_NESTING = 100;
+
+interface Work {
+  decodedBytes: number;
+}
 
 function decodeComponent(
   bytes: Uint8Array,
@@ -497,19 +515,25 @@ function decodeComponent(
   parent: Scope | null,
   args: Map<string, Entity> | null,
   depth: number,
+  work: Work,
 ): Decoded {
   if (depth > MAX_NESTING) throw new WasmFormatError('components nested too deeply', start);
+  work.decodedBytes += DECODE_OVERHEAD;
   const scope = new Scope(parent);
   const imports = new Map<string, Entity>();
   const exports = new Map<string, Entity>();
   for (const s of componentSections(bytes, start, end)) {
     const r = new BinaryReader(bytes, s.contentStart, s.end);
+    if ([5, 6, 7, 8, 10, 11].includes(s.id)) {
+      work.decodedBytes += s.end - s.contentStart;
+      if (work.decodedBytes > MAX_DECODED_BYTES) throw new WasmFormatError('component too complex to describe', s.start);
+    }
     switch (s.id) {
       case 4:
         scope.components.push({ bytes, start: s.contentStart, end: s.end, scope });
         continue;
       case 5:
-        readInstances(r, scope, depth);
+        readInstances(r, scope, depth, work);
         break;
       case 6:
         for (let n = r.u32(); n > 0; n--) readAlias(r, scope);
@@ -556,7 +580,7 @@ function decodeComponent(
   return { imports, exports };
 }
 
-function readInstances(r: BinaryReader, scope: Scope, depth: number): void {
+function readInstances(r: BinaryReader, scope: Scope, depth: number, work: Work): void {
   for (let n = r.u32(); n > 0; n--) {
     const at = r.pos;
     const form = r.u8();
@@ -570,7 +594,9 @@ function readInstances(r: BinaryReader, scope: Scope, depth: number): void {
         args.set(name, scope.get(readSort(r), r.u32(), argAt));
       }
       const exports =
-        'type' in def ? def.type.exports : decodeComponent(def.bytes, def.start, def.end, def.scope, args, depth + 1).exports;
+        'type' in def
+          ? def.type.exports
+          : decodeComponent(def.bytes, def.start, def.end, def.scope, args, depth + 1, work).exports;
       scope.instances.push(exports);
     } else if (form === 0x01) {
       const exports = new Map<string, Entity>();
@@ -596,7 +622,7 @@ function claimOwner(exports: Map<string, Entity>, owner: string): void {
 }
 
 function decodeWorld(bytes: Uint8Array): Decoded {
-  const world = decodeComponent(bytes, 0, bytes.length, null, null, 0);
+  const world = decodeComponent(bytes, 0, bytes.length, null, null, 0, { decodedBytes: 0 });
   for (const [name, e] of [...world.imports, ...world.exports]) if (e.sort === 'instance') claimOwner(e.exports, name);
   return world;
 }

@@ -162,6 +162,10 @@ describe('readPackageDocs', () => {
     expect(() => readPackageDocs(junk([7, 123, 125]))).toThrow(/unsupported format version 7/);
     expect(() => readPackageDocs(junk([0, 123]))).toThrow(/package-docs: not valid JSON/);
     expect(() => readPackageDocs(junk([0, ...new TextEncoder().encode('{"worlds": 5}')]))).toThrow(/package-docs: .* at worlds/);
+    // Describing the component still works: docs are not needed to call it.
+    const described = describeComponent(junk([0, 123]));
+    expect(described.exports.length).toBeGreaterThan(0);
+    expect(described.warnings).toEqual([expect.stringMatching(/^doc comments not read: package-docs: not valid JSON/)]);
   });
 
   it('reads the docs of an example built with componentize-js', async () => {
