@@ -98,6 +98,15 @@ describe('describeComponentBinary', () => {
     expect(d.exports[2]?.params[0]?.type).toEqual({ kind: 's64' });
   });
 
+  it('marks WASI 0.3 async functions, whose glue returns a promise', async () => {
+    const wit = 'package a:b;\nworld w { export f: async func(x: u32) -> string; export g: func(); }';
+    const bytes = await componentNew(await componentEmbed({ witSource: wit, dummy: true, world: 'w', features: { tag: 'all' } }));
+    expect(describeComponentBinary(bytes).exports.map((f) => [f.name, f.async])).toEqual([
+      ['f', true],
+      ['g', undefined],
+    ]);
+  });
+
   it('reads the tiny hand-written WAT component', async () => {
     const bytes = await parse(`(component
       (core module $m (func (export "add") (param i32 i32) (result i32) local.get 0 local.get 1 i32.add))

@@ -9,6 +9,7 @@ interface FuncType {
   t: 'func';
   params: { name: string; type: WitType }[];
   result: WitType | null;
+  async: boolean;
 }
 interface ValType {
   t: 'val';
@@ -258,7 +259,7 @@ function readTypeDef(r: BinaryReader, scope: Scope): TypeDef {
     case 0x40:
     case 0x43: {
       const params = vec(r, () => ({ name: r.string(), type: readValType(r, scope) }));
-      return { t: 'func', params, result: readResultList(r, scope) };
+      return { t: 'func', params, result: readResultList(r, scope), async: b === 0x43 };
     }
     case 0x41:
       return readComponentType(r, scope);
@@ -621,6 +622,12 @@ function claimOwner(exports: Map<string, Entity>, owner: string): void {
   }
 }
 
+function exported(iface: string | null, name: string, t: FuncType): ExportedFunction {
+  const fn: ExportedFunction = { interface: iface, name, params: t.params, result: t.result, docs: '' };
+  if (t.async) fn.async = true;
+  return fn;
+}
+
 function decodeWorld(bytes: Uint8Array): Decoded {
   const world = decodeComponent(bytes, 0, bytes.length, null, null, 0, { decodedBytes: 0 });
   for (const [name, e] of [...world.imports, ...world.exports]) if (e.sort === 'instance') claimOwner(e.exports, name);
@@ -637,11 +644,11 @@ export function describeComponentBinary(bytes: Uint8Array): ComponentInterface {
   const fns: ExportedFunction[] = [];
   for (const [name, e] of exports) {
     if (e.sort === 'func') {
-      fns.push({ interface: null, name, params: e.type.params, result: e.type.result, docs: '' });
+      fns.push(exported(null, name, e.type));
     } else if (e.sort === 'instance') {
       for (const [fnName, item] of e.exports) {
         if (item.sort !== 'func' || fnName.startsWith('[')) continue;
-        fns.push({ interface: name, name: fnName, params: item.type.params, result: item.type.result, docs: '' });
+        fns.push(exported(name, fnName, item.type));
       }
     }
   }

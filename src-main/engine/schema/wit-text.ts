@@ -15,6 +15,7 @@ export type TypeRef =
 export interface WitFunc {
   name: string;
   docs?: string;
+  async?: true;
   params: { name: string; type: TypeRef; docs?: string }[];
   result: TypeRef | null;
 }
@@ -392,7 +393,7 @@ class Parser {
   }
 
   private funcSig(name: string): WitFunc {
-    this.eat('async');
+    const isAsync = this.eat('async');
     this.expect('func');
     this.expect('(');
     const params = this.params();
@@ -401,7 +402,7 @@ class Parser {
       if (this.isPunct('(')) this.fail('named results are no longer WIT; use a record or tuple');
       result = this.type();
     }
-    return { name, params, result };
+    return isAsync ? { name, params, result, async: true } : { name, params, result };
   }
 
   private typeDef(docs: string | undefined): WitTypeDef {

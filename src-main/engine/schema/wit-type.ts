@@ -50,6 +50,8 @@ export interface ExportedFunction {
   result: WitType | null;
   /** From the component's `package-docs` section when present, else ''. */
   docs: string;
+  /** A WASI 0.3 `async func`: its glue function returns a promise. */
+  async?: true;
 }
 
 export interface ComponentInterface {
