@@ -75,4 +75,37 @@ CREATE TABLE audit_log (
 );
 `,
   },
+  {
+    version: 2,
+    name: 'capability requests',
+    sql: `
+CREATE TABLE capability_requests (
+  id TEXT PRIMARY KEY CHECK (length(id) BETWEEN 4 AND 32),
+  component_id TEXT NOT NULL REFERENCES components(id) ON DELETE CASCADE,
+  call_id TEXT,
+  kind TEXT NOT NULL CHECK (kind IN ('storage', 'network', 'environment')),
+  target TEXT NOT NULL CHECK (length(target) > 0),
+  access TEXT NOT NULL DEFAULT '' CHECK (access IN ('', 'read', 'write', 'read,write')),
+  origin TEXT NOT NULL CHECK (origin IN ('runtime', 'mcp')),
+  requested_by TEXT NOT NULL,
+  requested_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL CHECK (expires_at > requested_at),
+  holder TEXT NOT NULL,
+  status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'allowed', 'denied', 'expired')),
+  scope TEXT CHECK (scope IN ('once', 'session', 'always')),
+  decided_by TEXT,
+  decided_at INTEGER,
+  CHECK ((status = 'pending') = (decided_at IS NULL)),
+  CHECK ((status = 'allowed') = (scope IS NOT NULL))
+);
+CREATE INDEX capability_requests_status ON capability_requests(status, expires_at);
+
+CREATE TABLE policy_deciders (
+  session TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  pid INTEGER NOT NULL,
+  seen_at INTEGER NOT NULL
+);
+`,
+  },
 ];

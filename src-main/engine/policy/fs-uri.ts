@@ -1,0 +1,102 @@
+import { isAbsolute, join, posix } from 'node:path';
+import picomatch from 'picomatch';
+
+/**
+ * `fs://` URIs name host paths in policies, grants and requests. Three spellings:
+ *   fs:///abs/path/**   absolute
+ *   fs://~/notes/**     below the home directory of the person running Weld
+ *   fs://data/**        relative: below the component's own workspace, <data dir>/workspaces/<component>/.
+ * A component author cannot know the user's disk, so a relative path can only sensibly mean "a place
+ * for this component"; it also keeps two components that both ask for `fs://cache` apart.
+ * `..` segments are refused everywhere: a relative URI must not climb out of the workspace, and a
+ * person reading a request should see the real target without resolving it in their head.
+ */
+export type FsForm = 'absolute' | 'home' | 'relative';
+
+export interface FsUri {
+  form: FsForm;
+  /** The path after the form's anchor, without leading `/`, `~/` or `./`; may be ''. */
+  rest: string;
+}
+
+export interface FsAnchors {
+  home: string;
+  workspace: string;
+}
+
+export interface ResolvedFs {
+  /** Canonical URI: always absolute, `fs:///...`. */
+  uri: string;
+  /** Absolute host path or glob. */
+  pattern: string;
+  /** Longest directory of `pattern` without glob characters: what a sandbox preopens. */
+  base: string;
+  isGlob: boolean;
+}
+
+export function parseFsUri(text: string): FsUri {
+  if (typeof text !== 'string' || !text.startsWith('fs://'))
+    throw new Error(`"${text}" is not an fs:// URI (e.g. "fs:///data/**", "fs://~/notes")`);
+  let rest = text.slice('fs://'.length);
+  if (rest === '') throw new Error('"fs://" names no path');
+  if (rest.includes('\0')) throw new Error('an fs:// URI cannot contain a NUL character');
+  if (rest.includes('\\')) throw new Error(`"${text}": use / as the path separator (\\ is not allowed)`);
+  let form: FsForm;
+  if (rest.startsWith('/')) form = 'absolute';
+  else if (rest === '~' || rest.startsWith('~/')) {
+    form = 'home';
+    rest = rest.slice(1);
+  } else if (rest.startsWith('~')) throw new Error(`"${text}": only "~/" (your own home) is supported, not ~user`);
+  else form = 'relative';
+  const segments = rest.split('/').filter((s) => s !== '' && s !== '.');
+  for (const s of segments) {
+    if (s === '..') throw new Error(`"${text}": ".." is not allowed in fs:// URIs; write the path it leads to`);
+    if (s.includes('**') && s !== '**') throw new Error(`"${text}": "**" must be a whole path segment (like /a/**/b)`);
+  }
+  return { form, rest: segments.join('/') };
+}
+
+export function resolveFs(uri: FsUri, anchors: FsAnchors): ResolvedFs {
+  const root = uri.form === 'absolute' ? '/' : uri.form === 'home' ? anchors.home : anchors.workspace;
+  if (!isAbsolute(root)) throw new Error(`cannot resolve ${uri.form} fs:// URI: anchor "${root}" is not absolute`);
+  const pattern = toPosix(uri.rest ? join(root, uri.rest) : root);
+  const scan = picomatch.scan(pattern);
+  const base = scan.isGlob ? scan.base || '/' : pattern;
+  return { uri: `fs://${pattern}`, pattern, base, isGlob: scan.isGlob };
+}
+
+export function resolveFsText(text: string, anchors: FsAnchors): ResolvedFs {
+  return resolveFs(parseFsUri(text), anchors);
+}
+
+function toPosix(p: string): string {
+  const s = p.split('\\').join('/');
+  const n = posix.normalize(s);
+  return n.length > 1 && n.endsWith('/') ? n.slice(0, -1) : n;
+}
+
+/**
+ * Matches host paths against an fs:// pattern. A pattern without glob characters names a file or a
+ * directory and everything below it, which is what a person means by granting "~/notes".
+ * Dotfiles match (a deny of /a/** must cover /a/.git); case is folded where the file system folds it.
+ */
+export function pathMatcher(r: ResolvedFs): (path: string) => boolean {
+  const opts = { dot: true, nocase: CASE_INSENSITIVE_FS };
+  if (r.isGlob) return picomatch(r.pattern, opts);
+  const exact = CASE_INSENSITIVE_FS ? r.pattern.toLowerCase() : r.pattern;
+  const prefix = exact === '/' ? '/' : `${exact}/`;
+  return (path) => {
+    const p = CASE_INSENSITIVE_FS ? path.toLowerCase() : path;
+    return p === exact || p.startsWith(prefix);
+  };
+}
+
+export const CASE_INSENSITIVE_FS = process.platform === 'darwin' || process.platform === 'win32';
+
+/** An absolute, normalized host path, or an error: the checker never guesses at a relative one. */
+export function normalizeHostPath(p: string): string {
+  if (typeof p !== 'string' || p.includes('\0')) throw new Error('not a path');
+  const s = toPosix(p);
+  if (!s.startsWith('/')) throw new Error(`"${p}" is not an absolute path`);
+  return s;
+}

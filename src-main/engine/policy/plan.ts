@@ -1,0 +1,96 @@
+import type { RequestedCapability } from '../store/components.js';
+import { accessIncludes } from './access.js';
+import { type FsAnchors, resolveFsText } from './fs-uri.js';
+import type { Policy } from './parse.js';
+import type { Grant, Mount, SandboxPlan } from './types.js';
+
+export const DEFAULT_MEMORY_BYTES = 256 * 1024 ** 2;
+export const DEFAULT_TIMEOUT_MS = 30_000;
+
+export interface PlanInput {
+  grants: readonly Grant[];
+  requested: readonly RequestedCapability[];
+  policy: Policy | null;
+  anchors: FsAnchors;
+  protectedGlobs: readonly string[];
+  /** The current value of a granted key (secret store first, then Weld's environment), if any. */
+  envValue: (key: string) => string | undefined;
+}
+
+/**
+ * What a component instance's sandbox is built from. Once grants are left out: they belong to one call
+ * and are answered by the checker. Mount access is the ceiling; the runtime still asks the checker per
+ * access, because a glob grant (`/notes/*.md`) is narrower than its mount (`/notes`).
+ */
+export function buildPlan(input: PlanInput): SandboxPlan {
+  const mounts = new Map<string, Mount>();
+  const granted: string[] = [];
+  for (const g of input.grants) {
+    if (g.kind !== 'storage' || g.scope === 'once') continue;
+    const r = resolveFsText(g.target, input.anchors);
+    const m = mounts.get(r.base) ?? { guestPath: r.base, hostPath: r.base, read: false, write: false };
+    m.read ||= accessIncludes(g.access, 'read');
+    m.write ||= accessIncludes(g.access, 'write');
+    mounts.set(r.base, m);
+    granted.push(r.base);
+  }
+  for (const c of input.requested) {
+    if (c.kind !== 'storage' || c.target === '*') continue;
+    let base: string;
+    try {
+      base = resolveFsText(c.target, input.anchors).base;
+    } catch {
+      continue; // validated at install; a stale record must not stop the component from running
+    }
+    const underGrant = granted.some((g) => base === g || base.startsWith(g === '/' ? '/' : `${g}/`));
+    if (!mounts.has(base) && !underGrant) mounts.set(base, { guestPath: base, hostPath: base, read: false, write: false });
+  }
+
+  const denyGlobs = [...input.protectedGlobs];
+  for (const d of input.policy?.storage.deny ?? []) {
+    // Write-only denies are not listed here (the path stays readable); checker.storage enforces them.
+    if (!accessIncludes(d.access, 'read')) continue;
+    const r = resolveFsText(d.uri, input.anchors);
+    denyGlobs.push(r.pattern);
+    if (!r.isGlob) denyGlobs.push(`${r.pattern === '/' ? '' : r.pattern}/**`);
+  }
+
+  const env: [string, string][] = [];
+  const keys = new Set(input.grants.filter((g) => g.kind === 'environment' && g.scope !== 'once').map((g) => g.target));
+  for (const key of [...keys].sort()) {
+    const value = input.envValue(key);
+    if (value !== undefined) env.push([key, value]);
+  }
+
+  return {
+    mounts: [...mounts.values()].sort((a, b) => a.hostPath.localeCompare(b.hostPath)),
+    denyGlobs,
+    env,
+    limits: {
+      memoryBytes: input.policy?.resources.memoryBytes ?? DEFAULT_MEMORY_BYTES,
+      timeoutMs: input.policy?.resources.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    },
+  };
+}
+
+/** Escapes glob syntax in a literal path so a data dir named `/tmp/a[1]` is matched as written. */
+export function escapeGlob(path: string): string {
+  return path.replace(/[*?[\]{}()!+@\\]/g, '\\$&');
+}
+
+/**
+ * Paths no grant can open: Weld's data dir (database, secrets and their key, signing keys, tokens)
+ * and the workspaces of other components. The component's own workspace stays reachable.
+ */
+export function protectedGlobs(dataDir: string, componentId: string): string[] {
+  const h = escapeGlob(dataDir.split('\\').join('/').replace(/\/+$/, ''));
+  const own = /^[a-z0-9][a-z0-9._-]*$/.test(componentId) ? componentId : null;
+  return [
+    h,
+    `${h}/!(workspaces)`,
+    `${h}/!(workspaces)/**`,
+    `${h}/workspaces`,
+    own ? `${h}/workspaces/!(${own})` : `${h}/workspaces/*`,
+    own ? `${h}/workspaces/!(${own})/**` : `${h}/workspaces/**`,
+  ];
+}
