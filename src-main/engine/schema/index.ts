@@ -1,4 +1,5 @@
 export { componentSurface, describeComponentBinary } from './component-types.js';
+export { componentWitText } from './component-wit.js';
 export { describeComponent } from './describe.js';
 export { inputSchema, outputSchema, schemaFor } from './json-schema.js';
 export { applyPackageDocs, type PackageDocs, type PackageMetadata, readPackageDocs } from './package-docs.js';

@@ -5,6 +5,7 @@ import { componentEmbed, componentNew, componentWit } from '@bytecodealliance/jc
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildComponent, exampleDir } from '../../../test/fixtures/build.js';
 import { componentSections, customSection, encodeCustomSection } from './binary-reader.js';
+import { componentWitText } from './component-wit.js';
 import { describeComponent } from './describe.js';
 import {
   encodePackageMetadata,
@@ -130,6 +131,17 @@ describe('readPackageDocs', () => {
       { name: PACKAGE_DOCS_SECTION, data: encodePackageMetadata(metadata) },
     ]);
     expect(readPackageDocs(bytes)).toEqual({ package: null, metadata });
+    expect(describeComponent(bytes).exports.find((f) => f.name === 'divide')?.docs).toBe('Divides.');
+  });
+
+  it('prints the WIT of a component whose package-docs names its source world, which wasm-tools refuses', async () => {
+    const metadata = { worlds: { echo: { funcs: { divide: 'Divides.' } } } };
+    const bytes = withCustomSections(await echoComponent(), [
+      { name: PACKAGE_DOCS_SECTION, data: encodePackageMetadata(metadata) },
+    ]);
+    await expect(componentWit(bytes)).rejects.toThrow(/missing world "echo"/);
+    expect(await componentWitText(bytes)).toContain('export divide: func(a: s32, b: s32) -> result<s32, string>;');
+    // The docs still reach the tools: Weld reads either convention.
     expect(describeComponent(bytes).exports.find((f) => f.name === 'divide')?.docs).toBe('Divides.');
   });
 

@@ -111,10 +111,17 @@ export function readPackageDocs(componentBytes: Uint8Array): PackageDocs | null 
   return standard;
 }
 
-/** `componentBytes` with these custom sections at its end, replacing top-level sections of the same names. */
-export function withCustomSections(componentBytes: Uint8Array, sections: { name: string; data: Uint8Array }[]): Uint8Array {
+/**
+ * `componentBytes` with these custom sections at its end, replacing top-level sections of the same
+ * names, and without top-level custom sections named in `remove`.
+ */
+export function withCustomSections(
+  componentBytes: Uint8Array,
+  sections: { name: string; data: Uint8Array }[],
+  remove: string[] = [],
+): Uint8Array {
   if (!isComponent(componentBytes)) throw new Error('not a WebAssembly component');
-  const replaced = new Set(sections.map((s) => s.name));
+  const replaced = new Set([...sections.map((s) => s.name), ...remove]);
   const parts: Uint8Array[] = [componentBytes.subarray(0, 8)];
   for (const s of componentSections(componentBytes)) {
     if (s.id === 0 && replaced.has(customSection(componentBytes, s).name)) continue;
