@@ -12,7 +12,7 @@ import { accessMinus, accessUnion } from './access.js';
 import { type CompiledRules, compileRules, makeChecker } from './checker.js';
 import { GrantError } from './errors.js';
 import { exportPolicyYaml } from './export.js';
-import type { FsAnchors } from './fs-uri.js';
+import { escapeGlob, type FsAnchors, normalizeHostPath } from './fs-uri.js';
 import { type Policy, parsePolicy } from './parse.js';
 import { buildPlan, protectedGlobs } from './plan.js';
 import { SecretStore } from './secrets.js';
@@ -453,7 +453,9 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
       let t: ReturnType<typeof normalizeTarget>;
       try {
         c = component(r.componentId);
-        t = normalizeTarget(r.kind, r.target, r.kind === 'storage' ? r.access || 'read' : undefined, anchors(r.componentId));
+        // The runtime names a real path: escape it so a file called `*` is never a grant of everything.
+        const target = r.kind === 'storage' ? `fs://${escapeGlob(normalizeHostPath(r.target))}` : r.target;
+        t = normalizeTarget(r.kind, target, r.kind === 'storage' ? r.access || 'read' : undefined, anchors(r.componentId));
       } catch (err) {
         return deny((err as Error).message);
       }
