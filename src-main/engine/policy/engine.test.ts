@@ -290,6 +290,16 @@ describe('just-in-time requests', () => {
     expect(e.plan('notes').mounts).toEqual([{ guestPath: '/data/*', hostPath: '/data/*', read: true, write: false }]);
   });
 
+  it('a once grant made without a call is used up by the first access it allows', () => {
+    const { engine: e, store } = engine();
+    install(store);
+    e.grant({ componentId: 'notes', kind: 'environment', target: 'OTHER', scope: 'once', by: 'ann' });
+    const c = e.checker('notes', 'c7');
+    expect(c.env('OTHER').decision).toBe('allowed');
+    expect(c.env('OTHER').decision).toBe('ask');
+    expect(e.grants('notes')).toEqual([]);
+  });
+
   it('a guest retrying the same access joins the open request instead of raising another', async () => {
     const { engine: e, store, events } = engine();
     install(store);
