@@ -282,7 +282,7 @@ describe('just-in-time requests', () => {
     install(store);
     e.addDecider('test');
     events.on('capability.requested', (r) => setImmediate(() => e.decide(r.requestId, 'always', 'ann')));
-    const v = await e.request({ componentId: 'notes', callId: 'c1', kind: 'storage', target: '/data/*', access: 'read' });
+    const v = await e.request({ componentId: 'notes', callId: 'c1', kind: 'storage', target: 'fs:///data/*', access: 'read' });
     expect(v.decision).toBe('allowed');
     const c = e.checker('notes');
     expect(c.storage('/data/*', 'read').decision).toBe('allowed');

@@ -420,7 +420,11 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
     try {
       c = component(r.componentId);
       // The runtime names a real path: escape it so a file called `*` is never a grant of everything.
-      const target = r.kind === 'storage' ? `fs://${escapeGlob(normalizeHostPath(r.target))}` : r.target;
+      // The runtime may send the path bare or as `fs://<real path>`; either way it is literal.
+      const target =
+        r.kind === 'storage'
+          ? `fs://${escapeGlob(normalizeHostPath(r.target.startsWith('fs://') ? r.target.slice(5) : r.target))}`
+          : r.target;
       t = normalizeTarget(r.kind, target, r.kind === 'storage' ? r.access || 'read' : undefined, anchors(r.componentId));
     } catch (err) {
       return deny((err as Error).message);
