@@ -10,6 +10,7 @@ export default defineConfig({
         input: {
           index: resolve('src-main/index.ts'),
           cli: resolve('src-main/cli.ts'),
+          'runtime-worker': resolve('src-main/engine/runtime/worker/worker-main.ts'),
         },
         output: {
           format: 'es',

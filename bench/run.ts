@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { type BenchSection, renderMarkdown } from './lib.js';
+import { stdioBench } from './stdio.bench.js';
 import { transportsBench } from './transports.bench.js';
 
 /**
@@ -10,6 +11,7 @@ import { transportsBench } from './transports.bench.js';
  * Pass section names to run only some: `npm run bench -- stdio`.
  */
 const SECTIONS: Record<string, () => Promise<BenchSection>> = {
+  stdio: stdioBench,
   transports: transportsBench,
 };
 

@@ -1,12 +1,17 @@
 #!/usr/bin/env node
 // Builds the example tools into WebAssembly components with componentize-js (a devDependency:
 // the Weld runtime never needs it). Usage: node resources/examples/build.mjs [name ...]
-import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
 
 const here = import.meta.dirname;
 
-/** Compiles one example folder (wit/ + src/index.js) into a component and returns its bytes. */
+/**
+ * Compiles one example folder (wit/ + src/index.js) into a component and returns its bytes.
+ * opts.disableFeatures overrides the componentize-js features derived from the folder's policy.yaml.
+ */
 export async function buildExample(dir, opts = {}) {
   const { componentize } = await import('@bytecodealliance/componentize-js');
   // componentize-js runs its WIT splicer as a Wasm component on preview2-shim, whose 0.26 default is
@@ -16,9 +21,21 @@ export async function buildExample(dir, opts = {}) {
   const { component } = await componentize({
     sourcePath: join(dir, 'src', 'index.js'),
     witPath: join(dir, 'wit'),
-    disableFeatures: opts.disableFeatures ?? [],
+    disableFeatures: opts.disableFeatures ?? (await featuresToDisable(dir)),
   });
   return component;
+}
+
+/**
+ * An example whose policy.yaml grants no network host is built without an HTTP client, so its WIT
+ * does not even ask for wasi:http/outgoing-handler. A folder without policy.yaml (a test fixture
+ * such as the hostile component) keeps every feature.
+ */
+async function featuresToDisable(dir) {
+  const path = join(dir, 'policy.yaml');
+  if (!existsSync(path)) return [];
+  const policy = parseYaml(await readFile(path, 'utf8'));
+  return policy?.permissions?.network?.allow?.length ? [] : ['http'];
 }
 
 async function main(names) {

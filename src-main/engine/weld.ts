@@ -5,14 +5,22 @@ import { type WeldPaths, weldPaths } from './config.js';
 import { EventBus } from './events.js';
 import { createLogger, type Logger } from './log.js';
 import { builtinTools } from './mcp/builtin-tools.js';
+import { componentTools } from './mcp/component-tools.js';
 import { createDispatcher, type Dispatcher } from './mcp/dispatch.js';
 import { permissionTools } from './mcp/permission-tools.js';
 import { registryTools } from './mcp/registry-tools.js';
 import { createMcpServer } from './mcp/server.js';
 import { ToolTable } from './mcp/tool-table.js';
-import { createPolicyEngine, type PolicyEngine, type SecretCipher, SecretStore } from './policy/index.js';
+import { createPolicyEngine, type PolicyEngine, type SecretCipher, SecretStore, type Verdict } from './policy/index.js';
 import { type CatalogEntry, catalogSources, searchCatalogs } from './registry/catalog.js';
 import type { Registry } from './registry/index.js';
+import { ComponentRuntime } from './runtime/component-runtime.js';
+import { hostCallRouter } from './runtime/host-calls.js';
+import { createHttpGateway } from './runtime/http-gateway.js';
+import { type InstallResult, type InstallSource, installComponent, removeComponent } from './runtime/install.js';
+import type { CapabilityAnswer, SandboxPlan } from './runtime/sandbox.js';
+import { resolveSource } from './runtime/sources.js';
+import type { ComponentRecord } from './store/components.js';
 import { openStore, type Store } from './store/index.js';
 import { Metrics, OtlpExporter, otlpConfigFromEnv } from './telemetry/index.js';
 import { WELD_VERSION } from './version.js';
@@ -22,6 +30,8 @@ export interface WeldOptions {
   logger?: Logger;
   /** Environment the engine may read on a tool's behalf (only for granted keys). */
   env?: Record<string, string | undefined>;
+  /** Limits for components installed without a policy (tests use short timeouts). */
+  defaultLimits?: Partial<SandboxPlan['limits']>;
   /** Seals secret values; default: AES-256-GCM with a key file in the data dir (see policy/secrets.ts). */
   secretCipher?: SecretCipher;
 }
@@ -37,6 +47,10 @@ export interface Weld {
   readonly metrics: Metrics;
   /** Grants, capability checks, just-in-time requests and secrets. */
   readonly policy: PolicyEngine;
+  readonly runtime: ComponentRuntime;
+  /** Installs (or updates) a component; grants nothing by itself. */
+  install(src: InstallSource, opts?: { id?: string; actor?: string }): Promise<InstallResult>;
+  remove(componentId: string, actor?: string): ComponentRecord;
   /** OCI pull/verify/publish, loaded on first use so serving installed tools never loads sigstore. */
   registry(): Promise<Registry>;
   /** Catalog search (WELD_CATALOG, else <data dir>/catalog.json and the bundled catalog). */
@@ -44,6 +58,13 @@ export interface Weld {
   /** A fresh MCP server for one client connection. */
   createMcpServer(): ReturnType<typeof createMcpServer>;
   stop(): Promise<void>;
+}
+
+/** A policy verdict as the guest's host sees it: a denial says how a person could allow it. */
+function answerOf(v: Verdict): CapabilityAnswer {
+  if (v.decision === 'allowed') return { decision: 'allowed' };
+  if (v.decision === 'denied') return { decision: 'denied', reason: `${v.reason}. To allow it: ${v.grantCommand}` };
+  return { decision: 'denied', reason: 'no decision was made' };
 }
 
 /** Composition root: the only place that knows how the engine's parts fit together. */
@@ -65,12 +86,67 @@ export async function createWeld(opts: WeldOptions): Promise<Weld> {
     logger,
     secrets: opts.secretCipher && new SecretStore(join(paths.home, 'secrets'), opts.secretCipher),
   });
+  let registryPromise: Promise<Registry> | undefined;
+  const registry = () => {
+    registryPromise ??= import('./registry/index.js').then((m) => m.createRegistry({ home: paths.home, env: opts.env }));
+    return registryPromise;
+  };
+  const onHostCall = hostCallRouter({
+    recorder: store.recorder,
+    events,
+    request: async (componentId, callId, r) => answerOf(await policy.request({ componentId, callId, ...r })),
+    http: (componentId, callId, r) =>
+      createHttpGateway({
+        check: async (url, resolvedIp) => {
+          let verdict = policy.checker(componentId, callId).network(url, resolvedIp);
+          if (verdict.decision === 'ask') {
+            verdict = await policy.request({ componentId, callId, kind: 'network', target: resolvedIp ?? url.host, access: '' });
+          }
+          const answer = answerOf(verdict);
+          store.recorder.capability({
+            callId,
+            componentId,
+            kind: 'network',
+            target: resolvedIp ? `${url.origin} (${resolvedIp})` : url.origin,
+            access: r.method,
+            decision: answer.decision,
+            at: Date.now(),
+          });
+          return answer.decision === 'allowed' ? 'allowed' : { denied: answer.reason };
+        },
+      })(r),
+  });
+  const runtime = new ComponentRuntime({
+    cacheRoot: paths.cache,
+    components: store.components,
+    tools,
+    events,
+    logger,
+    plan: (id) => {
+      const plan = policy.plan(id);
+      return opts.defaultLimits && !store.components.get(id)?.policy
+        ? { ...plan, limits: { ...plan.limits, ...opts.defaultLimits } }
+        : plan;
+    },
+    onHostCall,
+  });
+  const installDeps = { cacheRoot: paths.cache, components: store.components, tools, runtime, events, recorder: store.recorder };
+
   tools.add(builtinTools({ components: store.components }));
   tools.add(permissionTools({ policy }));
   const searchComponents = (query: string) =>
     searchCatalogs(catalogSources(paths.home, opts.env?.WELD_CATALOG || undefined), query);
   tools.add(registryTools({ searchComponents }));
-  let registry: Promise<Registry> | undefined;
+  tools.add(
+    componentTools({
+      load: async (ref) => installComponent(installDeps, await resolveSource(ref, { registry }), { actor: 'mcp' }),
+      unload: (id) => removeComponent(installDeps, id, 'mcp'),
+    }),
+  );
+  runtime.loadInstalled();
+  // New grants take effect in the component's next instance (its preopens and environment are fixed
+  // when it starts).
+  events.on('grants.changed', ({ componentId }) => void runtime.restart(componentId));
 
   const metrics = new Metrics(events);
   const otlp = otlpConfigFromEnv(opts.env ?? {});
@@ -83,6 +159,17 @@ export async function createWeld(opts: WeldOptions): Promise<Weld> {
       digestOf: (id) => store.components.get(id)?.digest,
     });
 
+  // Another process (the CLI, the tray app) may install, remove or grant while this engine runs: SQLite's
+  // data_version changes only on other connections' commits, so polling it costs one pragma per second.
+  let dataVersion = store.db.pragma('data_version', { simple: true });
+  const watch = setInterval(() => {
+    const now = store.db.pragma('data_version', { simple: true });
+    if (now === dataVersion) return;
+    dataVersion = now;
+    for (const id of runtime.reconcile()) events.emit('components.changed', { componentId: id, change: 'updated' });
+  }, 1000);
+  watch.unref();
+
   let stopped = false;
   return {
     paths,
@@ -94,15 +181,17 @@ export async function createWeld(opts: WeldOptions): Promise<Weld> {
     dispatcher,
     metrics,
     policy,
+    runtime,
+    install: (src, o = {}) => installComponent(installDeps, src, { id: o.id, actor: o.actor ?? 'user' }),
+    remove: (id, actor = 'user') => removeComponent(installDeps, id, actor),
     searchComponents,
-    registry: () => {
-      registry ??= import('./registry/index.js').then((m) => m.createRegistry({ home: paths.home, env: opts.env }));
-      return registry;
-    },
+    registry,
     createMcpServer: () => createMcpServer({ tools, dispatcher, version: WELD_VERSION }),
     async stop() {
       if (stopped) return;
       stopped = true;
+      clearInterval(watch);
+      await runtime.stop();
       await exporter?.close();
       policy.close();
       store.close();

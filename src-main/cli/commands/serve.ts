@@ -44,6 +44,8 @@ SIGTERM or Ctrl-C lets running calls finish (up to 10 s), then stops.`,
     // With --stdio, stdout belongs to the MCP stream: every log line goes to stderr.
     const logger = createLogger({ write: io.stderr, level: io.env.WELD_LOG_LEVEL === 'debug' ? 'debug' : 'info' });
     const weld = await createWeld({ home: dataDir(io), env: io.env, logger });
+    // Workers start while the client connects and initializes, so the first call finds them warm.
+    void weld.runtime.prewarm();
     let endpoints: Awaited<ReturnType<typeof startEndpoints>>;
     try {
       endpoints = await startEndpoints(weld, { socket: socket === '' ? true : socket, http });

@@ -53,12 +53,16 @@ export function createDispatcher(deps: { tools: ToolTable; events: EventBus; rec
       let result: ToolResult;
       let status: CallStatus;
       let error: string | null = null;
+      let guestOutput = '';
       try {
         result = await tool.invoke(args as Record<string, unknown>, {
           callId,
           client: req.client,
           signal: req.signal ?? new AbortController().signal,
           progress: req.progress,
+          attachOutput: (stdout, stderr, dropped) => {
+            guestOutput = guestOutputLog(stdout, stderr, dropped);
+          },
         });
         status = result.isError ? 'error' : 'ok';
         if (result.isError) error = firstText(result);
@@ -80,7 +84,7 @@ export function createDispatcher(deps: { tools: ToolTable; events: EventBus; rec
         startedAt,
         durationUs,
         error,
-        output: firstText(result).slice(0, MAX_LOGGED_OUTPUT),
+        output: (firstText(result).slice(0, MAX_LOGGED_OUTPUT) + guestOutput).slice(0, 2 * MAX_LOGGED_OUTPUT),
       });
       events.emit('call.finished', {
         callId,
@@ -94,6 +98,14 @@ export function createDispatcher(deps: { tools: ToolTable; events: EventBus; rec
       return result;
     },
   };
+}
+
+function guestOutputLog(stdout: string, stderr: string, dropped: number): string {
+  let log = '';
+  if (stdout) log += `\n--- stdout ---\n${stdout.slice(0, MAX_LOGGED_OUTPUT)}`;
+  if (stderr) log += `\n--- stderr ---\n${stderr.slice(0, MAX_LOGGED_OUTPUT)}`;
+  if (dropped) log += `\n--- ${dropped} more bytes of output dropped ---`;
+  return log;
 }
 
 function firstText(r: ToolResult): string {

@@ -18,6 +18,8 @@ export interface ToolCallContext {
   signal: AbortSignal;
   /** Present when the client asked for progress notifications. */
   progress?: (progress: number, total?: number, message?: string) => void;
+  /** A component's captured stdout/stderr for this call, kept in the call log (never sent to stdout). */
+  attachOutput?: (stdout: string, stderr: string, dropped: number) => void;
 }
 
 export interface ToolDefinition {

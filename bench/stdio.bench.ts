@@ -1,0 +1,155 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { buildComponent, exampleDir } from '../test/fixtures/build.js';
+import { type BenchRow, type BenchSection, callLatency, percentile, throughput } from './lib.js';
+
+const REPO = join(import.meta.dirname, '..');
+const WELD = join(REPO, 'bin', 'weld.js');
+const BASELINE = join(import.meta.dirname, 'baseline-server.mjs');
+const N = 3000;
+const ROUNDS = 6;
+const ARGS = { a: 2, b: 40 };
+
+interface Side {
+  client: Client;
+  transport: StdioClientTransport;
+}
+
+async function connect(command: string[], env: Record<string, string>): Promise<Side> {
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: command,
+    env: { ...process.env, ...env } as Record<string, string>,
+    stderr: 'ignore',
+  });
+  const client = new Client({ name: 'bench', version: '1' });
+  await client.connect(transport);
+  return { client, transport };
+}
+
+/** Spawn to the first tools/call result, in ms. */
+async function coldStart(command: string[], env: Record<string, string>): Promise<number> {
+  const t0 = performance.now();
+  const side = await connect(command, env);
+  const r = await side.client.callTool({ name: 'add', arguments: ARGS });
+  const ms = performance.now() - t0;
+  if ((r.content as { text: string }[])[0]?.text !== '42') throw new Error(`unexpected cold result ${JSON.stringify(r)}`);
+  await side.client.close();
+  return ms;
+}
+
+function rssMiB(pid: number | null | undefined): number {
+  if (!pid) return Number.NaN;
+  // The server's own RSS plus its worker threads (same process).
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : Number.NaN;
+}
+
+function weld(home: string, args: string[]): string {
+  return execFileSync(process.execPath, [WELD, ...args], { env: { ...process.env, WELD_HOME: home }, encoding: 'utf8' });
+}
+
+/** A copy of a component with a distinct digest (an extra custom section), to install it again under another id. */
+function variant(bytes: Buffer, tag: string): Buffer {
+  const name = Buffer.from(`weld-bench-${tag}`);
+  const body = Buffer.concat([Buffer.from([name.length]), name]);
+  return Buffer.concat([bytes, Buffer.from([0, body.length]), body]);
+}
+
+/**
+ * Weld serving the `add` example component over stdio against the plain SDK server's JS `add`:
+ * warm latency, throughput with 8 in flight, cold start, RSS and the cost of more idle components.
+ */
+export async function stdioBench(): Promise<BenchSection> {
+  const home = mkdtempSync(join(tmpdir(), 'weld-bench-stdio-'));
+  const rows: BenchRow[] = [];
+  const notes: string[] = [];
+  try {
+    const wasm = readFileSync(await buildComponent(exampleDir('add')));
+    const file = join(home, 'add.wasm');
+    writeFileSync(file, wasm);
+    weld(home, ['install', file]);
+    const env = { WELD_HOME: home };
+    const weldCmd = [WELD, 'serve', '--stdio'];
+
+    const sides = [await connect(weldCmd, env), await connect([BASELINE, 'stdio'], {})];
+    const lat: number[][] = [[], []];
+    const tput: number[][] = [[], []];
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const s of [0, 1]) {
+        lat[s].push(...(await callLatency(sides[s].client, 'add', ARGS, N / ROUNDS)));
+        tput[s].push(await throughput(sides[s].client, 'add', ARGS, 2000, 8));
+      }
+    }
+    const rss = sides.map((s) => rssMiB(s.transport.pid));
+    await Promise.all(sides.map((s) => s.client.close()));
+    for (const l of lat) l.sort((a, b) => a - b);
+    for (const t of tput) t.sort((a, b) => a - b);
+
+    const cold: number[][] = [[], []];
+    for (let i = 0; i < 5; i++) {
+      cold[0].push(await coldStart(weldCmd, env));
+      cold[1].push(await coldStart([BASELINE, 'stdio'], {}));
+    }
+    for (const c of cold) c.sort((a, b) => a - b);
+
+    // Five more components, each called once, then left idle: the RSS they add to the server.
+    for (let i = 0; i < 5; i++) {
+      const f = join(home, `add${i}.wasm`);
+      writeFileSync(f, variant(wasm, String(i)));
+      weld(home, ['install', f, '--name', `add-copy-${i}`]);
+    }
+    const many = await connect(weldCmd, env);
+    await many.client.callTool({ name: 'add', arguments: ARGS });
+    const oneRss = rssMiB(many.transport.pid);
+    for (let i = 0; i < 5; i++) await many.client.callTool({ name: `add-copy-${i}_add`, arguments: ARGS });
+    await new Promise((r) => setTimeout(r, 500));
+    const sixRss = rssMiB(many.transport.pid);
+    await many.client.close();
+
+    rows.push(
+      {
+        metric: 'stdio tools/call p50',
+        unit: 'us',
+        weld: percentile(lat[0], 50),
+        baseline: percentile(lat[1], 50),
+        target: { max: 1.5 },
+      },
+      { metric: 'stdio tools/call p99', unit: 'us', weld: percentile(lat[0], 99), baseline: percentile(lat[1], 99) },
+      {
+        metric: 'throughput, 8 in flight',
+        unit: 'calls/s',
+        weld: percentile(tput[0], 50),
+        baseline: percentile(tput[1], 50),
+        target: { min: 0.7 },
+      },
+      {
+        metric: 'cold start to first result',
+        unit: 'ms',
+        weld: percentile(cold[0], 50),
+        baseline: percentile(cold[1], 50),
+        target: { max: 1.5 },
+      },
+      { metric: 'RSS after the latency runs', unit: 'MiB', weld: rss[0], baseline: rss[1] },
+      {
+        metric: 'RSS added per extra component (called once, idle)',
+        unit: 'MiB',
+        weld: (sixRss - oneRss) / 5,
+        baseline: 20,
+        target: { max: 1 },
+      },
+    );
+    notes.push(
+      `Weld runs the componentize-js \`add\` example (${(wasm.length / 1e6).toFixed(1)} MB component) in its worker; the baseline is the same tool in plain JS in the SDK server. ` +
+        `Latency: ${N} sequential calls in ${ROUNDS} alternating rounds; throughput: median of ${ROUNDS} runs of 2000 calls; cold start: median of 5 spawns each, component installed, ` +
+        'the first call after MCP initialize. The per-component RSS row compares against the 20 MiB budget itself (baseline column).',
+    );
+  } finally {
+    rmSync(home, { recursive: true, force: true });
+  }
+  return { title: 'Component runtime over stdio', rows, notes };
+}

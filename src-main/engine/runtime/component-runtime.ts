@@ -1,0 +1,250 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { EventBus } from '../events.js';
+import type { Logger } from '../log.js';
+import { errorResult, type ToolCallContext, type ToolDefinition, type ToolResult, type ToolTable } from '../mcp/tool-table.js';
+import { type ExportedFunction, exportPath, structuredContent } from '../schema/index.js';
+import type { ComponentRecord, ComponentStore, ToolDescriptor } from '../store/components.js';
+import { type CallOutcome, ComponentInstance } from './instance.js';
+import { limitMemory } from './memory-limit.js';
+import type { SandboxPlan } from './sandbox.js';
+import { type CachedComponent, readCached, removeCached } from './transpile-cache.js';
+
+export interface RuntimeDeps {
+  cacheRoot: string;
+  components: ComponentStore;
+  tools: ToolTable;
+  events: EventBus;
+  logger: Logger;
+  /** The sandbox for a component's next instance (grants, limits); from the policy layer. */
+  plan(componentId: string): SandboxPlan;
+  /** Host operations from a guest: capability requests, audit of accesses, HTTP. */
+  onHostCall(componentId: string, callId: string | null, op: string, payload: unknown): unknown | Promise<unknown>;
+  idleMs?: number;
+  captureLimit?: number;
+}
+
+/** Raised with the status the call log should show (timeout, cancelled). */
+class GuestCallError extends Error {
+  constructor(
+    message: string,
+    readonly status: 'error' | 'timeout' | 'cancelled',
+  ) {
+    super(message);
+  }
+}
+
+const DEFAULT_IDLE_MS = 5 * 60_000;
+const DEFAULT_CAPTURE = 64 * 1024;
+
+/**
+ * Installed components as callable tools. A component's worker starts on its first call (or on
+ * prewarm) and its compiled core modules are kept per memory limit, so a restarted worker after a
+ * timeout pays neither transpile nor compile again.
+ */
+export class ComponentRuntime {
+  readonly #instances = new Map<string, ComponentInstance>();
+  readonly #loadedDigest = new Map<string, string>();
+  /**
+   * Plans are built from grants and the policy (SQL and YAML): far too slow for the call path, so each
+   * component's is kept until its grants change (restart) or it is reloaded.
+   */
+  readonly #plans = new Map<string, SandboxPlan>();
+  readonly #compiled = new Map<string, Promise<Record<string, WebAssembly.Module>>>();
+
+  constructor(readonly deps: RuntimeDeps) {}
+
+  /** Registers the tools of every enabled, installed component whose cache is present. */
+  loadInstalled(): void {
+    for (const record of this.deps.components.list()) {
+      if (!record.enabled) continue;
+      try {
+        this.load(record);
+      } catch (err) {
+        this.deps.logger.error('component not loaded', { component: record.id, err: String(err) });
+      }
+    }
+  }
+
+  load(record: ComponentRecord): void {
+    const cached = readCached(this.deps.cacheRoot, record.digest);
+    if (!cached) throw new Error(`the transpiled code of ${record.id} is missing from the cache; reinstall it`);
+    this.unload(record.id);
+    const instance = new ComponentInstance({
+      componentId: record.id,
+      glueUrl: cached.glueUrl,
+      modules: {},
+      functions: cached.functions,
+      plan: () => this.#plan(record.id),
+      onHostCall: (callId, op, payload) => this.deps.onHostCall(record.id, callId, op, payload),
+      idleMs: this.deps.idleMs ?? DEFAULT_IDLE_MS,
+      captureLimit: this.deps.captureLimit ?? DEFAULT_CAPTURE,
+    });
+    this.#instances.set(record.id, instance);
+    this.#loadedDigest.set(record.id, record.digest);
+    const prepare = async () => {
+      instance.spec.modules = await this.#modules(record.digest, cached, this.#plan(record.id).limits.memoryBytes);
+    };
+    const byExport = new Map(cached.functions.map((fn) => [exportPath(fn), fn]));
+    this.deps.tools.add(
+      record.tools.map((t) => {
+        const fn = byExport.get(t.export);
+        if (!fn) throw new Error(`${record.id}: tool ${t.name} names a missing export ${t.export}; reinstall it`);
+        return this.#tool(record, t, fn, instance, prepare);
+      }),
+    );
+  }
+
+  unload(componentId: string): void {
+    this.deps.tools.removeComponent(componentId);
+    const instance = this.#instances.get(componentId);
+    this.#instances.delete(componentId);
+    this.#loadedDigest.delete(componentId);
+    this.#plans.delete(componentId);
+    void instance?.stop();
+  }
+
+  /**
+   * Brings the loaded tools in line with the store, after another process (the CLI, the tray app)
+   * installed, updated, disabled or removed a component. Returns the ids that changed.
+   */
+  reconcile(): string[] {
+    const wanted = new Map(
+      this.deps.components
+        .list()
+        .filter((r) => r.enabled)
+        .map((r) => [r.id, r]),
+    );
+    const changed: string[] = [];
+    for (const id of [...this.#loadedDigest.keys()]) {
+      if (wanted.get(id)?.digest !== this.#loadedDigest.get(id)) {
+        this.unload(id);
+        changed.push(id);
+      }
+    }
+    for (const record of wanted.values()) {
+      if (this.#instances.has(record.id)) continue;
+      try {
+        this.load(record);
+        if (!changed.includes(record.id)) changed.push(record.id);
+      } catch (err) {
+        this.deps.logger.error('component not loaded', { component: record.id, err: String(err) });
+      }
+    }
+    return changed;
+  }
+
+  /** Forgets a removed component's cache entry and compiled modules. */
+  purge(record: ComponentRecord): void {
+    this.unload(record.id);
+    for (const key of this.#compiled.keys()) if (key.startsWith(record.digest)) this.#compiled.delete(key);
+    removeCached(this.deps.cacheRoot, record.digest);
+  }
+
+  /** The next call gets a fresh worker with the current plan (grants changed). */
+  async restart(componentId: string): Promise<void> {
+    this.#plans.delete(componentId);
+    await this.#instances.get(componentId)?.stop();
+  }
+
+  /** Starts every loaded component's worker now, so the first call does not pay for it. */
+  async prewarm(): Promise<void> {
+    await Promise.all(
+      [...this.#instances.entries()].map(async ([id, instance]) => {
+        const record = this.deps.components.get(id);
+        const cached = record && readCached(this.deps.cacheRoot, record.digest);
+        if (!record || !cached) return;
+        instance.spec.modules = await this.#modules(record.digest, cached, this.#plan(id).limits.memoryBytes);
+        await instance.prewarm();
+      }),
+    );
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.#instances.values()].map((i) => i.stop()));
+    this.#instances.clear();
+  }
+
+  #plan(componentId: string): SandboxPlan {
+    let plan = this.#plans.get(componentId);
+    if (!plan) {
+      plan = this.deps.plan(componentId);
+      this.#plans.set(componentId, plan);
+    }
+    return plan;
+  }
+
+  #modules(digest: string, cached: CachedComponent, memoryBytes: number): Promise<Record<string, WebAssembly.Module>> {
+    const key = `${digest}:${memoryBytes}`;
+    let compiled = this.#compiled.get(key);
+    if (!compiled) {
+      compiled = (async () => {
+        const entries = await Promise.all(
+          cached.modules.map(async (name) => {
+            const bytes = limitMemory(readFileSync(join(cached.dir, name)), memoryBytes);
+            return [name, await WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>)] as const;
+          }),
+        );
+        return Object.fromEntries(entries);
+      })();
+      compiled.catch(() => this.#compiled.delete(key));
+      this.#compiled.set(key, compiled);
+    }
+    return compiled;
+  }
+
+  #tool(
+    record: ComponentRecord,
+    t: ToolDescriptor,
+    fn: ExportedFunction,
+    instance: ComponentInstance,
+    prepare: () => Promise<void>,
+  ): ToolDefinition {
+    return {
+      name: t.name,
+      description: t.description,
+      inputSchema: t.inputSchema,
+      outputSchema: t.outputSchema,
+      componentId: record.id,
+      invoke: async (args, ctx) => {
+        if (!instance.warm) await prepare();
+        const plan = this.#plan(record.id);
+        const out = await instance.call(t.export, args, {
+          callId: ctx.callId,
+          signal: ctx.signal,
+          env: plan.env.length ? plan.env : undefined,
+        });
+        return toToolResult(out, fn, ctx);
+      },
+    };
+  }
+}
+
+function toToolResult(out: CallOutcome, fn: ExportedFunction, ctx: ToolCallContext): ToolResult {
+  ctx.attachOutput?.(out.stdout, out.stderr, out.dropped);
+  const o = out.outcome;
+  switch (o.kind) {
+    case 'ok': {
+      const structured = structuredContent(fn, o.value);
+      const text = typeof o.value === 'string' ? o.value : JSON.stringify(o.value ?? null);
+      return structured
+        ? { content: [{ type: 'text', text }], structuredContent: structured }
+        : { content: [{ type: 'text', text }] };
+    }
+    case 'error': {
+      const text = typeof o.payload === 'string' ? o.payload : JSON.stringify(o.payload ?? null);
+      return errorResult(text);
+    }
+    case 'exit':
+      return errorResult(`The component exited with code ${o.code} before returning a result.`);
+    case 'trap':
+      return errorResult(`The component failed: ${o.message}`);
+    case 'timeout':
+      throw new GuestCallError(
+        `The tool call timed out after ${o.ms} ms and the component was stopped; the next call starts it again.`,
+        'timeout',
+      );
+    case 'cancelled':
+      throw new GuestCallError('The tool call was cancelled and the component was stopped.', 'cancelled');
+  }
+}

@@ -1,0 +1,72 @@
+import { type MessagePort, receiveMessageOnPort } from 'node:worker_threads';
+
+/**
+ * The one way guest code reaches the trusted engine: a synchronous call from the worker, because a
+ * guest blocked in a WASI function cannot await. The worker posts on a port that nobody listens to
+ * on its side, sleeps on a shared flag, and picks the answer up with receiveMessageOnPort.
+ * The engine may take as long as it likes (an HTTP request, a person answering a prompt); the call's
+ * deadline is enforced by terminating the worker, not here.
+ */
+
+export type HostOps = Record<string, (payload: never) => unknown>;
+
+export interface HostBridge {
+  call(op: string, payload: unknown): unknown;
+  /** Fire and forget (audit of a performed access): never blocks the guest. */
+  notify(op: string, payload: unknown): void;
+}
+
+interface Reply {
+  ok: boolean;
+  value?: unknown;
+  error?: string;
+}
+
+export interface BridgeChannel {
+  port: MessagePort;
+  flag: SharedArrayBuffer;
+}
+
+export function workerBridge(channel: BridgeChannel): HostBridge {
+  const flag = new Int32Array(channel.flag);
+  const { port } = channel;
+  return {
+    call(op, payload) {
+      Atomics.store(flag, 0, 0);
+      port.postMessage({ op, payload, sync: true });
+      Atomics.wait(flag, 0, 0);
+      const reply = receiveMessageOnPort(port)?.message as Reply | undefined;
+      if (!reply) throw new Error(`host call ${op}: no reply`);
+      if (!reply.ok) throw new Error(reply.error ?? `host call ${op} failed`);
+      return reply.value;
+    },
+    notify(op, payload) {
+      port.postMessage({ op, payload, sync: false });
+    },
+  };
+}
+
+export type HostHandler = (op: string, payload: unknown) => unknown | Promise<unknown>;
+
+/** Engine side: answers the worker's calls with `handler`, one at a time in arrival order. */
+export function serveBridge(channel: BridgeChannel, handler: HostHandler): () => void {
+  const flag = new Int32Array(channel.flag);
+  const { port } = channel;
+  const onMessage = async (msg: { op: string; payload: unknown; sync: boolean }) => {
+    let reply: Reply;
+    try {
+      reply = { ok: true, value: await handler(msg.op, msg.payload) };
+    } catch (err) {
+      reply = { ok: false, error: err instanceof Error ? err.message : String(err) };
+    }
+    if (!msg.sync) return;
+    port.postMessage(reply);
+    Atomics.store(flag, 0, 1);
+    Atomics.notify(flag, 0);
+  };
+  port.on('message', onMessage);
+  return () => {
+    port.off('message', onMessage);
+    port.close();
+  };
+}

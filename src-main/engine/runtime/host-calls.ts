@@ -1,0 +1,59 @@
+import type { EventBus } from '../events.js';
+import type { Recorder } from '../store/recorder.js';
+import {
+  type CapabilityAnswer,
+  type CapabilityRequest,
+  type CapabilityUse,
+  HOST_OPS,
+  type HttpRequestPayload,
+} from './sandbox.js';
+
+export interface HostCallDeps {
+  recorder: Recorder;
+  events: EventBus;
+  /** Just-in-time decision for something the plan does not allow. */
+  request(componentId: string, callId: string | null, r: CapabilityRequest): Promise<CapabilityAnswer>;
+  /** Performs a checked outgoing HTTP request. */
+  http(componentId: string, callId: string | null, r: HttpRequestPayload): Promise<unknown>;
+}
+
+/**
+ * Routes what a guest asks of the engine. Every access a worker performed or refused is recorded
+ * against the call, and every decision is announced for the live log.
+ */
+export function hostCallRouter(deps: HostCallDeps) {
+  return (componentId: string, callId: string | null, op: string, payload: unknown): unknown | Promise<unknown> => {
+    switch (op) {
+      case HOST_OPS.used: {
+        const u = payload as CapabilityUse;
+        deps.recorder.capability({
+          callId,
+          componentId,
+          kind: u.kind,
+          target: u.target,
+          access: u.access,
+          decision: u.decision,
+          at: Date.now(),
+        });
+        if (u.decision === 'denied') {
+          deps.events.emit('capability.decided', {
+            requestId: null,
+            callId,
+            componentId,
+            kind: u.kind,
+            target: u.target,
+            decision: 'denied',
+            by: 'policy',
+          });
+        }
+        return undefined;
+      }
+      case HOST_OPS.request:
+        return deps.request(componentId, callId, payload as CapabilityRequest);
+      case HOST_OPS.http:
+        return deps.http(componentId, callId, payload as HttpRequestPayload);
+      default:
+        throw new Error(`unknown host operation ${op}`);
+    }
+  };
+}

@@ -1,0 +1,125 @@
+import type { EventBus } from '../events.js';
+import type { ToolTable } from '../mcp/tool-table.js';
+import type { ComponentRecord, ComponentStore, SignatureStatus, ToolDescriptor } from '../store/components.js';
+import type { Recorder } from '../store/recorder.js';
+import { analyzeComponent, type ComponentAnalysis } from './analyze.js';
+import type { ComponentRuntime } from './component-runtime.js';
+import { transpileToCache } from './transpile-cache.js';
+
+export interface InstallSource {
+  bytes: Uint8Array;
+  /** `file:///...` or `oci://...`. */
+  sourceRef: string;
+  /** Suggested name (file name or repository); the component id derives from it. */
+  name: string;
+  policyYaml: string | null;
+  signatureStatus: SignatureStatus;
+  publisher: string | null;
+  version?: string | null;
+}
+
+export interface InstallResult {
+  record: ComponentRecord;
+  analysis: ComponentAnalysis;
+  /** Same digest already installed: nothing was done. */
+  unchanged: boolean;
+  /** The previous version this install replaced. */
+  replaced?: ComponentRecord;
+}
+
+export interface InstallDeps {
+  cacheRoot: string;
+  components: ComponentStore;
+  tools: ToolTable;
+  runtime: ComponentRuntime;
+  events: EventBus;
+  recorder: Recorder;
+}
+
+const ID_MAX = 64;
+
+/** A component id from a file or repository name: lowercase letters, digits and dashes. */
+export function componentIdFrom(name: string): string {
+  const base = name
+    .replace(/^.*[/\\]/, '')
+    .replace(/(\.component)?\.wasm$/i, '')
+    .replace(/[:@].*$/, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, ID_MAX);
+  if (!base) throw new Error(`cannot make a component id from "${name}"; pass --name`);
+  return base;
+}
+
+/**
+ * Tool names are unique across components. A name another component already uses gets this
+ * component's id as a prefix (`<id>_<tool>`); resolved here, at install, never at call time.
+ */
+export function resolveToolNames(id: string, tools: ToolDescriptor[], taken: (name: string) => boolean): ToolDescriptor[] {
+  return tools.map((t) => {
+    if (!taken(t.name)) return t;
+    const name = `${id}_${t.name}`.slice(0, 128);
+    if (taken(name)) throw new Error(`tool "${t.name}" of ${id} collides with an installed tool, and so does "${name}"`);
+    return { ...t, name };
+  });
+}
+
+export async function installComponent(
+  deps: InstallDeps,
+  src: InstallSource,
+  opts: { id?: string; actor: string },
+): Promise<InstallResult> {
+  const analysis = await analyzeComponent(src.bytes, src.policyYaml, src.name);
+  const same = deps.components.getByDigest(analysis.digest);
+  if (same) return { record: same, analysis, unchanged: true };
+
+  const id = opts.id ? componentIdFrom(opts.id) : componentIdFrom(src.name);
+  const previous = deps.components.get(id);
+  const own = new Set(previous?.tools.map((t) => t.name));
+  const tools = resolveToolNames(id, analysis.tools, (n) => deps.tools.has(n) && !own.has(n));
+  await transpileToCache(deps.cacheRoot, analysis.digest, src.bytes, analysis.world.exports);
+
+  const record: ComponentRecord = {
+    id,
+    digest: analysis.digest,
+    sourceRef: src.sourceRef,
+    name: id,
+    version: src.version ?? null,
+    signatureStatus: src.signatureStatus,
+    publisher: src.publisher,
+    requestedCapabilities: analysis.requested,
+    tools,
+    wit: analysis.wit,
+    policy: src.policyYaml,
+    enabled: true,
+    installedAt: Date.now(),
+  };
+  deps.components.put(record);
+  if (previous) deps.runtime.purge(previous);
+  deps.runtime.load(record);
+  deps.recorder.audit({
+    at: record.installedAt,
+    actor: opts.actor,
+    action: previous ? 'component.updated' : 'component.installed',
+    subject: id,
+    detail: {
+      digest: record.digest,
+      source: record.sourceRef,
+      signature: record.signatureStatus,
+      previous: previous?.digest ?? null,
+    },
+  });
+  deps.events.emit('components.changed', { componentId: id, change: previous ? 'updated' : 'installed' });
+  return { record, analysis, unchanged: false, replaced: previous };
+}
+
+export function removeComponent(deps: InstallDeps, id: string, actor: string): ComponentRecord {
+  const record = deps.components.get(id);
+  if (!record) throw new Error(`no component "${id}" is installed (see weld list)`);
+  deps.runtime.purge(record);
+  deps.components.remove(id);
+  deps.recorder.audit({ at: Date.now(), actor, action: 'component.removed', subject: id, detail: { digest: record.digest } });
+  deps.events.emit('components.changed', { componentId: id, change: 'removed' });
+  return record;
+}

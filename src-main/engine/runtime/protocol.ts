@@ -1,0 +1,61 @@
+import type { ExportedFunction } from '../schema/index.js';
+import type { BridgeChannel } from './host-bridge.js';
+import type { SandboxPlan } from './sandbox.js';
+
+/** What a worker needs to run one component instance. Structured-clonable: compiled modules included. */
+export interface WorkerInit {
+  componentId: string;
+  /** file: URL of the transpiled glue (component.js). */
+  glueUrl: string;
+  /** Core modules by the file name the glue asks for, compiled once by the engine with the memory cap. */
+  modules: Record<string, WebAssembly.Module>;
+  functions: ExportedFunction[];
+  plan: SandboxPlan;
+  bridge: BridgeChannel;
+  /** Calls: posted on the port, then signalled on the flag the worker sleeps on. */
+  requests: BridgeChannel;
+  /** Call replies: posted on the port, then signalled on the flag (the engine may be spinning on it). */
+  replies: BridgeChannel;
+  /** Bytes of stdout and of stderr kept per call. */
+  captureLimit: number;
+}
+
+/** Request flag states. */
+export const NO_CALL = 0;
+export const CALL_PENDING = 1;
+export const STOP = 2;
+
+export interface CallMessage {
+  type: 'call';
+  id: number;
+  /** ToolDescriptor.export: `fn` or `iface#fn`. */
+  export: string;
+  args: Record<string, unknown>;
+  /** Granted environment, re-read by the engine for each call. */
+  env?: [string, string][];
+}
+
+export type Outcome =
+  | { kind: 'ok'; value: unknown }
+  /** The guest returned a WIT `result` error: a normal tool error with its payload. */
+  | { kind: 'error'; payload: unknown }
+  /** The guest called wasi:cli/exit. */
+  | { kind: 'exit'; code: number }
+  /** The guest trapped (unreachable, out of memory, stack overflow) or the host rejected something. */
+  | { kind: 'trap'; message: string };
+
+export interface CallReply {
+  type: 'reply';
+  id: number;
+  outcome: Outcome;
+  stdout: string;
+  stderr: string;
+  /** Bytes of output beyond the capture limit that were dropped. */
+  dropped: number;
+}
+
+export type WorkerMessage =
+  | { type: 'instantiating' }
+  | { type: 'ready'; ms: number }
+  | { type: 'init-error'; message: string }
+  | CallReply;

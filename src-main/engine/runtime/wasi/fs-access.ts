@@ -1,0 +1,196 @@
+import { realpathSync } from 'node:fs';
+import { isAbsolute, resolve, sep } from 'node:path';
+import picomatch from 'picomatch';
+import type { HostBridge } from '../host-bridge.js';
+import { type CapabilityAnswer, type CapabilityUse, HOST_OPS, type Mount } from '../sandbox.js';
+import { Refusal } from './fs-errors.js';
+
+export type Access = 'read' | 'write';
+
+/** One mount as this instance sees it: its grant plus what a person answered when asked. */
+export interface MountState {
+  readonly mount: Mount;
+  /** Real path of hostPath, resolved on first use (the directory may appear after start). */
+  realRoot: string | null;
+  /** Just-in-time answers, remembered for this instance; denials too, so a looping guest cannot flood a person with prompts. */
+  readonly answers: Partial<Record<Access, boolean>>;
+  /** Another mount lies inside this one, so what a path may do is known only once it is resolved. */
+  hasNested: boolean;
+}
+
+export const inside = (root: string, path: string): boolean =>
+  path === root || path.startsWith(root.endsWith(sep) ? root : root + sep);
+
+/**
+ * Every filesystem decision for one instance: which mount governs a host path, deny globs, grants,
+ * just-in-time requests and the audit notifications. Paths given to it are real host paths.
+ */
+export class FsPolicy {
+  readonly mounts: MountState[];
+  readonly #isDenied: ((path: string) => boolean) | null;
+  /** Static prefixes of the deny globs: a directory holding one may not be moved (its contents would leave the glob). */
+  readonly #denyBases: string[];
+
+  constructor(
+    mounts: Mount[],
+    denyGlobs: string[],
+    readonly bridge: HostBridge,
+  ) {
+    if (!Array.isArray(mounts)) throw new TypeError('filesystem: mounts must be an array');
+    if (!Array.isArray(denyGlobs)) throw new TypeError('filesystem: denyGlobs must be an array');
+    this.mounts = mounts.map((m, i) => {
+      if (!m || typeof m.guestPath !== 'string' || m.guestPath === '')
+        throw new TypeError(`filesystem: mount ${i} needs a non-empty guestPath`);
+      if (typeof m.hostPath !== 'string' || !isAbsolute(m.hostPath))
+        throw new TypeError(`filesystem: mount ${m.guestPath} needs an absolute hostPath, got ${String(m.hostPath)}`);
+      if (typeof m.read !== 'boolean' || typeof m.write !== 'boolean')
+        throw new TypeError(`filesystem: mount ${m.guestPath} needs boolean read and write`);
+      return {
+        mount: { ...m, hostPath: resolve(m.hostPath) },
+        realRoot: null,
+        answers: {},
+        hasNested: false,
+      };
+    });
+    for (const a of this.mounts)
+      a.hasNested = this.mounts.some(
+        (b) => b !== a && b.mount.hostPath !== a.mount.hostPath && inside(a.mount.hostPath, b.mount.hostPath),
+      );
+    for (const g of denyGlobs)
+      if (typeof g !== 'string' || g === '') throw new TypeError('filesystem: every deny glob must be a non-empty string');
+    // dot: a deny of /home/me/** must cover /home/me/.ssh too.
+    this.#isDenied = denyGlobs.length ? picomatch(denyGlobs, { dot: true }) : null;
+    this.#denyBases = denyGlobs.map((g) => picomatch.scan(g).base).filter((b) => isAbsolute(b));
+  }
+
+  /** Real path of the mount root; 'no-entry' while the directory does not exist. */
+  realRoot(m: MountState): string {
+    if (m.realRoot === null) {
+      try {
+        m.realRoot = realpathSync(m.mount.hostPath);
+      } catch {
+        throw 'no-entry';
+      }
+    }
+    return m.realRoot;
+  }
+
+  /** The innermost mount containing `real`: a read-only mount inside a writable one stays read-only. */
+  governing(real: string, fallback: MountState): MountState {
+    // The descriptor's own mount governs unless one strictly nested in it holds the path (two mounts
+    // of the same directory do not override each other).
+    let best = fallback;
+    const own = fallback.realRoot;
+    let bestLen = own !== null && inside(own, real) ? own.length : -1;
+    for (const m of this.mounts) {
+      const root = m.realRoot ?? this.#tryRoot(m);
+      if (root !== null && root.length > bestLen && inside(root, real)) {
+        best = m;
+        bestLen = root.length;
+      }
+    }
+    return best;
+  }
+
+  #tryRoot(m: MountState): string | null {
+    try {
+      return this.realRoot(m);
+    } catch {
+      return null;
+    }
+  }
+
+  /**
+   * Deny globs are matched against the real path and against the same path spelled under each
+   * mount's configured hostPath (a user writes globs against the path they know, which may be a
+   * symlink). A denied directory denies everything beneath it.
+   */
+  isDenied(real: string): boolean {
+    const match = this.#isDenied;
+    if (!match) return false;
+    const spellings = [real];
+    for (const m of this.mounts) {
+      const root = m.realRoot ?? this.#tryRoot(m);
+      if (root !== null && root !== m.mount.hostPath && inside(root, real))
+        spellings.push(m.mount.hostPath + real.slice(root.length));
+    }
+    for (const p of spellings) {
+      for (let cur = p; ; ) {
+        if (match(cur)) return true;
+        const cut = cur.lastIndexOf(sep);
+        if (cut <= 0) break;
+        cur = cur.slice(0, cut);
+      }
+    }
+    return false;
+  }
+
+  /** Whether `m` allows `access`, asking the engine (a person, or a headless deny) once per instance. */
+  mayAccess(m: MountState, access: Access): boolean {
+    if (m.mount[access]) return true;
+    const known = m.answers[access];
+    if (known !== undefined) return known;
+    let ok = false;
+    try {
+      const answer = this.bridge.call(HOST_OPS.request, {
+        kind: 'storage',
+        target: `fs://${m.mount.hostPath}`,
+        access,
+      }) as CapabilityAnswer | undefined;
+      ok = answer?.decision === 'allowed';
+    } catch {
+      ok = false;
+    }
+    m.answers[access] = ok;
+    return ok;
+  }
+
+  /**
+   * Before resolving a path under a mount with nothing nested in it: a mount the guest may not use
+   * must not even reveal which names exist in it.
+   */
+  gate(m: MountState, access: Access, display: string): void {
+    if (m.hasNested) return;
+    if (!this.mayAccess(m, access)) throw this.#refuse(m, access, display);
+  }
+
+  /**
+   * The final decision on one real host path, audited once. `boundary` is the root the guest's
+   * descriptor lives under: a resolved path outside it means something moved under our feet.
+   */
+  authorize(from: MountState, real: string, access: Access): void {
+    const root = this.realRoot(from);
+    if (!inside(root, real)) throw new Refusal('not-permitted', 'outside the mount', real);
+    if (this.isDenied(real)) throw new Refusal('access', 'matches a deny rule', real);
+    const gov = this.governing(real, from);
+    if (!this.mayAccess(gov, access)) throw this.#refuse(gov, access, real);
+    this.audit(real, access, 'allowed');
+  }
+
+  /**
+   * Moving a directory carries everything under it: refuse when a deny glob or another mount is
+   * anchored inside it, since after the move those rules would no longer cover the contents.
+   */
+  mayMoveDirectory(real: string): boolean {
+    for (const base of this.#denyBases) if (inside(real, base)) return false;
+    for (const m of this.mounts) {
+      const root = m.realRoot ?? this.#tryRoot(m);
+      if (root !== null && inside(real, root)) return false;
+    }
+    return true;
+  }
+
+  #refuse(m: MountState, access: Access, target: string): Refusal {
+    const readOnly = access === 'write' && m.mount.read;
+    return new Refusal(readOnly ? 'read-only' : 'access', `${access} not granted on ${m.mount.hostPath}`, target);
+  }
+
+  audit(path: string, access: Access, decision: CapabilityUse['decision']): void {
+    const use: CapabilityUse = { kind: 'storage', target: `fs://${path}`, access, decision };
+    try {
+      this.bridge.notify(HOST_OPS.used, use);
+    } catch {
+      // The audit channel closing must not turn a guest's file access into a trap.
+    }
+  }
+}

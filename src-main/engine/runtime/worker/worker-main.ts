@@ -1,0 +1,151 @@
+import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
+import {
+  classifyGuestError,
+  type ExportedFunction,
+  exportPath,
+  fromGuestResult,
+  resolveExport,
+  toGuestArgs,
+} from '../../schema/index.js';
+import { workerBridge } from '../host-bridge.js';
+import { CALL_PENDING, type CallMessage, type CallReply, NO_CALL, type Outcome, STOP, type WorkerInit } from '../protocol.js';
+import { GuestExit } from '../wasi/cli.js';
+import { createWasiImports } from '../wasi/host.js';
+import { BoundedCapture } from '../wasi/streams.js';
+
+/**
+ * One component instance in its own thread. The engine kills this thread to stop a runaway guest;
+ * everything else (traps, exits, bad output) is handled here and reported as an outcome.
+ *
+ * Between calls the thread sleeps in Atomics.wait on the request flag instead of in its event loop:
+ * a futex wake takes microseconds where a message wake-up takes ~80 us, and a guest call is
+ * synchronous anyway. The event loop only runs while (re)instantiating, which is asynchronous.
+ */
+
+const init = workerData as WorkerInit;
+const port = parentPort;
+if (!port) throw new Error('runtime worker started outside a worker thread');
+
+const bridge = workerBridge(init.bridge);
+const captures = { stdout: new BoundedCapture(init.captureLimit), stderr: new BoundedCapture(init.captureLimit) };
+const env: [string, string][] = [...init.plan.env];
+const plan = { ...init.plan, env };
+const requestFlag = new Int32Array(init.requests.flag);
+const replyFlag = new Int32Array(init.replies.flag);
+
+type Entry = { fn: ExportedFunction; call: (...args: unknown[]) => unknown };
+let entries: Map<string, Entry> | undefined;
+let disposeHost = () => {};
+
+interface Glue {
+  instantiate(get: (name: string) => WebAssembly.Module, imports: object): Promise<Record<string, unknown>>;
+}
+let glue: Glue | undefined;
+
+async function instantiate(): Promise<Map<string, Entry>> {
+  glue ??= (await import(init.glueUrl)) as Glue;
+  const { instantiate } = glue;
+  disposeHost();
+  const host = createWasiImports(plan, bridge, captures);
+  disposeHost = host.dispose;
+  const exports = await instantiate((name) => {
+    const m = init.modules[name];
+    if (!m) throw new Error(`component glue asked for unknown core module ${name}`);
+    return m;
+  }, host.imports);
+  const map = new Map<string, Entry>();
+  for (const fn of init.functions) map.set(exportPath(fn), { fn, call: resolveExport(exports, fn) });
+  return map;
+}
+
+function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+function outcomeOf(err: unknown, fn: ExportedFunction): Outcome {
+  if (err instanceof GuestExit) return { kind: 'exit', code: err.code };
+  // A WIT `result` error is a normal outcome with a payload; anything else is a trap.
+  const failure = classifyGuestError(fn, err);
+  return failure.isError ? { kind: 'error', payload: failure.payload } : { kind: 'trap', message: errorMessage(failure.trap) };
+}
+
+function callSync(live: Map<string, Entry>, msg: CallMessage): Outcome {
+  const entry = live.get(msg.export);
+  if (!entry) return { kind: 'trap', message: `the component has no export ${msg.export}` };
+  try {
+    return { kind: 'ok', value: fromGuestResult(entry.fn, entry.call(...toGuestArgs(entry.fn, msg.args))) };
+  } catch (err) {
+    const outcome = outcomeOf(err, entry.fn);
+    // After a trap or an exit the component instance is poisoned: the next call gets a fresh one.
+    if (outcome.kind !== 'error') entries = undefined;
+    return outcome;
+  }
+}
+
+function reply(id: number, outcome: Outcome): void {
+  const out = captures.stdout.take();
+  const errOut = captures.stderr.take();
+  const msg: CallReply = {
+    type: 'reply',
+    id,
+    outcome,
+    stdout: out.text,
+    stderr: errOut.text,
+    dropped: out.dropped + errOut.dropped,
+  };
+  init.replies.port.postMessage(msg);
+  Atomics.store(replyFlag, 0, 1);
+  Atomics.notify(replyFlag, 0);
+}
+
+/** Serves calls until the instance needs (re)building, which is asynchronous. */
+function serve(): void {
+  for (;;) {
+    if (!entries) {
+      rebuild();
+      return;
+    }
+    Atomics.wait(requestFlag, 0, NO_CALL);
+    const state = Atomics.exchange(requestFlag, 0, NO_CALL);
+    if (state === STOP) return;
+    if (state !== CALL_PENDING) continue;
+    const msg = receiveMessageOnPort(init.requests.port)?.message as CallMessage | undefined;
+    if (!msg) continue;
+    if (msg.env) env.splice(0, env.length, ...msg.env);
+    reply(msg.id, callSync(entries, msg));
+  }
+}
+
+function rebuild(): void {
+  instantiate().then(
+    (live) => {
+      entries = live;
+      serve();
+    },
+    (err: unknown) => {
+      // Answer the next call with the reason instead of leaving it to time out.
+      Atomics.wait(requestFlag, 0, NO_CALL);
+      Atomics.store(requestFlag, 0, NO_CALL);
+      const msg = receiveMessageOnPort(init.requests.port)?.message as CallMessage | undefined;
+      if (msg) reply(msg.id, { kind: 'trap', message: `the component failed to start again: ${errorMessage(err)}` });
+      rebuild();
+    },
+  );
+}
+
+const started = performance.now();
+// Loading the glue is Weld's cost; the start deadline covers the guest's own start from here on.
+import(init.glueUrl)
+  .then((g: Glue) => {
+    glue = g;
+    port.postMessage({ type: 'instantiating' });
+    return instantiate();
+  })
+  .then(
+    (live) => {
+      entries = live;
+      port.postMessage({ type: 'ready', ms: performance.now() - started });
+      serve();
+    },
+    (err: unknown) => port.postMessage({ type: 'init-error', message: errorMessage(err) }),
+  );

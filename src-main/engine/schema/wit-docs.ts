@@ -1,0 +1,126 @@
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { type InterfaceDocs, type PackageDocs, type TypeDocs, type WorldDocs, withPackageDocs } from './package-docs.js';
+import { parseWit, type WitFunc, type WitInterface, type WitPackage, type WitTypeDef } from './wit-text.js';
+
+// Doc comments of WIT sources -> the package-docs section, the way wit-parser's
+// PackageMetadata::extract lays them out, so other tools read them too.
+
+function nonEmpty<T extends object>(o: T): T | undefined {
+  return Object.values(o).some((v) => v !== undefined) ? o : undefined;
+}
+
+function record<T>(entries: [string, T | undefined][]): Record<string, T> | undefined {
+  const kept = entries.filter((e): e is [string, T] => e[1] !== undefined);
+  return kept.length ? Object.fromEntries(kept) : undefined;
+}
+
+/** WIT has param doc comments but the section has no place for them: they travel as `@param` lines. */
+function funcDocs(f: WitFunc): string | undefined {
+  const params = f.params.filter((p) => p.docs).map((p) => `@param ${p.name} ${p.docs!.replace(/\s*\n\s*/g, ' ')}`);
+  const text = [f.docs, ...params].filter(Boolean).join('\n');
+  return text || undefined;
+}
+
+function typeDocs(t: WitTypeDef): TypeDocs | undefined {
+  let items: [string, string | undefined][] = [];
+  if (t.kind === 'record') items = t.fields.map((f) => [f.name, f.docs]);
+  else if (t.kind === 'variant' || t.kind === 'enum') items = t.cases.map((c) => [c.name, c.docs]);
+  else if (t.kind === 'flags') items = t.flags.map((f) => [f.name, f.docs]);
+  return nonEmpty({ docs: t.docs, items: record(items) });
+}
+
+function interfaceDocs(iface: WitInterface): InterfaceDocs | undefined {
+  const resourceFuncs = iface.types.flatMap((t) => (t.kind === 'resource' ? t.funcs : []));
+  return nonEmpty({
+    docs: iface.docs,
+    funcs: record([...iface.funcs, ...resourceFuncs].map((f) => [f.name, funcDocs(f)])),
+    types: record(iface.types.map((t) => [t.name, typeDocs(t)])),
+  });
+}
+
+/** The package-docs content for one WIT package. */
+export function packageDocsFromWit(pkg: WitPackage): PackageDocs {
+  const worlds = pkg.worlds.map((w): [string, WorldDocs | undefined] => {
+    const interfaces: [string, InterfaceDocs | undefined][] = [];
+    const interfaceExports: [string, InterfaceDocs | undefined][] = [];
+    const funcs: [string, string | undefined][] = [];
+    const funcExports: [string, string | undefined][] = [];
+    const importNames = new Set<string>();
+    for (const [items, isImport] of [
+      [w.imports, true],
+      [w.exports, false],
+    ] as const) {
+      for (const e of items) {
+        if (e.kind === 'path') continue;
+        const name = e.kind === 'func' ? e.func.name : e.name;
+        // An export named like an import goes to the export-only maps (format version 1).
+        const clash = !isImport && importNames.has(name);
+        if (isImport) importNames.add(name);
+        if (e.kind === 'func') (clash ? funcExports : funcs).push([name, funcDocs(e.func)]);
+        else (clash ? interfaceExports : interfaces).push([name, interfaceDocs({ ...e.body, docs: e.docs ?? e.body.docs })]);
+      }
+    }
+    return [
+      w.name,
+      nonEmpty({
+        docs: w.docs,
+        interfaces: record(interfaces),
+        types: record(w.types.map((t) => [t.name, typeDocs(t)])),
+        funcs: record(funcs),
+        interface_exports: record(interfaceExports),
+        func_exports: record(funcExports),
+      }),
+    ];
+  });
+  const out: PackageDocs = {};
+  if (pkg.docs) out.docs = pkg.docs;
+  const w = record(worlds);
+  if (w) out.worlds = w;
+  const i = record(pkg.interfaces.map((x) => [x.name, interfaceDocs(x)]));
+  if (i) out.interfaces = i;
+  return out;
+}
+
+/**
+ * The main package of a WIT path: a .wit file, or a folder whose .wit files (not deps/) together
+ * form one package, the layout wit-parser and componentize-js read.
+ */
+export function readWitPackage(witPath: string): WitPackage {
+  if (!existsSync(witPath)) throw new Error(`${witPath} does not exist`);
+  const files = statSync(witPath).isDirectory()
+    ? readdirSync(witPath)
+        .filter((f) => f.endsWith('.wit'))
+        .sort()
+        .map((f) => join(witPath, f))
+    : [witPath];
+  if (!files.length) throw new Error(`${witPath} has no .wit files`);
+  const merged: WitPackage = { name: null, interfaces: [], worlds: [] };
+  for (const file of files) {
+    let pkg: WitPackage;
+    try {
+      pkg = parseWit(readFileSync(file, 'utf8'))[0]!;
+    } catch (e) {
+      throw new Error(`${file}: ${(e as Error).message}`);
+    }
+    if (pkg.name) {
+      if (merged.name && merged.name !== pkg.name) throw new Error(`${file} declares package ${pkg.name}, not ${merged.name}`);
+      merged.name = pkg.name;
+    }
+    if (pkg.docs) merged.docs = merged.docs ? `${merged.docs}\n${pkg.docs}` : pkg.docs;
+    merged.interfaces.push(...pkg.interfaces);
+    merged.worlds.push(...pkg.worlds);
+  }
+  return merged;
+}
+
+/**
+ * Appends a `package-docs` section with the doc comments of the WIT at `witPath` to a component,
+ * replacing any it had. componentize-js drops doc comments; this puts them back so tool
+ * descriptions come from the WIT. Returns the bytes unchanged when the WIT has no doc comments.
+ */
+export function embedPackageDocs(componentBytes: Uint8Array, witPath: string): Uint8Array {
+  const docs = packageDocsFromWit(readWitPackage(witPath));
+  if (!docs.docs && !docs.worlds && !docs.interfaces) return componentBytes;
+  return withPackageDocs(componentBytes, docs);
+}
