@@ -1,12 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import {
-  closeSync,
   existsSync,
-  fstatSync,
   linkSync,
   mkdirSync,
   mkdtempSync,
-  openSync,
   readdirSync,
   readFileSync,
   realpathSync,
@@ -21,8 +18,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { HostBridge } from '../host-bridge.js';
 import { type CapabilityAnswer, type CapabilityRequest, type CapabilityUse, HOST_OPS, type Mount } from '../sandbox.js';
-import { closeLeftoverFds, FD_TABLE_BYTES, MAX_OPEN_FDS } from './fd-table.js';
-import { createFilesystem, type Descriptor, type WasiFilesystem } from './filesystem.js';
+import { createFilesystem, type Descriptor, MAX_OPEN_FDS, type WasiFilesystem } from './filesystem.js';
 import type { InputStream } from './streams.js';
 
 const CANARY = 'canary: nothing outside a mount may be read or changed\n';
@@ -482,28 +478,6 @@ describe('wasi:filesystem host', () => {
     fs.closeAll();
     expect(readdirSync('/proc/self/fd').length).toBe(before);
     expect(code(() => root.openAt({}, 'notes.txt', {}, READ))).toBe('bad-descriptor');
-  });
-
-  it('lists its open fds where the engine can close them after killing the worker', () => {
-    const table = new SharedArrayBuffer(FD_TABLE_BYTES);
-    // Not registered for closeAll: this instance "dies" with its fds open.
-    const fs = createFilesystem({
-      mounts: [{ guestPath: '/rw', hostPath: rw, read: true, write: true }],
-      denyGlobs: [],
-      bridge: fakeBridge(),
-      fdTable: table,
-    });
-    const [[root]] = fs.preopens.getDirectories();
-    const dropped = root.openAt({}, 'notes.txt', {}, READ);
-    root.openAt({}, 'notes.txt', {}, READ);
-    dropped[Symbol.dispose]();
-    // Another thread of the engine gets the number the dropped descriptor had.
-    const unrelated = openSync(join(outside, 'canary.txt'), 'r');
-    const before = readdirSync('/proc/self/fd').length;
-    expect(closeLeftoverFds(table)).toBe(2); // the preopen and the file still open
-    expect(readdirSync('/proc/self/fd').length).toBe(before - 2);
-    expect(fstatSync(unrelated).isFile()).toBe(true);
-    closeSync(unrelated);
   });
 
   it('holds at most MAX_OPEN_FDS host fds per instance', () => {
