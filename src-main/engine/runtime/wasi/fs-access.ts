@@ -30,6 +30,7 @@ export class FsPolicy {
   readonly #isDenied: ((path: string) => boolean) | null;
   /** Static prefixes of the deny globs: a directory holding one may not be moved (its contents would leave the glob). */
   readonly #denyBases: string[];
+  readonly #dirs = new Map<string, boolean>();
 
   constructor(
     mounts: Mount[],
@@ -115,14 +116,23 @@ export class FsPolicy {
         spellings.push(m.mount.hostPath + real.slice(root.length));
     }
     for (const p of spellings) {
-      for (let cur = p; ; ) {
-        if (match(cur)) return true;
-        const cut = cur.lastIndexOf(sep);
-        if (cut <= 0) break;
-        cur = cur.slice(0, cut);
-      }
+      if (match(p)) return true;
+      const cut = p.lastIndexOf(sep);
+      if (cut > 0 && this.#dirDenied(p.slice(0, cut))) return true;
     }
     return false;
+  }
+
+  /** A directory or one of its ancestors matches: memoized, since every access repeats the same parents. */
+  #dirDenied(dir: string): boolean {
+    const known = this.#dirs.get(dir);
+    if (known !== undefined) return known;
+    const cut = dir.lastIndexOf(sep);
+    const denied = (this.#isDenied as (p: string) => boolean)(dir) || (cut > 0 && this.#dirDenied(dir.slice(0, cut)));
+    // Bounded: a guest walking a huge tree must not grow this without limit.
+    if (this.#dirs.size >= 4096) this.#dirs.clear();
+    this.#dirs.set(dir, denied);
+    return denied;
   }
 
   /** Whether `m` allows `access`, asking the engine (a person, or a headless deny) once per instance. */
