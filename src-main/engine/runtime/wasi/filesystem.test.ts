@@ -402,6 +402,29 @@ describe('wasi:filesystem host', () => {
     expect(denied.uses.every((u) => u.decision === 'denied')).toBe(true);
   });
 
+  it('puts each path of a checkEach mount to the engine, which answers from narrower grants', () => {
+    writeFileSync(join(rw, 'todo.md'), 'granted by /rw/*.md');
+    writeFileSync(join(rw, 'config.json'), 'not covered by the glob');
+    // The engine's side: a grant of read on <rw>/*.md, and a write-only deny on config.json.
+    const bridge = fakeBridge((req) =>
+      req.target.endsWith('.md') && req.access === 'read'
+        ? { decision: 'allowed' }
+        : { decision: 'denied', reason: 'not granted' },
+    );
+    const { dir } = setup({ mounts: [{ guestPath: '/rw', hostPath: rw, read: true, write: true, checkEach: true }], bridge });
+    const root = dir('/rw');
+    expect(readFile(root, 'todo.md')).toBe('granted by /rw/*.md');
+    expect(readFile(root, 'todo.md')).toBe('granted by /rw/*.md');
+    expect(code(() => readFile(root, 'config.json'))).toBe('access');
+    expect(code(() => root.openAt({}, 'config.json', { truncate: true }, WRITE))).toBe('access');
+    expect(bridge.requests).toEqual([
+      { kind: 'storage', target: `fs://${rw}/todo.md`, access: 'read' },
+      { kind: 'storage', target: `fs://${rw}/config.json`, access: 'read' },
+      { kind: 'storage', target: `fs://${rw}/config.json`, access: 'write' },
+    ]);
+    expect(readFileSync(join(rw, 'config.json'), 'utf8')).toBe('not covered by the glob');
+  });
+
   it('reports each access once with its host path, not once per read', () => {
     writeFileSync(join(rw, 'big.txt'), 'x'.repeat(5000));
     const { dir, bridge } = setup();
