@@ -1,6 +1,6 @@
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import type { ExportedFunction } from '../schema/index.js';
-import { type HostHandler, serveBridge } from './host-bridge.js';
+import { type BridgeServer, type HostHandler, serveBridge } from './host-bridge.js';
 import {
   CALL_PENDING,
   type CallMessage,
@@ -56,7 +56,7 @@ interface Running {
   requestFlag: Int32Array;
   /** Why the worker died, when it crashed rather than being stopped. */
   crash?: string;
-  stopBridge: () => void;
+  bridge: BridgeServer;
 }
 
 /**
@@ -135,7 +135,7 @@ export class ComponentInstance {
     });
     worker.unref();
     const handler: HostHandler = (op, payload) => this.spec.onHostCall(this.#currentCall, op, payload);
-    const stopBridge = serveBridge({ port: bridge.port1, flag: bridgeFlag }, handler);
+    const bridgeServer = serveBridge({ port: bridge.port1, flag: bridgeFlag }, handler);
     bridge.port1.unref();
     const running: Running = {
       worker,
@@ -145,7 +145,7 @@ export class ComponentInstance {
       replies: replies.port1,
       requests: requests.port1,
       requestFlag: new Int32Array(requestFlag),
-      stopBridge,
+      bridge: bridgeServer,
     };
     const wake = (why: string) => {
       running.crash ??= why;
@@ -193,7 +193,7 @@ export class ComponentInstance {
     r.crash ??= 'stopped';
     Atomics.store(r.flag, 0, KILLED);
     Atomics.notify(r.flag, 0);
-    r.stopBridge();
+    r.bridge.stop();
     Atomics.store(r.requestFlag, 0, STOP);
     Atomics.notify(r.requestFlag, 0);
     r.replies.close();
@@ -245,6 +245,7 @@ export class ComponentInstance {
         return empty({ kind: 'trap', message: 'the component sent no reply' });
       }
       if (state === WAITING) {
+        r.bridge.drain();
         await this.#kill(r);
         return empty({ kind: 'timeout', ms: timeoutMs });
       }
@@ -253,6 +254,8 @@ export class ComponentInstance {
     } catch (err) {
       return empty({ kind: 'trap', message: err instanceof Error ? err.message : String(err) });
     } finally {
+      // Audit notices this call posted and the event loop has not delivered yet belong to it.
+      if (this.#running === r) r.bridge.drain();
       opts.signal.removeEventListener('abort', onAbort);
       this.#currentCall = null;
       this.#armIdle();
