@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { type WeldPaths, weldPaths } from './config.js';
 import { EventBus } from './events.js';
 import { createLogger, type Logger } from './log.js';
@@ -10,7 +11,7 @@ import { permissionTools } from './mcp/permission-tools.js';
 import { registryTools } from './mcp/registry-tools.js';
 import { createMcpServer } from './mcp/server.js';
 import { ToolTable } from './mcp/tool-table.js';
-import { createPolicyEngine, type PolicyEngine, type Verdict } from './policy/index.js';
+import { createPolicyEngine, type PolicyEngine, type SecretCipher, SecretStore, type Verdict } from './policy/index.js';
 import { type CatalogEntry, catalogSources, searchCatalogs } from './registry/catalog.js';
 import type { Registry } from './registry/index.js';
 import { ComponentRuntime } from './runtime/component-runtime.js';
@@ -31,6 +32,8 @@ export interface WeldOptions {
   env?: Record<string, string | undefined>;
   /** Limits for components installed without a policy (tests use short timeouts). */
   defaultLimits?: Partial<SandboxPlan['limits']>;
+  /** Seals secret values; default: AES-256-GCM with a key file in the data dir (see policy/secrets.ts). */
+  secretCipher?: SecretCipher;
 }
 
 export interface Weld {
@@ -81,6 +84,7 @@ export async function createWeld(opts: WeldOptions): Promise<Weld> {
     userHome: opts.env?.HOME || homedir(),
     env: opts.env ?? {},
     logger,
+    secrets: opts.secretCipher && new SecretStore(join(paths.home, 'secrets'), opts.secretCipher),
   });
   let registryPromise: Promise<Registry> | undefined;
   const registry = () => {

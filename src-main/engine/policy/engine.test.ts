@@ -120,6 +120,25 @@ describe('grants', () => {
     expect(e.grants('notes')).toEqual([]);
   });
 
+  it('approving the requested list grants each concrete request and skips the * entries of WIT imports', () => {
+    const { engine: e, store } = engine();
+    store.components.put(
+      sampleComponent({
+        id: 'notes',
+        policy: null,
+        requestedCapabilities: [
+          { kind: 'storage', target: 'fs://~/notes/**', access: 'read', source: 'policy' },
+          { kind: 'network', target: 'api.github.com:443', source: 'policy' },
+          { kind: 'environment', target: '*', source: 'wit' },
+        ],
+      }),
+    );
+    const r = e.approveRequested('notes', 'cli:ann');
+    expect(r.granted.map((g) => g.target)).toEqual(['fs:///home/ann/notes/**', 'api.github.com:443']);
+    expect(r.skipped).toEqual([{ kind: 'environment', target: '*', source: 'wit' }]);
+    expect(e.requested('notes').map((c) => c.granted)).toEqual([true, true, false]);
+  });
+
   it('sees grants made by another process once it syncs, and says so with grants.changed', () => {
     const a = engine();
     const b = engine();

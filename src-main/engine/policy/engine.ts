@@ -82,6 +82,12 @@ export interface PolicyEngine {
   grants(componentId: string): Grant[];
   /** What the component asks for (policy and WIT imports), each marked with whether a grant covers it. */
   requested(componentId: string): (RequestedCapability & { granted: boolean })[];
+  /**
+   * Grants (always) every request in the component's list that names a concrete target: what
+   * `weld install --yes` does after showing the list to the person. `*` entries from WIT imports name
+   * nothing to grant and are returned in `skipped`.
+   */
+  approveRequested(componentId: string, by: string): { granted: Grant[]; skipped: RequestedCapability[] };
   reset(componentId: string, by: string): number;
   exportPolicy(componentId: string): string;
   /** Say that a person is here to answer requests (GUI open, interactive prompt). Returns the undo. */
@@ -401,6 +407,7 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
     secrets,
 
     plan(componentId) {
+      sync();
       const c = component(componentId);
       const t = now();
       const grants = standing(componentId).filter((g) => g.expiresAt === null || g.expiresAt > t);
@@ -769,11 +776,13 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
     },
 
     grants(componentId) {
+      sync();
       component(componentId);
       return [...standing(componentId), ...onceGrants.filter((g) => g.componentId === componentId)];
     },
 
     requested(componentId) {
+      sync();
       const c = component(componentId);
       const t0 = now();
       const live = standing(c.id).filter((g) => g.expiresAt === null || g.expiresAt > t0);
@@ -795,6 +804,26 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
           return { ...cap, granted: false };
         }
       });
+    },
+
+    approveRequested(componentId, by) {
+      const c = component(componentId);
+      const granted: Grant[] = [];
+      const skipped: RequestedCapability[] = [];
+      for (const cap of c.requestedCapabilities) {
+        if (cap.target === '*') skipped.push(cap);
+        else
+          granted.push(
+            engine.grant({
+              componentId: c.id,
+              kind: cap.kind,
+              target: cap.target,
+              access: cap.kind === 'storage' ? cap.access || 'read' : undefined,
+              by,
+            }),
+          );
+      }
+      return { granted, skipped };
     },
 
     reset(componentId, byRaw) {
@@ -828,6 +857,7 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
     },
 
     exportPolicy(componentId) {
+      sync();
       const c = component(componentId);
       const t = now();
       const grants = standing(c.id).filter((g) => g.expiresAt === null || g.expiresAt > t);

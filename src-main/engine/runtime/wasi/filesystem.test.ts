@@ -1,9 +1,12 @@
 import { execFileSync } from 'node:child_process';
 import {
+  closeSync,
   existsSync,
+  fstatSync,
   linkSync,
   mkdirSync,
   mkdtempSync,
+  openSync,
   readdirSync,
   readFileSync,
   realpathSync,
@@ -18,6 +21,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { HostBridge } from '../host-bridge.js';
 import { type CapabilityAnswer, type CapabilityRequest, type CapabilityUse, HOST_OPS, type Mount } from '../sandbox.js';
+import { closeLeftoverFds, FD_TABLE_BYTES, MAX_OPEN_FDS } from './fd-table.js';
 import { createFilesystem, type Descriptor, type WasiFilesystem } from './filesystem.js';
 import type { InputStream } from './streams.js';
 
@@ -263,17 +267,26 @@ describe('wasi:filesystem host', () => {
     expectCanaryIntact();
   });
 
-  it('never lets a guest create a symlink', () => {
+  it('never lets a guest create a symlink or move one to another directory', () => {
     const { dir, bridge } = setup();
     const root = dir('/rw');
     expect(code(() => root.symlinkAt('../outside/canary.txt', 'escape'))).toBe('not-permitted');
     expect(code(() => root.symlinkAt('notes.txt', 'harmless-today'))).toBe('not-permitted');
     expect(code(() => root.symlinkAt('/etc/passwd', 'abs'))).toBe('not-permitted');
     expect(readdirSync(rw)).toEqual(['notes.txt']);
+    // Nor move one a user made: 'a/b/up -> ../../notes.txt' points outside once it sits at the top.
+    mkdirSync(join(rw, 'a', 'b'), { recursive: true });
+    symlinkSync('../../notes.txt', join(rw, 'a', 'b', 'up'));
+    expect(code(() => root.renameAt('a/b/up', root, 'up'))).toBe('not-permitted');
+    expect(code(() => root.linkAt({}, 'a/b/up', root, 'up'))).toBe('not-permitted');
+    root.renameAt('a/b/up', root, 'a/b/up-renamed');
+    expect(readdirSync(rw).sort()).toEqual(['a', 'notes.txt']);
     expect(bridge.uses.filter((u) => u.decision === 'denied').map((u) => u.target)).toEqual([
       `fs://${rw}/escape`,
       `fs://${rw}/harmless-today`,
       `fs://${rw}/abs`,
+      `fs://${rw}/a/b/up`,
+      `fs://${rw}/a/b/up`,
     ]);
   });
 
@@ -423,6 +436,18 @@ describe('wasi:filesystem host', () => {
     expect(readFileSync(join(rw, 'ref', 'book.txt'), 'utf8')).toBe('reference');
   });
 
+  it('gives two mounts of the same directory their own access', () => {
+    const { dir } = setup({
+      mounts: [
+        { guestPath: '/view', hostPath: rw, read: true, write: false },
+        { guestPath: '/edit', hostPath: rw, read: true, write: true },
+      ],
+    });
+    expect(code(() => dir('/view').openAt({}, 'notes.txt', { truncate: true }, WRITE))).toBe('read-only');
+    dir('/edit').openAt({}, 'notes.txt', {}, WRITE).write(new TextEncoder().encode('J'), 0n);
+    expect(readFileSync(join(rw, 'notes.txt'), 'utf8')).toBe('Jello');
+  });
+
   it('maps a failed stream read to a filesystem error code and never reads through a dropped descriptor', () => {
     const { dir, fs } = setup();
     const file = dir('/rw').openAt({}, 'notes.txt', {}, READ);
@@ -457,6 +482,46 @@ describe('wasi:filesystem host', () => {
     fs.closeAll();
     expect(readdirSync('/proc/self/fd').length).toBe(before);
     expect(code(() => root.openAt({}, 'notes.txt', {}, READ))).toBe('bad-descriptor');
+  });
+
+  it('lists its open fds where the engine can close them after killing the worker', () => {
+    const table = new SharedArrayBuffer(FD_TABLE_BYTES);
+    // Not registered for closeAll: this instance "dies" with its fds open.
+    const fs = createFilesystem({
+      mounts: [{ guestPath: '/rw', hostPath: rw, read: true, write: true }],
+      denyGlobs: [],
+      bridge: fakeBridge(),
+      fdTable: table,
+    });
+    const [[root]] = fs.preopens.getDirectories();
+    const dropped = root.openAt({}, 'notes.txt', {}, READ);
+    root.openAt({}, 'notes.txt', {}, READ);
+    dropped[Symbol.dispose]();
+    // Another thread of the engine gets the number the dropped descriptor had.
+    const unrelated = openSync(join(outside, 'canary.txt'), 'r');
+    const before = readdirSync('/proc/self/fd').length;
+    expect(closeLeftoverFds(table)).toBe(2); // the preopen and the file still open
+    expect(readdirSync('/proc/self/fd').length).toBe(before - 2);
+    expect(fstatSync(unrelated).isFile()).toBe(true);
+    closeSync(unrelated);
+  });
+
+  it('holds at most MAX_OPEN_FDS host fds per instance', () => {
+    const { dir } = setup();
+    const root = dir('/rw');
+    const held: Descriptor[] = [];
+    let failure: unknown;
+    for (let i = 0; i < MAX_OPEN_FDS + 5 && !failure; i++) {
+      try {
+        held.push(root.openAt({}, 'notes.txt', {}, READ));
+      } catch (err) {
+        failure = err;
+      }
+    }
+    expect(failure).toBe('quota');
+    expect(held.length).toBe(MAX_OPEN_FDS - 1); // the preopen holds one
+    held.pop()?.[Symbol.dispose]();
+    expect(readFile(root, 'notes.txt')).toBe('hello');
   });
 
   it('rejects a malformed sandbox plan with a clear message', () => {

@@ -77,8 +77,11 @@ export class FsPolicy {
 
   /** The innermost mount containing `real`: a read-only mount inside a writable one stays read-only. */
   governing(real: string, fallback: MountState): MountState {
+    // The descriptor's own mount governs unless one strictly nested in it holds the path (two mounts
+    // of the same directory do not override each other).
     let best = fallback;
-    let bestLen = -1;
+    const own = fallback.realRoot;
+    let bestLen = own !== null && inside(own, real) ? own.length : -1;
     for (const m of this.mounts) {
       const root = m.realRoot ?? this.#tryRoot(m);
       if (root !== null && root.length > bestLen && inside(root, real)) {
@@ -107,7 +110,7 @@ export class FsPolicy {
     if (!match) return false;
     const spellings = [real];
     for (const m of this.mounts) {
-      const root = m.realRoot;
+      const root = m.realRoot ?? this.#tryRoot(m);
       if (root !== null && root !== m.mount.hostPath && inside(root, real))
         spellings.push(m.mount.hostPath + real.slice(root.length));
     }
