@@ -40,11 +40,16 @@ describe('filesystem attacks against a read-only grant', () => {
     canary.check();
   });
 
-  /** Calls `tool`, expects the guest to report the host's refusal, and returns the call's audit events. */
-  async function refused(tool: string, args: Record<string, unknown>, code: RegExp) {
+  /**
+   * Calls `tool` and expects: the guest saw the host's refusal (its error `code`), the result tells the
+   * person what Weld denied and `why`, and the call's audit events hold the denial.
+   */
+  async function refused(tool: string, args: Record<string, unknown>, code: RegExp, why: RegExp) {
     const { result, callId } = await w.traced(tool, args);
     expect(result.isError, text(result)).toBe(true);
-    expect(text(result)).toMatch(code);
+    expect(result.content[0].text).toMatch(code);
+    expect(result.content.at(-1)?.text).toMatch(/^Weld denied this tool:\n- /);
+    expect(result.content.at(-1)?.text).toMatch(why);
     expect(text(result)).not.toContain(CANARY_TEXT);
     const events = w.events(callId);
     expect(events.some((e) => e.decision === 'denied' && e.kind === 'storage')).toBe(true);
@@ -62,14 +67,14 @@ describe('filesystem attacks against a read-only grant', () => {
 
   it('denies path traversal with ..', async () => {
     for (const path of ['../canary.txt', 'out/../../canary.txt', './../canary.txt', 'out/../../data/../canary.txt']) {
-      await refused('read-file', { path }, /^open: not-permitted$/);
+      await refused('read-file', { path }, /^open: not-permitted$/, /\(read\): \.\. above the directory/);
     }
-    await refused('list-dir', { path: '..' }, /^open: not-permitted$/);
+    await refused('list-dir', { path: '..' }, /^open: not-permitted$/, /\.\. above the directory/);
   });
 
   it('denies absolute paths, including the canary by its own absolute path', async () => {
     for (const path of ['/etc/hostname', canary.path, `${data}/notes.txt`]) {
-      await refused('read-file', { path }, /^open: not-permitted$/);
+      await refused('read-file', { path }, /^open: not-permitted$/, new RegExp(`fs://${path} \\(read\\): absolute path`));
     }
   });
 
@@ -77,23 +82,24 @@ describe('filesystem attacks against a read-only grant', () => {
     symlinkSync(canary.path, join(data, 'abs-link'));
     symlinkSync('../canary.txt', join(data, 'rel-link'));
     symlinkSync('..', join(data, 'up'));
-    await refused('read-file', { path: 'abs-link' }, /^open: not-permitted$/);
-    await refused('read-file', { path: 'rel-link' }, /^open: not-permitted$/);
-    await refused('read-file', { path: 'up/canary.txt' }, /^open: not-permitted$/);
-    await refused('list-dir', { path: 'up' }, /^open: not-permitted$/);
+    await refused('read-file', { path: 'abs-link' }, /^open: not-permitted$/, /abs-link points to an absolute path/);
+    await refused('read-file', { path: 'rel-link' }, /^open: not-permitted$/, /rel-link \(read\): \.\. above the directory/);
+    await refused('read-file', { path: 'up/canary.txt' }, /^open: not-permitted$/, /\.\. above the directory/);
+    await refused('list-dir', { path: 'up' }, /^open: not-permitted$/, /\.\. above the directory/);
   });
 
   it('refuses to let the guest create symlinks, even ones that stay inside', async () => {
-    await refused('make-symlink', { target: canary.path, link: 'out/link' }, /^symlink: not-permitted$/);
-    await refused('make-symlink', { target: '../../canary.txt', link: 'out/link' }, /^symlink: not-permitted$/);
+    for (const target of [canary.path, '../../canary.txt', 'notes.txt'])
+      await refused('make-symlink', { target, link: 'out/link' }, /^symlink: not-permitted$/, /guests may not create symlinks/);
     expect(existsSync(join(data, 'out', 'link'))).toBe(false);
   });
 
   it('refuses write, create, remove and rename under the read-only grant', async () => {
-    await refused('write-file', { path: 'notes.txt', text: 'overwritten' }, /^open: read-only$/);
-    await refused('write-file', { path: 'new.txt', text: 'created' }, /^open: read-only$/);
-    await refused('remove-file', { path: 'notes.txt' }, /^unlink: read-only$/);
-    await refused('rename', { 'old-path': 'notes.txt', 'new-path': 'renamed.txt' }, /^rename: read-only$/);
+    const readOnly = new RegExp(`\\(write\\): write not granted on ${data}$`);
+    await refused('write-file', { path: 'notes.txt', text: 'overwritten' }, /^open: read-only$/, readOnly);
+    await refused('write-file', { path: 'new.txt', text: 'created' }, /^open: read-only$/, readOnly);
+    await refused('remove-file', { path: 'notes.txt' }, /^unlink: read-only$/, readOnly);
+    await refused('rename', { 'old-path': 'notes.txt', 'new-path': 'renamed.txt' }, /^rename: read-only$/, readOnly);
     expect(readFileSync(join(data, 'notes.txt'), 'utf8')).toBe(INSIDE);
     expect(existsSync(join(data, 'new.txt'))).toBe(false);
     expect(existsSync(join(data, 'renamed.txt'))).toBe(false);
@@ -106,8 +112,9 @@ describe('filesystem attacks against a read-only grant', () => {
   });
 
   it('refuses a hard link or rename that would carry a read-only file into the writable grant', async () => {
-    await refused('make-hardlink', { existing: 'notes.txt', link: 'out/stolen.txt' }, /^link: (read-only|access|not-permitted)$/);
-    await refused('rename', { 'old-path': 'notes.txt', 'new-path': 'out/stolen.txt' }, /^rename: (read-only|access)$/);
+    const readOnly = new RegExp(`notes\\.txt \\(write\\): write not granted on ${data}$`);
+    await refused('make-hardlink', { existing: 'notes.txt', link: 'out/stolen.txt' }, /^link: read-only$/, readOnly);
+    await refused('rename', { 'old-path': 'notes.txt', 'new-path': 'out/stolen.txt' }, /^rename: read-only$/, readOnly);
     expect(existsSync(join(data, 'out', 'stolen.txt'))).toBe(false);
     // Had the link been made, writing through it would change the read-only original.
     await w.call('write-file', { path: 'out/stolen.txt', text: 'changed through a link' });
@@ -150,7 +157,8 @@ describe('filesystem attacks against a read-only grant', () => {
     const seen = new Map<string, number>();
     for (let i = 0; i < 150; i++) {
       const r = await w.call('read-file', { path: 'sub/f.txt' });
-      const t = r.isError ? text(r) : `ok:${text(r)}`;
+      const t = r.isError ? r.content[0].text : `ok:${text(r)}`;
+      expect(text(r)).not.toContain(CANARY_TEXT);
       seen.set(t, (seen.get(t) ?? 0) + 1);
     }
     Atomics.store(stop, 0, 1);
