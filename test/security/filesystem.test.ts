@@ -10,7 +10,7 @@ const INSIDE = 'inside the read-only grant';
  * The hostile component gets `<base>/data` read-only and `<base>/data/out` read-write. Its first
  * preopen is `<base>/data`; the canary lives next to it, outside every grant.
  */
-describe('filesystem attacks against a read-only grant', () => {
+describe('filesystem attacks against a read-only grant', { timeout: 120_000 }, () => {
   let w: HostileWorld;
   let data: string;
   let canary: Canary;

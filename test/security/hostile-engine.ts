@@ -101,6 +101,8 @@ export async function hostileWorld(
   const src = await resolveSource(await hostileWasm(), { policyPath, registry: weld.registry });
   const { record } = await weld.install({ ...src, name: 'hostile.wasm' }, { actor: 'test' });
   for (const g of opts.grants?.(base) ?? []) weld.policy.grant({ ...g, componentId: record.id, by: 'test' });
+  // Start the worker now, so the first test does not pay for compiling and instantiating the guest.
+  await weld.dispatcher.call({ tool: 'ok', args: {}, client: 'warm-up' });
 
   const traced = async (tool: string, args: Record<string, unknown> = {}) => {
     let callId = '';
