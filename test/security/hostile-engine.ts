@@ -102,7 +102,8 @@ export async function hostileWorld(
   const { record } = await weld.install({ ...src, name: 'hostile.wasm' }, { actor: 'test' });
   for (const g of opts.grants?.(base) ?? []) weld.policy.grant({ ...g, componentId: record.id, by: 'test' });
   // Start the worker now, so the first test does not pay for compiling and instantiating the guest.
-  await weld.dispatcher.call({ tool: 'ok', args: {}, client: 'warm-up' });
+  const warm = await weld.dispatcher.call({ tool: 'ok', args: {}, client: 'warm-up' });
+  if (warm.isError) throw new Error(`the hostile fixture did not start: ${text(warm)}`);
 
   const traced = async (tool: string, args: Record<string, unknown> = {}) => {
     let callId = '';
