@@ -14,6 +14,7 @@ import { ToolTable } from './mcp/tool-table.js';
 import { createPolicyEngine, type PolicyEngine, type SecretCipher, SecretStore, type Verdict } from './policy/index.js';
 import { type CatalogEntry, catalogSources, searchCatalogs } from './registry/catalog.js';
 import type { Registry } from './registry/index.js';
+import { CallDenials } from './runtime/call-denials.js';
 import { ComponentRuntime } from './runtime/component-runtime.js';
 import { hostCallRouter } from './runtime/host-calls.js';
 import { createHttpGateway } from './runtime/http-gateway.js';
@@ -91,9 +92,11 @@ export async function createWeld(opts: WeldOptions): Promise<Weld> {
     registryPromise ??= import('./registry/index.js').then((m) => m.createRegistry({ home: paths.home, env: opts.env }));
     return registryPromise;
   };
+  const denials = new CallDenials();
   const onHostCall = hostCallRouter({
     recorder: store.recorder,
     events,
+    denials,
     request: async (componentId, callId, r) => answerOf(await policy.request({ componentId, callId, ...r })),
     http: (componentId, callId, r) =>
       createHttpGateway({
@@ -112,7 +115,9 @@ export async function createWeld(opts: WeldOptions): Promise<Weld> {
             decision: answer.decision,
             at: Date.now(),
           });
-          return answer.decision === 'allowed' ? 'allowed' : { denied: answer.reason };
+          if (answer.decision === 'allowed') return 'allowed';
+          denials.add(callId, answer.reason);
+          return { denied: answer.reason };
         },
       })(r),
   });
@@ -129,6 +134,7 @@ export async function createWeld(opts: WeldOptions): Promise<Weld> {
         : plan;
     },
     onHostCall,
+    denials,
   });
   const installDeps = { cacheRoot: paths.cache, components: store.components, tools, runtime, events, recorder: store.recorder };
 

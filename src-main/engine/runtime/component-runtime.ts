@@ -5,6 +5,7 @@ import type { Logger } from '../log.js';
 import { errorResult, type ToolCallContext, type ToolDefinition, type ToolResult, type ToolTable } from '../mcp/tool-table.js';
 import { type ExportedFunction, exportPath, structuredContent } from '../schema/index.js';
 import type { ComponentRecord, ComponentStore, ToolDescriptor } from '../store/components.js';
+import { type CallDenials, denialText } from './call-denials.js';
 import { type CallOutcome, ComponentInstance } from './instance.js';
 import { limitMemory } from './memory-limit.js';
 import type { SandboxPlan } from './sandbox.js';
@@ -22,6 +23,8 @@ export interface RuntimeDeps {
   onHostCall(componentId: string, callId: string | null, op: string, payload: unknown): unknown | Promise<unknown>;
   idleMs?: number;
   captureLimit?: number;
+  /** What the host refused during a call, appended to its result. */
+  denials?: CallDenials;
 }
 
 /** Raised with the status the call log should show (timeout, cancelled). */
@@ -214,7 +217,9 @@ export class ComponentRuntime {
           signal: ctx.signal,
           env: plan.env.length ? plan.env : undefined,
         });
-        return toToolResult(out, fn, ctx);
+        const denied = this.deps.denials?.take(ctx.callId) ?? [];
+        const result = toToolResult(out, fn, ctx);
+        return denied.length ? { ...result, content: [...result.content, { type: 'text', text: denialText(denied) }] } : result;
       },
     };
   }

@@ -139,7 +139,7 @@ class Host {
     try {
       return fn();
     } catch (err) {
-      if (err instanceof Refusal) this.policy.audit(err.target ?? display(), access, 'denied');
+      if (err instanceof Refusal) this.policy.audit(err.target ?? display(), access, 'denied', err.why);
       throw toErrorCode(err);
     }
   }

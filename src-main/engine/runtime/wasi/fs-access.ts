@@ -212,8 +212,8 @@ export class FsPolicy {
     return new Refusal(readOnly ? 'read-only' : 'access', `${access} not granted on ${m.mount.hostPath}`, target);
   }
 
-  audit(path: string, access: Access, decision: CapabilityUse['decision']): void {
-    const use: CapabilityUse = { kind: 'storage', target: `fs://${path}`, access, decision };
+  audit(path: string, access: Access, decision: CapabilityUse['decision'], reason?: string): void {
+    const use: CapabilityUse = { kind: 'storage', target: `fs://${path}`, access, decision, reason };
     try {
       this.bridge.notify(HOST_OPS.used, use);
     } catch {
