@@ -17,6 +17,7 @@ import { remove } from './commands/remove.js';
 import { search } from './commands/search.js';
 import { serve } from './commands/serve.js';
 import { trust } from './commands/trust.js';
+import { update } from './commands/update.js';
 import { version } from './commands/version.js';
 
 /** Every `weld` subcommand, in the order `weld --help` shows them. */
@@ -26,6 +27,7 @@ export const COMMANDS: readonly Command[] = [
   clients,
   config,
   install,
+  update,
   remove,
   list,
   tools,

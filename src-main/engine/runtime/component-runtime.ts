@@ -44,6 +44,7 @@ const DEFAULT_CAPTURE = 64 * 1024;
  */
 export class ComponentRuntime {
   readonly #instances = new Map<string, ComponentInstance>();
+  /** What each loaded instance was built from: digest and policy (a new policy means new limits and denies). */
   readonly #loadedDigest = new Map<string, string>();
   readonly #compiled = new Map<string, Promise<Record<string, WebAssembly.Module>>>();
 
@@ -76,7 +77,7 @@ export class ComponentRuntime {
       captureLimit: this.deps.captureLimit ?? DEFAULT_CAPTURE,
     });
     this.#instances.set(record.id, instance);
-    this.#loadedDigest.set(record.id, record.digest);
+    this.#loadedDigest.set(record.id, loadedKey(record));
     const prepare = async () => {
       instance.spec.modules = await this.#modules(record.digest, cached, this.deps.plan(record.id).limits.memoryBytes);
     };
@@ -111,7 +112,8 @@ export class ComponentRuntime {
     );
     const changed: string[] = [];
     for (const id of [...this.#loadedDigest.keys()]) {
-      if (wanted.get(id)?.digest !== this.#loadedDigest.get(id)) {
+      const want = wanted.get(id);
+      if (!want || loadedKey(want) !== this.#loadedDigest.get(id)) {
         this.unload(id);
         changed.push(id);
       }
@@ -202,6 +204,10 @@ export class ComponentRuntime {
       },
     };
   }
+}
+
+function loadedKey(record: ComponentRecord): string {
+  return `${record.digest}\0${record.policy ?? ''}`;
 }
 
 function toToolResult(out: CallOutcome, fn: ExportedFunction, ctx: ToolCallContext): ToolResult {
