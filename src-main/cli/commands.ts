@@ -5,6 +5,7 @@ import { call, tools } from './commands/call.js';
 import { clients } from './commands/clients.js';
 import { config } from './commands/config.js';
 import { connect } from './commands/connect.js';
+import { dev } from './commands/dev.js';
 import { inspect } from './commands/inspect.js';
 import { inspectOci } from './commands/inspect-oci.js';
 import { install } from './commands/install.js';
@@ -37,6 +38,7 @@ export const COMMANDS: readonly Command[] = [
   // tool authors
   newTool,
   build,
+  dev,
   // registry and signing
   search,
   inspect,
