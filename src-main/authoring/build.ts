@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { promisify } from 'node:util';
 import { parse as parseYaml } from 'yaml';
+import { withWitDocs } from './docs.js';
 import { importFrom } from './toolchain.js';
 
 /** A build failure worded for the tool author: `file:line:col: message`, never a stack dump. */
@@ -74,6 +75,12 @@ export async function buildTool(dir: string, toolchainDirs: string[]): Promise<B
     ({ component } = await componentize({ sourcePath: entry, witPath: witDir, disableFeatures: featuresToDisable(dir) }));
   } catch (err) {
     throw new BuildError(`componentize-js failed: ${String((err as Error).message ?? err).split('\n')[0]}`);
+  }
+  // componentize-js drops WIT doc comments; put them back so the tools carry their descriptions.
+  try {
+    component = await withWitDocs(component, witDir);
+  } catch (err) {
+    throw new BuildError(`cannot read the doc comments of wit/: ${(err as Error).message}`);
   }
   const wasmPath = join(outDir, `${name}.wasm`);
   writeFileSync(wasmPath, component);
