@@ -87,7 +87,8 @@ export async function buildTool(dir: string, toolchainDirs: string[]): Promise<B
   return { name, wasmPath, bytes: component };
 }
 
-function projectName(dir: string): string {
+/** The project's name: package.json's name when it is a plain id, else the folder's name. */
+export function projectName(dir: string): string {
   const pkg = join(dir, 'package.json');
   if (existsSync(pkg)) {
     const parsed = JSON.parse(readFileSync(pkg, 'utf8')) as { name?: unknown };

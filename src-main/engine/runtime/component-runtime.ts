@@ -47,6 +47,7 @@ const DEFAULT_CAPTURE = 64 * 1024;
  */
 export class ComponentRuntime {
   readonly #instances = new Map<string, ComponentInstance>();
+  /** What each loaded instance was built from: digest and policy (a new policy means new limits and denies). */
   readonly #loadedDigest = new Map<string, string>();
   /**
    * Plans are built from grants and the policy (SQL and YAML): far too slow for the call path, so each
@@ -84,7 +85,7 @@ export class ComponentRuntime {
       captureLimit: this.deps.captureLimit ?? DEFAULT_CAPTURE,
     });
     this.#instances.set(record.id, instance);
-    this.#loadedDigest.set(record.id, record.digest);
+    this.#loadedDigest.set(record.id, loadedKey(record));
     const prepare = async () => {
       instance.spec.modules = await this.#modules(record.digest, cached, this.#plan(record.id).limits.memoryBytes);
     };
@@ -120,7 +121,8 @@ export class ComponentRuntime {
     );
     const changed: string[] = [];
     for (const id of [...this.#loadedDigest.keys()]) {
-      if (wanted.get(id)?.digest !== this.#loadedDigest.get(id)) {
+      const want = wanted.get(id);
+      if (!want || loadedKey(want) !== this.#loadedDigest.get(id)) {
         this.unload(id);
         changed.push(id);
       }
@@ -223,6 +225,10 @@ export class ComponentRuntime {
       },
     };
   }
+}
+
+function loadedKey(record: ComponentRecord): string {
+  return `${record.digest}\0${record.policy ?? ''}`;
 }
 
 function toToolResult(out: CallOutcome, fn: ExportedFunction, ctx: ToolCallContext): ToolResult {
