@@ -45,6 +45,8 @@ export type CapabilityAnswer = { decision: 'allowed' } | { decision: 'denied'; r
 
 export interface CapabilityUse extends CapabilityRequest {
   decision: 'allowed' | 'denied';
+  /** Why a denial happened (a security rule), for the person reading the tool result. */
+  reason?: string;
 }
 
 export interface HttpRequestPayload {

@@ -139,7 +139,7 @@ class Host {
     try {
       return fn();
     } catch (err) {
-      if (err instanceof Refusal) this.policy.audit(err.target ?? display(), access, 'denied');
+      if (err instanceof Refusal) this.policy.audit(err.target ?? display(), access, 'denied', err.why);
       throw toErrorCode(err);
     }
   }
@@ -283,7 +283,7 @@ export class Descriptor {
       follow,
       boundary: policy.realRoot(s.mount),
       enter: (r) => {
-        if (policy.isDenied(r)) throw new Refusal('access', 'matches a deny rule', r);
+        if (policy.isDenied(r)) throw new Refusal('access', 'a deny rule covers this path', r);
       },
     });
     try {
