@@ -85,8 +85,7 @@ export function checkGuestPath(path: unknown): string {
   if (typeof path !== 'string') throw 'invalid';
   if (path.includes('\0')) throw 'invalid';
   if (path === '') throw 'no-entry';
-  if (path.startsWith('/') || (WINDOWS && /^([a-zA-Z]:|\\)/.test(path)))
-    throw new Refusal('not-permitted', 'absolute paths are refused: a path is relative to a preopened directory');
+  if (path.startsWith('/') || (WINDOWS && /^([a-zA-Z]:|\\)/.test(path))) throw new Refusal('not-permitted', 'absolute path');
   return path;
 }
 
@@ -112,8 +111,7 @@ export function walk(start: Dir, startReal: string, path: string, opts: WalkOpti
       const seg = pending.shift() as string;
       const top = stack[stack.length - 1];
       if (seg === '..') {
-        if (stack.length === 1)
-          throw new Refusal('not-permitted', 'the path climbs above the directory it is relative to', join(startReal, path));
+        if (stack.length === 1) throw new Refusal('not-permitted', '.. above the directory', join(startReal, path));
         const left = stack.pop() as { dir: Dir };
         if (left.dir.fd >= 0) closeSync(left.dir.fd);
         continue;
