@@ -1,6 +1,5 @@
 import { CliError, type CliIo, type Command, UsageError } from '../command.js';
-import { withWeld } from '../engine.js';
-import { policyCall } from '../policy-cli.js';
+import { policyCall, withPolicy } from '../policy-cli.js';
 
 export const secret: Command = {
   name: 'secret',
@@ -21,7 +20,7 @@ Values are never taken from the command line (it ends up in shell history and pr
     if (sub !== 'set' && sub !== 'list' && sub !== 'remove')
       throw new UsageError(sub ? `unknown subcommand "${sub}"` : 'expected a subcommand');
     const value = sub === 'set' ? await readValue(io, `Value for ${key}: `) : '';
-    return withWeld(io, (weld) =>
+    return withPolicy(io, (weld) =>
       policyCall(() => {
         if (!weld.store.components.get(componentId))
           throw new CliError(`no component "${componentId}" is installed (see \`weld list\`)`);
