@@ -29,6 +29,7 @@ export function createApiEventStream(weld: Weld, opts: { pollMs?: number } = {})
   const offBus = API_EVENT_NAMES.map((name) => weld.events.on(name, (payload) => emit({ name, payload } as ApiEvent)));
 
   let timer: NodeJS.Timeout | null = null;
+  let presence: (() => void) | null = null;
   let cursor = weld.store.calls.writtenCursor();
   let components = snapshot(weld.store.components.list());
 
@@ -53,6 +54,8 @@ export function createApiEventStream(weld: Weld, opts: { pollMs?: number } = {})
   return {
     subscribe(listener) {
       listeners.add(listener);
+      // Someone is watching (tray, window, browser): held capability requests can wait for them.
+      presence ??= weld.policy.addDecider('ui');
       if (!timer) {
         // Start following from now: a new listener fetches history through the API, not as events.
         cursor = weld.store.calls.writtenCursor();
@@ -62,6 +65,10 @@ export function createApiEventStream(weld: Weld, opts: { pollMs?: number } = {})
       }
       return () => {
         listeners.delete(listener);
+        if (listeners.size === 0) {
+          presence?.();
+          presence = null;
+        }
         if (listeners.size === 0 && timer) {
           clearInterval(timer);
           timer = null;
@@ -71,6 +78,8 @@ export function createApiEventStream(weld: Weld, opts: { pollMs?: number } = {})
     close() {
       for (const off of offBus) off();
       listeners.clear();
+      presence?.();
+      presence = null;
       if (timer) clearInterval(timer);
       timer = null;
     },

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sampleComponent, tempHome } from '../../test/helpers.js';
 import { createWeld, type Weld } from '../engine/weld.js';
+import { createApiEventStream } from './event-stream.js';
 import { createApiDispatch } from './registry.js';
 
 let home: string;
@@ -54,5 +55,17 @@ describe('grants and requests in the UI API', () => {
     expect(weld.policy.checker('fetch-notes').env('GITHUB_TOKEN').decision).toBe('allowed');
     await expect(api('requests.decide', { id: asked.request.id, answer: 'deny' })).rejects.toMatchObject({ code: 'bad-input' });
     await expect(api('requests.decide', { id: 'zzzzzz', answer: 'deny' })).rejects.toMatchObject({ code: 'not-found' });
+  });
+});
+
+describe('who can answer', () => {
+  it('a UI listening to events is someone held requests can wait for', () => {
+    const stream = createApiEventStream(weld);
+    expect(weld.policy.hasDecider()).toBe(false);
+    const off = stream.subscribe(() => {});
+    expect(weld.policy.hasDecider()).toBe(true);
+    off();
+    expect(weld.policy.hasDecider()).toBe(false);
+    stream.close();
   });
 });
