@@ -120,6 +120,14 @@ describe('weld secret', () => {
     expect(empty.stderr).toMatch(/value is empty/);
     expect(ok(await weld(['secret', 'remove', 'fetch-notes', 'GITHUB_TOKEN'])).stdout).toMatch(/Removed secret GITHUB_TOKEN/);
     expect(ok(await weld(['secret', 'list', 'fetch-notes'])).stdout).toMatch(/No secrets are set/);
+    const audit = ok(await weld(['audit', '--json'])).stdout;
+    expect(audit).not.toContain('ghp_topsecret123');
+    expect(
+      audit
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).action),
+    ).toEqual(['secret.set', 'secret.remove']);
   });
 
   it('refuses a value on the command line', async () => {

@@ -1,5 +1,5 @@
 import { CliError, type CliIo, type Command, UsageError } from '../command.js';
-import { policyCall, withPolicy } from '../policy-cli.js';
+import { cliActor, policyCall, withPolicy } from '../policy-cli.js';
 
 export const secret: Command = {
   name: 'secret',
@@ -25,6 +25,9 @@ Values are never taken from the command line (it ends up in shell history and pr
         if (!weld.store.components.get(componentId))
           throw new CliError(`no component "${componentId}" is installed (see \`weld list\`)`);
         const store = weld.policy.secrets;
+        // The key name is recorded, never the value.
+        const audit = (action: string) =>
+          weld.store.audit.append([{ at: Date.now(), actor: cliActor(io), action, subject: componentId, detail: { key } }]);
         try {
           if (sub === 'list') {
             const keys = store.keys(componentId);
@@ -33,10 +36,12 @@ Values are never taken from the command line (it ends up in shell history and pr
           }
           if (sub === 'remove') {
             if (!store.remove(componentId, key)) throw new CliError(`${componentId} has no secret ${key}`);
+            audit('secret.remove');
             io.stdout(`Removed secret ${key} of ${componentId}\n`);
             return 0;
           }
           store.set(componentId, key, value);
+          audit('secret.set');
         } catch (err) {
           if (err instanceof CliError) throw err;
           throw new CliError((err as Error).message);
