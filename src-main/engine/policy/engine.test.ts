@@ -69,6 +69,20 @@ describe('grants', () => {
     );
   });
 
+  it("refuses a grant inside Weld's data dir, except the component's own workspace", () => {
+    const { engine: e, store } = engine();
+    install(store);
+    expect(() => e.grant({ componentId: 'notes', kind: 'storage', target: `${home}/secrets`, by: 'ann' })).toThrow(
+      /inside Weld's data directory/,
+    );
+    expect(() =>
+      e.grant({ componentId: 'notes', kind: 'storage', target: `fs://${home}/workspaces/other/**`, by: 'ann' }),
+    ).toThrow(/inside Weld's data directory/);
+    expect(e.grant({ componentId: 'notes', kind: 'storage', target: 'fs://cache', by: 'ann' }).target).toBe(
+      `fs://${home}/workspaces/notes/cache`,
+    );
+  });
+
   it('keeps always grants across restarts and drops session grants', async () => {
     const weld1 = await createWeld({ home, env: {} });
     weld1.store.components.put(sampleComponent({ id: 'notes', policy: null }));
