@@ -80,6 +80,15 @@ const schema = z.strictObject({
               timeout: z.string().superRefine(check(parseDuration)).optional(),
             })
             .nullish(),
+          // The older policy-mcp-rs shape: cpu in percent of one core, memory in MB, io in IOPS (not enforced).
+          cpu: z.number().min(0).max(100).optional(),
+          memory: z
+            .number()
+            .int()
+            .min(16)
+            .max(16 * 1024)
+            .optional(),
+          io: z.number().int().min(0).optional(),
         })
         .nullish(),
     })
@@ -110,6 +119,7 @@ export function parsePolicy(yamlText: string): Policy {
   const p = result.data;
   const perms = p.permissions ?? {};
   const limits = perms.resources?.limits ?? {};
+  const legacy = perms.resources ?? {};
   return {
     version: String(p.version),
     description: p.description ?? null,
@@ -123,8 +133,13 @@ export function parsePolicy(yamlText: string): Policy {
     },
     environment: { allow: [...new Set((perms.environment?.allow ?? []).map((e) => e.key))] },
     resources: {
-      memoryBytes: limits.memory === undefined ? null : parseMemory(String(limits.memory)),
-      cpu: limits.cpu === undefined ? null : parseCpu(limits.cpu),
+      memoryBytes:
+        limits.memory !== undefined
+          ? parseMemory(String(limits.memory))
+          : legacy.memory !== undefined
+            ? legacy.memory * 1024 ** 2
+            : null,
+      cpu: limits.cpu !== undefined ? parseCpu(limits.cpu) : legacy.cpu ? legacy.cpu / 100 : null,
       timeoutMs: limits.timeout === undefined ? null : parseDuration(limits.timeout),
     },
   };
