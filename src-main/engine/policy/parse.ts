@@ -182,7 +182,10 @@ function locate(root: Node | null, issue: z.core.$ZodIssue, lc: LineCounter): Lo
     const key = issue.keys[0];
     const pair = isMap(node) ? node.items.find((it) => isPair(it) && isScalar(it.key) && it.key.value === key) : undefined;
     if (pair && isScalar(pair.key) && pair.key.range) offset = pair.key.range[0];
-    reason = `unknown key "${key}" in ${field}`;
+    reason =
+      (key === 'runtime' || key === 'ipc') && last === 'permissions'
+        ? `"${key}" (policy-mcp ${key} settings) is not supported by Weld; remove it`
+        : `unknown key "${key}" in ${field}`;
   } else if (typeof last === 'string' && nodeAt(root, path) === null) {
     reason = `${field} is required`;
   } else if (issue.code === 'invalid_type') {
