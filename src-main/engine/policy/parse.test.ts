@@ -66,12 +66,13 @@ describe('parsePolicy', () => {
   });
 
   it.each([
+    ['an unknown key, at the key', 'version: "1.0"\npermissions:\n  files: {}\n', 3, 3, /unknown key "files" in "permissions"/],
     [
-      'an unknown key, at the key',
+      'a policy-mcp section Weld does not run',
       'version: "1.0"\npermissions:\n  runtime: {}\n',
       3,
       3,
-      /unknown key "runtime" in "permissions"/,
+      /"runtime" \(policy-mcp runtime settings\) is not supported by Weld/,
     ],
     [
       'an unknown key in an entry',
