@@ -12,7 +12,7 @@ import { accessMinus, accessUnion } from './access.js';
 import { type CompiledRules, compileRules, makeChecker } from './checker.js';
 import { GrantError } from './errors.js';
 import { exportPolicyYaml } from './export.js';
-import { escapeGlob, type FsAnchors, normalizeHostPath, resolveFsText } from './fs-uri.js';
+import { escapeGlob, type FsAnchors, normalizeHostPath, resolveFsText, unescapeGlob } from './fs-uri.js';
 import { type Policy, parsePolicy } from './parse.js';
 import { buildPlan, protectedGlobs } from './plan.js';
 import { SecretStore } from './secrets.js';
@@ -443,6 +443,16 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
       t = normalizeTarget(r.kind, target, r.kind === 'storage' ? r.access || 'read' : undefined, anchors(r.componentId));
     } catch (err) {
       return deny((err as Error).message);
+    }
+    // Narrow grants (a glob, one file) mount their directory without access, so the runtime asks about
+    // paths that are in fact granted: answer those from the grants without troubling a person.
+    if (t.kind !== 'network') {
+      const check = engine.checker(c.id, r.callId);
+      const pre =
+        t.kind === 'storage'
+          ? check.storage(unescapeGlob(t.target.slice(5)), t.access === 'write' ? 'write' : 'read')
+          : check.env(t.target);
+      if (pre.decision !== 'ask') return pre;
     }
     const command = grantCommand(c.id, t.kind, t.target, t.access || undefined);
     const what = `${t.kind} ${t.target}${t.access ? ` (${t.access})` : ''}`;

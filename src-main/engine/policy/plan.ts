@@ -21,8 +21,7 @@ export interface PlanInput {
 
 /**
  * What a component instance's sandbox is built from. Once grants are left out: they belong to one call
- * and are answered by the checker. Mount access is the ceiling; the runtime still asks the checker per
- * access, because a glob grant (`/notes/*.md`) is narrower than its mount (`/notes`).
+ * and are answered by the checker when the runtime asks.
  */
 export function buildPlan(input: PlanInput): SandboxPlan {
   const mounts = new Map<string, Mount>();
@@ -30,13 +29,19 @@ export function buildPlan(input: PlanInput): SandboxPlan {
   for (const g of input.grants) {
     if (g.kind !== 'storage' || g.scope === 'once') continue;
     const r = resolveFsText(g.target, input.anchors);
-    // Preopens are directories: a grant of one file mounts its directory; the checker keeps it to that file.
-    const base = !r.isGlob && isFile(r.base) ? dirname(r.base) : r.base;
+    // A mount is all-or-nothing for its directory. Only a grant of the whole directory (`/d`, `/d/**`)
+    // opens it; a narrower one (`/d/*.md`, one file) mounts the directory with no access, so each touch
+    // asks the engine, whose checker applies the exact grant.
+    const file = !r.isGlob && isFile(r.base);
+    const base = file ? dirname(r.base) : r.base;
+    const whole = !file && (!r.isGlob || r.pattern === `${base === '/' ? '' : escapeGlob(base)}/**`);
     const m = mounts.get(base) ?? { guestPath: base, hostPath: base, read: false, write: false };
-    m.read ||= accessIncludes(g.access, 'read');
-    m.write ||= accessIncludes(g.access, 'write');
+    if (whole) {
+      m.read ||= accessIncludes(g.access, 'read');
+      m.write ||= accessIncludes(g.access, 'write');
+      granted.push(base);
+    }
     mounts.set(base, m);
-    if (base === r.base) granted.push(base);
   }
   for (const c of input.requested) {
     if (c.kind !== 'storage' || c.target === '*') continue;
