@@ -21,8 +21,7 @@ export interface PlanInput {
 
 /**
  * What a component instance's sandbox is built from. Once grants are left out: they belong to one call
- * and are answered by the checker. Mount access is the ceiling; the runtime still asks the checker per
- * access, because a glob grant (`/notes/*.md`) is narrower than its mount (`/notes`).
+ * and are answered by the checker when the runtime asks.
  */
 export function buildPlan(input: PlanInput): SandboxPlan {
   const mounts = new Map<string, Mount>();
@@ -40,7 +39,6 @@ export function buildPlan(input: PlanInput): SandboxPlan {
     // then asks the checker about every path instead of trusting the mount's flags.
     if (file || (r.isGlob && !r.pattern.endsWith('/**'))) m.checkEach = true;
     mounts.set(base, m);
-    if (base === r.base) granted.push(base);
   }
   for (const c of input.requested) {
     if (c.kind !== 'storage' || c.target === '*') continue;
