@@ -25,7 +25,8 @@ function startWeld(args: string[], home: string) {
     const end = Date.now() + ms;
     while (!re.test(out[what])) {
       if (child.exitCode !== null) throw new Error(`weld ${args[0]} exited (${child.exitCode}):\n${out.stderr}`);
-      if (Date.now() > end) throw new Error(`timed out waiting for ${re} in weld ${args[0]} ${what}:\n${out[what]}\n${out.stderr}`);
+      if (Date.now() > end)
+        throw new Error(`timed out waiting for ${re} in weld ${args[0]} ${what}:\n${out[what]}\n${out.stderr}`);
       await new Promise((r) => setTimeout(r, 50));
     }
   };
@@ -82,34 +83,43 @@ describe('weld dev against a running weld serve', () => {
     tmp?.cleanup();
   });
 
-  it('installs the first build, reloads each change into the running Weld, and survives a broken save', async () => {
-    const project = join(tmp.home, 'hello');
-    dev = startWeld(['dev', project], tmp.home);
-    await dev.waitFor('stderr', /A running Weld serves it/, 30_000);
-    await dev.waitFor('stdout', /installed hello sha256:[0-9a-f]{12}… in [\d.]+ s\n {2}greet\(name: string\)/, BUILD_MS);
-    // The WIT doc comment survives the build and is the tool's description.
-    expect(dev.out.stdout).toContain('      Greet someone by name. Weld shows this comment to MCP clients');
-    await until(async () => (await client.listTools()).tools.some((t) => t.name === 'greet'), 10_000);
-    const first = await runWeld(['call', 'greet', '--arg', 'name=Ada'], tmp.home);
-    expect(first.stderr).toBe('');
-    expect(first.stdout).toBe('Hello, Ada!\n');
+  it(
+    'installs the first build, reloads each change into the running Weld, and survives a broken save',
+    async () => {
+      const project = join(tmp.home, 'hello');
+      dev = startWeld(['dev', project], tmp.home);
+      await dev.waitFor('stderr', /A running Weld serves it/, 30_000);
+      await dev.waitFor('stdout', /installed hello sha256:[0-9a-f]{12}… in [\d.]+ s\n {2}greet\(name: string\)/, BUILD_MS);
+      // The WIT doc comment survives the build and is the tool's description.
+      expect(dev.out.stdout).toContain('      Greet someone by name. Weld shows this comment to MCP clients');
+      await until(async () => (await client.listTools()).tools.some((t) => t.name === 'greet'), 10_000);
+      const first = await runWeld(['call', 'greet', '--arg', 'name=Ada'], tmp.home);
+      expect(first.stderr).toBe('');
+      expect(first.stdout).toBe('Hello, Ada!\n');
 
-    const before = listChanged;
-    writeFileSync(
-      join(project, 'src', 'index.ts'),
-      'export function greet(name: string): string {\n  return `Howdy, ${name}!`;\n}\n',
-    );
-    await dev.waitFor('stdout', /reinstalled hello/, BUILD_MS);
-    // The server reloads from the store by itself and tells connected clients.
-    await until(() => listChanged > before, 10_000);
-    const second = await runWeld(['call', 'greet', '--arg', 'name=Ada'], tmp.home);
-    expect(second.stdout).toBe('Howdy, Ada!\n');
+      const before = listChanged;
+      writeFileSync(
+        join(project, 'src', 'index.ts'),
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: TypeScript source for the tool, not a template here
+        'export function greet(name: string): string {\n  return `Howdy, ${name}!`;\n}\n',
+      );
+      await dev.waitFor('stdout', /reinstalled hello/, BUILD_MS);
+      // The server reloads from the store by itself and tells connected clients.
+      await until(() => listChanged > before, 10_000);
+      const second = await runWeld(['call', 'greet', '--arg', 'name=Ada'], tmp.home);
+      expect(second.stdout).toBe('Howdy, Ada!\n');
 
-    writeFileSync(join(project, 'src', 'index.ts'), 'export function greet(name: string): string {\n  return name +* 1;\n}\n');
-    await dev.waitFor('stderr', /build failed after [\d.]+ s:\n {2}src\/index\.ts:2:16: Expression expected\.\n {2}still watching/, 30_000);
-    expect(dev.child.exitCode).toBeNull();
-    // The last good build keeps serving.
-    expect((await runWeld(['call', 'greet', '--arg', 'name=Bo'], tmp.home)).stdout).toBe('Howdy, Bo!\n');
-    expect(await stop(dev.child)).toBe(0);
-  }, 2 * BUILD_MS + 60_000);
+      writeFileSync(join(project, 'src', 'index.ts'), 'export function greet(name: string): string {\n  return name +* 1;\n}\n');
+      await dev.waitFor(
+        'stderr',
+        /build failed after [\d.]+ s:\n {2}src\/index\.ts:2:16: Expression expected\.\n {2}still watching/,
+        30_000,
+      );
+      expect(dev.child.exitCode).toBeNull();
+      // The last good build keeps serving.
+      expect((await runWeld(['call', 'greet', '--arg', 'name=Bo'], tmp.home)).stdout).toBe('Howdy, Bo!\n');
+      expect(await stop(dev.child)).toBe(0);
+    },
+    2 * BUILD_MS + 60_000,
+  );
 });
