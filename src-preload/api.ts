@@ -109,6 +109,44 @@ export const OciInspection = z.object({
   signature: z.object({ verified: z.boolean(), publisher: z.string().nullable(), reason: z.string() }),
 });
 
+export const GrantScope = z.enum(['once', 'session', 'always']);
+
+/** A person's decision that lets a component use something; once and session grants live in one Weld process. */
+export const GrantInfo = z.object({
+  id: z.string(),
+  componentId: z.string(),
+  kind: CapabilityKind,
+  target: z.string(),
+  access: z.string(),
+  scope: GrantScope,
+  decidedBy: z.string(),
+  decidedAt: z.number(),
+  expiresAt: z.number().nullable(),
+});
+
+export const ComponentPermissions = z.object({
+  componentId: z.string(),
+  requested: z.array(RequestedCapability.extend({ granted: z.boolean() })),
+  grants: z.array(GrantInfo),
+  limits: z.object({ memoryBytes: z.number(), timeoutMs: z.number() }),
+});
+
+/** A capability request waiting for a person (a held tool call, or a grant asked for through MCP). */
+export const CapabilityRequestInfo = z.object({
+  id: z.string(),
+  componentId: z.string(),
+  callId: z.string().nullable(),
+  kind: CapabilityKind,
+  target: z.string(),
+  access: z.string(),
+  origin: z.enum(['runtime', 'mcp']),
+  requestedBy: z.string(),
+  requestedAt: z.number(),
+  expiresAt: z.number(),
+  status: z.enum(['pending', 'allowed', 'denied', 'expired']),
+  suggestedScope: GrantScope,
+});
+
 const NoInput = z.object({}).strict();
 const Search = z.string().max(200).optional();
 const Limit = z.number().int().min(1).max(5000).optional();
@@ -138,6 +176,23 @@ export const api = {
   'settings.get': { input: NoInput, output: Settings },
   'catalog.search': { input: z.object({ query: z.string().min(1).max(200) }).strict(), output: z.array(CatalogEntry) },
   'registry.inspect': { input: z.object({ ref: z.string().min(1).max(1024) }).strict(), output: OciInspection },
+  'grants.list': { input: z.object({ componentId: Id }).strict(), output: ComponentPermissions },
+  'grants.revoke': {
+    input: z
+      .object({
+        componentId: Id,
+        kind: CapabilityKind,
+        target: z.string().min(1).max(4096),
+        access: z.enum(['read', 'write', 'read,write']).optional(),
+      })
+      .strict(),
+    output: ComponentPermissions,
+  },
+  'requests.list': { input: NoInput, output: z.array(CapabilityRequestInfo) },
+  'requests.decide': {
+    input: z.object({ id: z.string().min(4).max(32), answer: z.enum(['once', 'session', 'always', 'deny']) }).strict(),
+    output: CapabilityRequestInfo,
+  },
 } as const;
 
 export type ApiName = keyof typeof api;

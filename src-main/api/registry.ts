@@ -3,6 +3,7 @@ import { auditHandlers } from './audit.js';
 import { callHandlers } from './calls.js';
 import { componentHandlers } from './components.js';
 import { type ApiContext, ApiError, type Handler, type Handlers } from './context.js';
+import { grantHandlers } from './grants.js';
 import { ociHandlers } from './oci.js';
 import { settingsHandlers } from './settings.js';
 
@@ -13,6 +14,7 @@ export const handlers: Handlers<ApiName> = {
   ...auditHandlers,
   ...settingsHandlers,
   ...ociHandlers,
+  ...grantHandlers,
 };
 
 export type ApiDispatch = (name: unknown, input: unknown) => Promise<unknown>;

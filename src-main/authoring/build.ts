@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { promisify } from 'node:util';
 import { parse as parseYaml } from 'yaml';
-import { withWitDocs } from './docs.js';
+import { embedPackageDocs } from '../engine/schema/wit-docs.js';
 import { importFrom } from './toolchain.js';
 
 /** A build failure worded for the tool author: `file:line:col: message`, never a stack dump. */
@@ -76,11 +76,11 @@ export async function buildTool(dir: string, toolchainDirs: string[]): Promise<B
   } catch (err) {
     throw new BuildError(`componentize-js failed: ${String((err as Error).message ?? err).split('\n')[0]}`);
   }
-  // componentize-js drops WIT doc comments; put them back so the tools carry their descriptions.
+  // componentize-js drops WIT doc comments; they are the tools' descriptions, so put them back.
   try {
-    component = await withWitDocs(component, witDir);
+    component = embedPackageDocs(component, witDir);
   } catch (err) {
-    throw new BuildError(`cannot read the doc comments of wit/: ${(err as Error).message}`);
+    throw new BuildError(`reading doc comments: ${(err as Error).message}`);
   }
   const wasmPath = join(outDir, `${name}.wasm`);
   writeFileSync(wasmPath, component);

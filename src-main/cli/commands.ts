@@ -6,6 +6,7 @@ import { clients } from './commands/clients.js';
 import { config } from './commands/config.js';
 import { connect } from './commands/connect.js';
 import { dev } from './commands/dev.js';
+import { grant } from './commands/grant.js';
 import { inspect } from './commands/inspect.js';
 import { inspectOci } from './commands/inspect-oci.js';
 import { install } from './commands/install.js';
@@ -13,9 +14,13 @@ import { keygen } from './commands/keygen.js';
 import { list } from './commands/list.js';
 import { logs } from './commands/logs.js';
 import { newTool } from './commands/new.js';
+import { policy } from './commands/policy.js';
 import { publish } from './commands/publish.js';
 import { remove } from './commands/remove.js';
+import { requests } from './commands/requests.js';
+import { revoke } from './commands/revoke.js';
 import { search } from './commands/search.js';
+import { secret } from './commands/secret.js';
 import { serve } from './commands/serve.js';
 import { trust } from './commands/trust.js';
 import { update } from './commands/update.js';
@@ -35,6 +40,12 @@ export const COMMANDS: readonly Command[] = [
   call,
   logs,
   audit,
+  // permissions
+  grant,
+  revoke,
+  requests,
+  policy,
+  secret,
   // tool authors
   newTool,
   build,

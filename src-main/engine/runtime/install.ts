@@ -86,7 +86,7 @@ export async function installComponent(
     id,
     digest: analysis.digest,
     sourceRef: src.sourceRef,
-    name: analysis.world.world || id,
+    name: id,
     version: src.version ?? null,
     signatureStatus: src.signatureStatus,
     publisher: src.publisher,
