@@ -12,7 +12,7 @@ const SECTION = '## Write your first tool';
 const README_REGISTRY = 'localhost:5000';
 
 /** Every command of the tutorial: the lines of its `sh` blocks, in order. */
-export function tutorialCommands(readme: string): string[] {
+function tutorialCommands(readme: string): string[] {
   const start = readme.indexOf(`\n${SECTION}\n`);
   if (start < 0) throw new Error(`README.md has no "${SECTION}" section`);
   const rest = readme.slice(start + SECTION.length + 2);
