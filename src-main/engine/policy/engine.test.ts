@@ -192,7 +192,7 @@ describe('sandbox plan', () => {
     try {
       e.grant({ componentId: 'notes', kind: 'storage', target: file, access: 'read', by: 'ann' });
       const dir = join(file, '..');
-      expect(e.plan('notes').mounts).toEqual([{ guestPath: dir, hostPath: dir, read: true, write: false }]);
+      expect(e.plan('notes').mounts).toEqual([{ guestPath: dir, hostPath: dir, read: true, write: false, checkEach: true }]);
       expect(e.checker('notes').storage(file, 'read').decision).toBe('allowed');
       expect(e.checker('notes').storage(join(dir, 'other.csv'), 'read').decision).toBe('ask');
     } finally {

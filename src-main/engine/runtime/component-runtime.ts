@@ -146,10 +146,10 @@ export class ComponentRuntime {
     removeCached(this.deps.cacheRoot, record.digest);
   }
 
-  /** The next call gets a fresh worker with the current plan (grants changed). */
+  /** The next call gets a fresh worker with the current plan (grants changed); running calls finish first. */
   async restart(componentId: string): Promise<void> {
     this.#plans.delete(componentId);
-    await this.#instances.get(componentId)?.stop();
+    await this.#instances.get(componentId)?.restart();
   }
 
   /** Starts every loaded component's worker now, so the first call does not pay for it. */

@@ -104,6 +104,17 @@ export class ComponentInstance {
     return run;
   }
 
+  /**
+   * Takes new grants into account: the worker stops once the calls already queued have finished, so
+   * the next call starts with the current plan. A call held by a capability request is not killed by
+   * the grant that answers it.
+   */
+  restart(): Promise<void> {
+    const done = this.#queue.then(() => this.stop());
+    this.#queue = done.catch(() => {});
+    return done;
+  }
+
   async stop(): Promise<void> {
     clearTimeout(this.#idleTimer);
     const r = this.#running;

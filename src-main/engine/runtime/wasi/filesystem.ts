@@ -48,8 +48,9 @@ import { type ByteSink, type ByteSource, CLOSED, InputStream, OutputStream, type
  *   such a link can still re-aim it; only the guest's own accesses are guaranteed to stay inside;
  * - a hard link or rename needs write access at both ends, so read-only data cannot be relinked
  *   into a writable mount, and a directory carrying a deny rule or another mount may not be moved;
- * - access beyond the grant asks the engine once per mount and access (just-in-time), and every
- *   decision is reported for the audit log, one notification per path operation.
+ * - access beyond the grant asks the engine once per mount and access (just-in-time); under a
+ *   checkEach mount (grants narrower than the directory) every path is put to the engine once;
+ *   every decision is reported for the audit log, one notification per path operation.
  */
 
 type DescriptorType =
@@ -283,7 +284,7 @@ export class Descriptor {
       follow,
       boundary: policy.realRoot(s.mount),
       enter: (r) => {
-        if (policy.isDenied(r)) throw new Refusal('access', 'matches a deny rule', r);
+        if (policy.isDenied(r)) throw new Refusal('access', 'a deny rule covers this path', r);
       },
     });
     try {

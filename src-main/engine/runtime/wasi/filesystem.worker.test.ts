@@ -93,7 +93,9 @@ describe('wasi:filesystem in the runtime worker', () => {
     });
     await until(() => uses.length >= 3, 2000);
     expect(uses).toContainEqual({ kind: 'storage', target: `fs://${mount}/a.txt`, access: 'read', decision: 'allowed' });
-    expect(uses).toContainEqual({ kind: 'storage', target: `fs://${base}/canary.txt`, access: 'read', decision: 'denied' });
+    expect(uses).toContainEqual(
+      expect.objectContaining({ kind: 'storage', target: `fs://${base}/canary.txt`, access: 'read', decision: 'denied' }),
+    );
   });
 
   // fds belong to the process: only Node's tracking of a worker's raw fds (trackUnmanagedFds, on by

@@ -165,10 +165,11 @@ export class FsPolicy {
   authorize(from: MountState, real: string, access: Access): void {
     const root = this.realRoot(from);
     if (!inside(root, real)) throw new Refusal('not-permitted', 'outside the mount', real);
-    if (this.isDenied(real)) throw new Refusal('access', 'matches a deny rule', real);
+    if (this.isDenied(real)) throw new Refusal('access', 'a deny rule covers this path', real);
     const gov = this.governing(real, from);
-    const ok = gov.mount.checkEach ? this.#pathAllowed(real, access) : this.mayAccess(gov, access);
-    if (!ok) throw this.#refuse(gov, access, real);
+    if (gov.mount.checkEach) {
+      if (!this.#pathAllowed(real, access)) throw new Refusal('access', `${access} of this path is not granted`, real);
+    } else if (!this.mayAccess(gov, access)) throw this.#refuse(gov, access, real);
     this.audit(real, access, 'allowed');
   }
 
