@@ -138,9 +138,9 @@ export class ComponentRuntime {
     removeCached(this.deps.cacheRoot, record.digest);
   }
 
-  /** The next call gets a fresh worker with the current plan (grants changed). */
+  /** The next call gets a fresh worker with the current plan (grants changed); a running call finishes. */
   async restart(componentId: string): Promise<void> {
-    await this.#instances.get(componentId)?.stop();
+    await this.#instances.get(componentId)?.refresh();
   }
 
   /** Starts every loaded component's worker now, so the first call does not pay for it. */

@@ -76,6 +76,8 @@ export class ComponentInstance {
   #idleTimer: NodeJS.Timeout | undefined;
   #nextId = 1;
   #currentCall: string | null = null;
+  /** The sandbox plan changed: the next call needs a new worker, but a call in flight finishes first. */
+  #stale = false;
   /** A failed start, repeated to calls for a moment instead of starting a new worker for each. */
   #startFailure: { message: string; at: number } | undefined;
 
@@ -100,6 +102,15 @@ export class ComponentInstance {
     const run = this.#queue.then(() => this.#callNow(exportName, args, opts));
     this.#queue = run.catch(() => {});
     return run;
+  }
+
+  /**
+   * Makes the next call start a fresh worker with the current plan (grants changed). A call in
+   * progress is not cut short: it may be the very call a person just answered a request for.
+   */
+  async refresh(): Promise<void> {
+    if (this.#currentCall === null) return this.stop();
+    this.#stale = true;
   }
 
   async stop(): Promise<void> {
@@ -217,6 +228,10 @@ export class ComponentInstance {
     if (opts.signal.aborted) return empty({ kind: 'cancelled' });
     if (this.#startFailure && performance.now() - this.#startFailure.at < START_RETRY_MS) {
       return empty({ kind: 'trap', message: this.#startFailure.message });
+    }
+    if (this.#stale) {
+      this.#stale = false;
+      if (this.#running) await this.#kill(this.#running);
     }
     const r = this.#ensure();
     const timeoutMs = this.spec.plan().limits.timeoutMs;
