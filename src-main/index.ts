@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { app, type BrowserWindow, clipboard, dialog, ipcMain, Notification, session } from 'electron';
+import { deepLinkInArgs } from '../src-preload/deep-link.js';
 import { createApiEventStream } from './api/event-stream.js';
 import { createApiDispatch } from './api/registry.js';
 import { clientConfig } from './api/settings.js';
@@ -7,8 +8,9 @@ import { resolveDataDir } from './engine/config.js';
 import { createLogger } from './engine/log.js';
 import { createWeld, type Weld } from './engine/weld.js';
 import { registerApiIpc } from './ipc/api.js';
+import { linkAction } from './shell/deep-link-action.js';
 import { pauseAll, resumeAll } from './shell/pause.js';
-import { initialTrayState, type TrayAction, type TrayState, trayReduce } from './shell/tray-model.js';
+import { initialTrayState, requestNotice, type TrayAction, type TrayState, trayReduce, withPending } from './shell/tray-model.js';
 import { createTray, RESOURCES } from './tray.js';
 import { createMainWindow, rendererUrl, showWindow } from './windows.js';
 
@@ -30,11 +32,44 @@ if (!app.requestSingleInstanceLock()) {
     env: { ELECTRON_RUN_AS_NODE: '1' },
   };
 
-  const openWindow = () => {
-    if (!win || win.isDestroyed()) win = createMainWindow({ icon: join(RESOURCES, 'icon.png'), isQuitting: () => quitting });
-    else showWindow(win);
+  /** Shows the window, on a given page when asked: a new window loads it, an open one is told over the event channel. */
+  const openWindow = (page?: 'requests') => {
+    if (!win || win.isDestroyed()) {
+      win = createMainWindow({ icon: join(RESOURCES, 'icon.png'), isQuitting: () => quitting, hash: page ? `#${page}` : '' });
+      return;
+    }
+    showWindow(win);
+    if (page) win.webContents.send('weld:event', 'ui.show', { page });
   };
-  app.on('second-instance', openWindow);
+  // weld://install?ref=oci://… only ever opens the Install page pre-filled; the person still clicks Install.
+  const openLink = (link: string) => {
+    const action = linkAction(link, win !== null && !win.isDestroyed());
+    if (action.kind === 'refused') {
+      logger.warn('refused a weld:// link', { reason: action.reason });
+      if (app.isReady()) dialog.showErrorBox('Weld cannot open this link', `${action.reason}.`);
+      return;
+    }
+    if (action.kind === 'load') {
+      win = createMainWindow({ icon: join(RESOURCES, 'icon.png'), isQuitting: () => quitting, hash: action.hash });
+      return;
+    }
+    openWindow();
+    win?.webContents.send('weld:event', 'ui.install', { ref: action.ref });
+  };
+  let pendingLink: string | null = deepLinkInArgs(process.argv);
+  app.setAsDefaultProtocolClient('weld');
+  // Windows and Linux start a second instance with the link in its arguments; macOS sends open-url.
+  app.on('second-instance', (_e, argv) => {
+    const link = deepLinkInArgs(argv);
+    if (link) openLink(link);
+    else openWindow();
+  });
+  app.on('open-url', (e, link) => {
+    e.preventDefault();
+    if (app.isReady() && weldReady) openLink(link);
+    else pendingLink = link;
+  });
+  let weldReady = false;
   // Closing the last window keeps Weld serving tools from the tray.
   app.on('window-all-closed', () => {});
   app.on('before-quit', () => {
@@ -63,29 +98,34 @@ if (!app.requestSingleInstanceLock()) {
       return;
     }
     const dispatch = createApiDispatch({ weld, actor: 'user:desktop', shell: 'electron', httpUrl: null, launcher });
-    const events = createApiEventStream(weld);
+    // The desktop app can always reach its person (window, tray, notification), so held calls wait for them.
+    const events = createApiEventStream(weld, { decider: 'desktop' });
     registerApiIpc({ ipcMain, dispatch, events, rendererUrl: rendererUrl(), window: () => win, logger });
+    // Requests already waiting (held by another Weld process) show in the tray from the start.
+    state = withPending(state, weld.policy.pending());
     events.subscribe((event) => {
       const next = trayReduce(state, event);
       if (next === state) return;
       if (event.name === 'capability.requested' && Notification.isSupported()) {
-        const n = new Notification({
-          title: `${event.payload.componentId} asks for access`,
-          body: `${event.payload.kind} ${event.payload.target}. Open Weld to allow or deny.`,
-        });
-        n.on('click', openWindow);
+        const n = new Notification(requestNotice(event.payload));
+        n.on('click', () => openWindow('requests'));
         n.show();
       }
       state = next;
       render();
     });
     render();
-    openWindow();
+    weldReady = true;
+    if (pendingLink) openLink(pendingLink);
+    else openWindow();
+    pendingLink = null;
 
     async function onTray(action: TrayAction): Promise<void> {
       switch (action) {
         case 'open':
           return openWindow();
+        case 'openRequests':
+          return openWindow('requests');
         case 'togglePause':
           if (state.paused) await resumeAll(dispatch, pausedIds);
           else pausedIds = await pauseAll(dispatch);

@@ -13,7 +13,7 @@ export function rendererUrl(): string {
  * The main window: untrusted UI, so no Node, an isolated and sandboxed preload, no navigation away
  * from the renderer and no new windows. Closing it hides it; Weld keeps running in the tray.
  */
-export function createMainWindow(opts: { icon: string; isQuitting: () => boolean }): BrowserWindow {
+export function createMainWindow(opts: { icon: string; isQuitting: () => boolean; hash?: string }): BrowserWindow {
   const win = new BrowserWindow({
     width: 1180,
     height: 780,
@@ -48,7 +48,8 @@ export function createMainWindow(opts: { icon: string; isQuitting: () => boolean
     }
   });
   win.once('ready-to-show', () => win.show());
-  win.loadURL(home);
+  // The hash picks the first page (#requests, #install?ref=…); the renderer validates it again.
+  win.loadURL(`${home}${opts.hash ?? ''}`);
   return win;
 }
 

@@ -109,6 +109,106 @@ export const OciInspection = z.object({
   signature: z.object({ verified: z.boolean(), publisher: z.string().nullable(), reason: z.string() }),
 });
 
+/** A dropped or picked .wasm travels as base64 in web mode: bounded so one request cannot exhaust memory. */
+export const MAX_UPLOAD_BYTES = 64 * 1024 * 1024;
+const MAX_UPLOAD_BASE64 = Math.ceil(MAX_UPLOAD_BYTES / 3) * 4;
+const MAX_POLICY_CHARS = 256 * 1024;
+const PolicyText = z.string().max(MAX_POLICY_CHARS, 'the policy file is larger than 256 KiB');
+
+/** Where a component to install comes from: a reference the person typed or picked, or a file's bytes. */
+export const InstallSourceInput = z.discriminatedUnion('kind', [
+  z
+    .object({
+      kind: z.literal('ref'),
+      /** `oci://host/repo[:tag|@sha256:…]`, a local path or `file://…`. */
+      ref: z.string().trim().min(1).max(4096),
+      policyYaml: PolicyText.optional(),
+      /** Install an OCI component whose signature is missing or untrusted (a person chose to; audited). */
+      allowUnsigned: z.boolean().optional(),
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal('upload'),
+      fileName: z
+        .string()
+        .min(1)
+        .max(255)
+        .regex(/^[^/\\\0]+$/, 'a file name, not a path'),
+      wasmBase64: z
+        .string()
+        .min(1)
+        .max(MAX_UPLOAD_BASE64, `the component is larger than ${MAX_UPLOAD_BYTES / 2 ** 20} MiB`)
+        .regex(/^[A-Za-z0-9+/]*={0,2}$/, 'not base64'),
+      policyYaml: PolicyText.optional(),
+    })
+    .strict(),
+]);
+
+/** Everything the install prompt shows, read from the component before anything is installed. */
+export const InstallPreview = z.object({
+  /** Names the analysed bytes: install uses exactly what the person saw, not a second download. */
+  previewId: z.string(),
+  /** The id it will be installed under. */
+  id: z.string(),
+  name: z.string(),
+  version: z.string().nullable(),
+  sourceRef: z.string(),
+  digest: z.string(),
+  size: z.number(),
+  signatureStatus: SignatureStatus,
+  publisher: z.string().nullable(),
+  hasPolicy: z.boolean(),
+  tools: z.array(ToolInfo),
+  requestedCapabilities: z.array(RequestedCapability),
+  /** Same bytes already installed (under this id): installing changes nothing. */
+  alreadyInstalledAs: z.string().nullable(),
+  /** Another version is installed under the same id and would be replaced. */
+  replacesDigest: z.string().nullable(),
+});
+
+export const GrantScope = z.enum(['once', 'session', 'always']);
+
+export const GrantInfo = z.object({
+  id: z.string(),
+  kind: CapabilityKind,
+  target: z.string(),
+  access: z.string(),
+  scope: GrantScope,
+  decidedBy: z.string(),
+  decidedAt: z.number(),
+  expiresAt: z.number().nullable(),
+});
+
+/** A capability as a person approves it: the requested one, or with the folder they chose instead. */
+export const ApprovedCapability = z
+  .object({
+    kind: CapabilityKind,
+    target: z.string().trim().min(1).max(1024),
+    access: z.enum(['read', 'write', 'read,write']).optional(),
+  })
+  .strict();
+
+export const RequestAnswer = z.enum(['once', 'session', 'always', 'deny']);
+
+/** A just-in-time capability request waiting for a person. */
+export const CapabilityRequestInfo = z.object({
+  id: z.string(),
+  componentId: z.string(),
+  callId: z.string().nullable(),
+  /** The tool whose call is held, when this process saw the call start. */
+  tool: z.string().nullable(),
+  client: z.string().nullable(),
+  kind: CapabilityKind,
+  target: z.string(),
+  access: z.string(),
+  /** runtime: a running call touched it and waits; mcp: asked for through a management tool. */
+  origin: z.enum(['runtime', 'mcp']),
+  requestedBy: z.string(),
+  requestedAt: z.number(),
+  expiresAt: z.number(),
+});
+
 const NoInput = z.object({}).strict();
 const Search = z.string().max(200).optional();
 const Limit = z.number().int().min(1).max(5000).optional();
@@ -117,6 +217,44 @@ export const api = {
   'components.list': { input: NoInput, output: z.array(ComponentInfo) },
   'components.setEnabled': { input: z.object({ id: Id, enabled: z.boolean() }).strict(), output: ComponentInfo },
   'components.remove': { input: z.object({ id: Id }).strict(), output: z.object({ removed: z.literal(true) }) },
+  'components.analyze': {
+    input: z.object({ source: InstallSourceInput }).strict(),
+    output: InstallPreview,
+    /** Web mode reads a body this large for this operation only. */
+    maxBodyBytes: MAX_UPLOAD_BASE64 + MAX_POLICY_CHARS * 6 + 4096,
+  },
+  'components.install': {
+    input: z
+      .object({
+        previewId: z.string().min(1).max(64),
+        /** The capabilities the person left switched on; each becomes an always grant. */
+        approve: z.array(ApprovedCapability).max(100),
+      })
+      .strict(),
+    output: z.object({ component: ComponentInfo, unchanged: z.boolean(), granted: z.array(GrantInfo) }),
+  },
+  'grants.list': {
+    input: z.object({ componentId: Id }).strict(),
+    output: z.object({
+      grants: z.array(GrantInfo),
+      requested: z.array(RequestedCapability.extend({ granted: z.boolean() })),
+    }),
+  },
+  'grants.add': {
+    input: z
+      .object({ componentId: Id, capability: ApprovedCapability, scope: z.enum(['session', 'always']).optional() })
+      .strict(),
+    output: GrantInfo,
+  },
+  'grants.revoke': {
+    input: z.object({ componentId: Id, kind: CapabilityKind, target: z.string().min(1).max(1024) }).strict(),
+    output: z.object({ removed: z.number(), narrowed: z.number() }),
+  },
+  'requests.list': { input: NoInput, output: z.array(CapabilityRequestInfo) },
+  'requests.decide': {
+    input: z.object({ requestId: z.string().min(1).max(64), answer: RequestAnswer }).strict(),
+    output: z.object({ id: z.string(), status: z.enum(['pending', 'allowed', 'denied', 'expired']) }),
+  },
   'calls.list': {
     input: z.object({ tool: z.string().max(128).optional(), status: CallStatus.optional(), text: Search, limit: Limit }).strict(),
     output: z.array(CallInfo),
@@ -146,7 +284,13 @@ export type ApiOutput<N extends ApiName> = z.output<(typeof api)[N]['output']>;
 
 export const isApiName = (name: unknown): name is ApiName => typeof name === 'string' && Object.hasOwn(api, name);
 
-/** The closed list of events the UI can receive; mirrors src-main/engine/events.ts. */
+/** The largest request body web mode reads for an operation (uploads are larger than everything else). */
+export function maxBodyBytes(name: ApiName, fallback: number): number {
+  const entry = api[name];
+  return 'maxBodyBytes' in entry ? entry.maxBodyBytes : fallback;
+}
+
+/** The closed list of events the UI can receive: src-main/engine/events.ts plus the desktop shell's own. */
 export const apiEvents = {
   'call.started': z.object({
     callId: z.string(),
@@ -186,12 +330,22 @@ export const apiEvents = {
     change: z.enum(['installed', 'removed', 'updated', 'enabled', 'disabled']),
   }),
   'grants.changed': z.object({ componentId: z.string() }),
+  /** From the desktop shell, not the engine: a `weld://install?ref=…` link was opened. Never installs by itself. */
+  'ui.install': z.object({ ref: z.string() }),
+  /** From the desktop shell: show a page (a notification about a request was clicked). */
+  'ui.show': z.object({ page: z.enum(['requests']) }),
 } as const;
 
 export type ApiEventName = keyof typeof apiEvents;
 export type ApiEventPayload<N extends ApiEventName> = z.output<(typeof apiEvents)[N]>;
 export type ApiEvent = { [N in ApiEventName]: { name: N; payload: ApiEventPayload<N> } }[ApiEventName];
 export const API_EVENT_NAMES = Object.keys(apiEvents) as ApiEventName[];
+/** Events the desktop shell makes itself; every other one comes from the engine's bus. */
+export const SHELL_EVENT_NAMES = ['ui.install', 'ui.show'] as const satisfies readonly ApiEventName[];
+export type EngineEventName = Exclude<ApiEventName, (typeof SHELL_EVENT_NAMES)[number]>;
+export const ENGINE_EVENT_NAMES = API_EVENT_NAMES.filter(
+  (n): n is EngineEventName => !(SHELL_EVENT_NAMES as readonly string[]).includes(n),
+);
 
 export const isApiEventName = (name: unknown): name is ApiEventName => typeof name === 'string' && Object.hasOwn(apiEvents, name);
 
@@ -203,7 +357,7 @@ export function parseApiEvent(name: unknown, payload: unknown): ApiEvent | null 
 }
 
 /** Errors every transport reports the same way, so the renderer can tell bad input from a missing row. */
-export const ApiErrorCode = z.enum(['bad-operation', 'bad-input', 'not-found', 'unauthorized', 'internal']);
+export const ApiErrorCode = z.enum(['bad-operation', 'bad-input', 'not-found', 'conflict', 'unauthorized', 'internal']);
 export type ApiErrorCode = z.infer<typeof ApiErrorCode>;
 export const ApiErrorBody = z.object({ error: z.object({ code: ApiErrorCode, message: z.string() }) });
 

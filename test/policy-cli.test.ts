@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { parsePolicy } from '../src-main/engine/policy/index.js';
+import { EventBus } from '../src-main/engine/events.js';
+import { createPolicyEngine, parsePolicy } from '../src-main/engine/policy/index.js';
 import { openStore } from '../src-main/engine/store/index.js';
 import { type CliResult, runWeld, sampleComponent, tempHome, WELD_BIN } from './helpers.js';
 
@@ -197,3 +198,56 @@ describe('grants asked through MCP', () => {
     expect(ok(await weld(['audit', '--verify'])).stdout).toMatch(/intact/);
   });
 });
+
+describe('weld requests watch', () => {
+  it('makes a held call wait for an answer given from another terminal', async () => {
+    const watcher = spawn(process.execPath, [WELD_BIN, 'requests', 'watch'], {
+      env: { ...process.env, WELD_HOME: home, ...env },
+    });
+    let out = '';
+    let err = '';
+    watcher.stdout.on('data', (c) => (out += c));
+    watcher.stderr.on('data', (c) => (err += c));
+    const exited = new Promise<number | null>((resolve) => watcher.on('close', resolve));
+    const store = openStore(join(home, 'weld.db'));
+    const server = createPolicyEngine({
+      store,
+      events: new EventBus(),
+      dataDir: home,
+      userHome: '/home/ann',
+      env: {},
+      pollMs: 100,
+    });
+    try {
+      await until(() => err.includes('Watching for capability requests'), 20_000);
+      expect(server.hasDecider()).toBe(true);
+      const held = server.request({
+        componentId: 'fetch-notes',
+        callId: 'call-1',
+        kind: 'network',
+        target: 'api.example.com:443',
+        access: '',
+      });
+      await until(() => /^[0-9a-f]{10} {2}fetch-notes {2}network api\.example\.com:443/m.test(out), 20_000);
+      const id = out.match(/^([0-9a-f]{10})/m)?.[1] as string;
+      ok(await weld(['requests', 'allow', id]));
+      expect(await held).toEqual({ decision: 'allowed', rule: `once grant by cli:ann (request ${id})` });
+      await until(() => out.includes(`${id}  allowed by cli:ann`), 20_000);
+    } finally {
+      watcher.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      server.sync();
+      expect(server.hasDecider()).toBe(false);
+      server.close();
+      store.close();
+    }
+  });
+});
+
+async function until(cond: () => boolean, timeoutMs: number): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

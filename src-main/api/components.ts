@@ -19,8 +19,15 @@ export const componentHandlers: Handlers<'components.list' | 'components.setEnab
     const before = mustGet(ctx, id);
     if (before.enabled !== enabled) {
       ctx.weld.store.components.setEnabled(id, enabled);
-      // A disabled component's tools leave the MCP tool list at once; loading them again is the runtime's job.
-      if (!enabled) ctx.weld.tools.removeComponent(id);
+      // Tools leave (or rejoin) the MCP tool list at once; other Weld processes follow through the store.
+      if (enabled) {
+        try {
+          ctx.weld.runtime.load({ ...before, enabled });
+        } catch (err) {
+          // As at start-up: the component stays enabled and the log says why its tools are missing.
+          ctx.weld.logger.error('component not loaded', { component: id, err: String(err) });
+        }
+      } else ctx.weld.runtime.unload(id);
       ctx.weld.store.recorder.audit({
         at: Date.now(),
         actor: ctx.actor,
@@ -34,17 +41,9 @@ export const componentHandlers: Handlers<'components.list' | 'components.setEnab
   },
 
   'components.remove': ({ id }, ctx) => {
-    const c = mustGet(ctx, id);
-    ctx.weld.tools.removeComponent(id);
-    ctx.weld.store.components.remove(id);
-    ctx.weld.store.recorder.audit({
-      at: Date.now(),
-      actor: ctx.actor,
-      action: 'component.remove',
-      subject: id,
-      detail: { digest: c.digest, sourceRef: c.sourceRef },
-    });
-    ctx.weld.events.emit('components.changed', { componentId: id, change: 'removed' });
+    mustGet(ctx, id);
+    // The engine drops its tools, worker and cached code, and audits the removal.
+    ctx.weld.remove(id, ctx.actor);
     return { removed: true as const };
   },
 };

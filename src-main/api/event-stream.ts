@@ -1,4 +1,4 @@
-import { API_EVENT_NAMES, type ApiEvent } from '../../src-preload/api.js';
+import { type ApiEvent, ENGINE_EVENT_NAMES } from '../../src-preload/api.js';
 import type { ComponentRecord } from '../engine/store/components.js';
 import type { Weld } from '../engine/weld.js';
 
@@ -14,7 +14,17 @@ const RECENT_CALLS = 4096;
  * sharing the data dir wrote to the database (an MCP client's own `weld serve --stdio`, `weld install`).
  * Those are found by polling the store while someone is listening; calls are de-duplicated by id.
  */
-export function createApiEventStream(weld: Weld, opts: { pollMs?: number } = {}): ApiEventStream {
+export function createApiEventStream(
+  weld: Weld,
+  opts: {
+    pollMs?: number;
+    /**
+     * While anyone listens, tell the policy engine a person can answer capability requests, so a call
+     * that touches something not granted waits for them instead of being denied at once.
+     */
+    decider?: string;
+  } = {},
+): ApiEventStream {
   const listeners = new Set<(e: ApiEvent) => void>();
   const seenCalls = new Set<string>();
   const emit = (e: ApiEvent) => {
@@ -26,9 +36,10 @@ export function createApiEventStream(weld: Weld, opts: { pollMs?: number } = {})
     if (seenCalls.size > RECENT_CALLS) seenCalls.delete(seenCalls.values().next().value as string);
   };
 
-  const offBus = API_EVENT_NAMES.map((name) => weld.events.on(name, (payload) => emit({ name, payload } as ApiEvent)));
+  const offBus = ENGINE_EVENT_NAMES.map((name) => weld.events.on(name, (payload) => emit({ name, payload } as ApiEvent)));
 
   let timer: NodeJS.Timeout | null = null;
+  let undoDecider: (() => void) | null = null;
   let cursor = weld.store.calls.writtenCursor();
   let components = snapshot(weld.store.components.list());
 
@@ -50,6 +61,13 @@ export function createApiEventStream(weld: Weld, opts: { pollMs?: number } = {})
     }
   }
 
+  function stopFollowing(): void {
+    if (timer) clearInterval(timer);
+    timer = null;
+    undoDecider?.();
+    undoDecider = null;
+  }
+
   return {
     subscribe(listener) {
       listeners.add(listener);
@@ -60,19 +78,16 @@ export function createApiEventStream(weld: Weld, opts: { pollMs?: number } = {})
         timer = setInterval(poll, opts.pollMs ?? 400);
         timer.unref();
       }
+      if (opts.decider && !undoDecider) undoDecider = weld.policy.addDecider(opts.decider);
       return () => {
         listeners.delete(listener);
-        if (listeners.size === 0 && timer) {
-          clearInterval(timer);
-          timer = null;
-        }
+        if (listeners.size === 0) stopFollowing();
       };
     },
     close() {
       for (const off of offBus) off();
       listeners.clear();
-      if (timer) clearInterval(timer);
-      timer = null;
+      stopFollowing();
     },
   };
 }

@@ -1,15 +1,5 @@
-import { RegistryError } from '../engine/registry/errors.js';
-import { ApiError, type Handlers } from './context.js';
-
-/** Registry refusals carry a message for a person; the UI shows it as is. */
-async function asApiError<T>(fn: () => Promise<T> | T): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    if (err instanceof RegistryError) throw new ApiError(err.code === 'not-found' ? 'not-found' : 'bad-input', err.message);
-    throw err;
-  }
-}
+import type { Handlers } from './context.js';
+import { engineCall as asApiError } from './errors.js';
 
 export const ociHandlers: Handlers<'catalog.search' | 'registry.inspect'> = {
   'catalog.search': ({ query }, ctx) => asApiError(() => ctx.weld.searchComponents(query)),

@@ -3,8 +3,12 @@ import { auditHandlers } from './audit.js';
 import { callHandlers } from './calls.js';
 import { componentHandlers } from './components.js';
 import { type ApiContext, ApiError, type Handler, type Handlers } from './context.js';
+import { grantHandlers } from './grants.js';
+import { installHandlers } from './install.js';
 import { ociHandlers } from './oci.js';
+import { requestHandlers } from './requests.js';
 import { settingsHandlers } from './settings.js';
+import { uiState } from './ui-state.js';
 
 /** Every contract entry has exactly one handler: a missing one is a type error here. */
 export const handlers: Handlers<ApiName> = {
@@ -13,6 +17,9 @@ export const handlers: Handlers<ApiName> = {
   ...auditHandlers,
   ...settingsHandlers,
   ...ociHandlers,
+  ...installHandlers,
+  ...grantHandlers,
+  ...requestHandlers,
 };
 
 export type ApiDispatch = (name: unknown, input: unknown) => Promise<unknown>;
@@ -23,6 +30,8 @@ export type ApiDispatch = (name: unknown, input: unknown) => Promise<unknown>;
  * contract does not promise (the renderer is untrusted).
  */
 export function createApiDispatch(ctx: ApiContext): ApiDispatch {
+  // Start following calls now, so a request raised by a call that started before the UI asked can name its tool.
+  uiState(ctx.weld);
   return async (name, input) => {
     if (!isApiName(name)) throw new ApiError('bad-operation', `Unknown API operation "${String(name).slice(0, 100)}".`);
     const entry = api[name];

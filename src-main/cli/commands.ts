@@ -5,6 +5,7 @@ import { call, tools } from './commands/call.js';
 import { clients } from './commands/clients.js';
 import { config } from './commands/config.js';
 import { connect } from './commands/connect.js';
+import { dev } from './commands/dev.js';
 import { grant } from './commands/grant.js';
 import { inspect } from './commands/inspect.js';
 import { inspectOci } from './commands/inspect-oci.js';
@@ -22,6 +23,7 @@ import { search } from './commands/search.js';
 import { secret } from './commands/secret.js';
 import { serve } from './commands/serve.js';
 import { trust } from './commands/trust.js';
+import { update } from './commands/update.js';
 import { version } from './commands/version.js';
 
 /** Every `weld` subcommand, in the order `weld --help` shows them. */
@@ -31,6 +33,7 @@ export const COMMANDS: readonly Command[] = [
   clients,
   config,
   install,
+  update,
   remove,
   list,
   tools,
@@ -46,6 +49,7 @@ export const COMMANDS: readonly Command[] = [
   // tool authors
   newTool,
   build,
+  dev,
   // registry and signing
   search,
   inspect,

@@ -4,8 +4,9 @@ import { createApiDispatch } from '../api/registry.js';
 import { silentLogger } from '../engine/log.js';
 import { createWeld, type Weld } from '../engine/weld.js';
 import { answerApiCall } from '../ipc/answer.js';
+import { linkAction } from './deep-link-action.js';
 import { pauseAll, resumeAll } from './pause.js';
-import { initialTrayState, trayIcon, trayMenu, trayReduce, trayTooltip } from './tray-model.js';
+import { initialTrayState, requestNotice, trayIcon, trayMenu, trayReduce, trayTooltip, withPending } from './tray-model.js';
 import { isTrustedSender } from './trusted-sender.js';
 
 describe('IPC sender check', () => {
@@ -41,8 +42,10 @@ describe('tray model', () => {
     expect(trayIcon(s)).toBe('running');
     s = trayReduce(s, requested('r1'));
     expect(trayIcon(s)).toBe('request');
-    expect(trayTooltip(s)).toBe('Weld: 1 request waiting');
-    expect(trayMenu(s)).toContainEqual({ type: 'normal', label: '1 pending request…', action: 'open', enabled: true });
+    expect(trayTooltip(s)).toBe('Weld: fetch-notes wants to connect to api.github.com on port 443');
+    expect(trayMenu(s)).toContainEqual({ type: 'normal', label: '1 pending request…', action: 'openRequests', enabled: true });
+    s = trayReduce(s, requested('r2'));
+    expect(trayTooltip(s)).toBe('Weld: 2 requests waiting');
     s = trayReduce(s, {
       name: 'capability.decided',
       payload: {
@@ -55,7 +58,32 @@ describe('tray model', () => {
         by: 'user',
       },
     });
+    expect(trayIcon(s)).toBe('request');
+    s = trayReduce(s, {
+      name: 'capability.decided',
+      payload: {
+        requestId: 'r2',
+        callId: null,
+        componentId: 'fetch-notes',
+        kind: 'network',
+        target: 'x',
+        decision: 'allowed',
+        by: 'u',
+      },
+    });
     expect(trayIcon(s)).toBe('running');
+  });
+
+  it('starts with requests that were already waiting, and announces new ones in plain words', () => {
+    const s = withPending(initialTrayState(false), [
+      { id: 'r9', componentId: 'read-file', kind: 'storage', target: 'fs:///srv/private', access: 'read' },
+    ]);
+    expect(trayIcon(s)).toBe('request');
+    expect(trayTooltip(s)).toBe('Weld: read-file wants to read files in /srv/private');
+    expect(requestNotice(requested('r1').payload)).toEqual({
+      title: 'fetch-notes asks for access',
+      body: 'fetch-notes wants to connect to api.github.com on port 443. Open Weld to allow or deny.',
+    });
   });
 
   it('shows an engine error instead of the request count and disables pausing', () => {
@@ -65,6 +93,26 @@ describe('tray model', () => {
     expect(menu[1]).toEqual({ type: 'normal', label: 'Error: The Weld database is damaged', enabled: false });
     expect(menu).toContainEqual({ type: 'normal', label: 'Pause all tools', action: 'togglePause', enabled: false });
     expect(menu).toContainEqual({ type: 'checkbox', label: 'Start at login', action: 'toggleStartAtLogin', checked: true });
+  });
+});
+
+describe('weld:// links in the desktop shell', () => {
+  const link = 'weld://install?ref=oci://ghcr.io/weld-examples/read-file:0.1.0';
+
+  it('loads a new window on the pre-filled Install page, or tells an open one', () => {
+    expect(linkAction(link, false)).toEqual({
+      kind: 'load',
+      hash: `#install?ref=${encodeURIComponent('oci://ghcr.io/weld-examples/read-file:0.1.0')}`,
+    });
+    expect(linkAction(link, true)).toEqual({ kind: 'send', ref: 'oci://ghcr.io/weld-examples/read-file:0.1.0' });
+  });
+
+  it('refuses a link that would read a local file or carries extra instructions', () => {
+    expect(linkAction('weld://install?ref=file:///etc/passwd', true)).toMatchObject({ kind: 'refused' });
+    expect(linkAction(`${link}&approve=all`, false)).toMatchObject({
+      kind: 'refused',
+      reason: expect.stringMatching(/one parameter/),
+    });
   });
 });
 

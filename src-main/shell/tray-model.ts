@@ -1,4 +1,5 @@
-import type { ApiEvent } from '../../src-preload/api.js';
+import type { ApiEvent, ApiEventPayload } from '../../src-preload/api.js';
+import { requestSentence } from '../../src-renderer/src/capabilities.js';
 
 export type TrayIconState = 'running' | 'request' | 'error';
 
@@ -18,12 +19,34 @@ export const initialTrayState = (startAtLogin: boolean, error: string | null = n
   error,
 });
 
+/** Requests that were already waiting when the tray started (held by another Weld process). */
+export function withPending(
+  state: TrayState,
+  pending: readonly {
+    id: string;
+    componentId: string;
+    kind: 'storage' | 'network' | 'environment';
+    target: string;
+    access: string;
+  }[],
+): TrayState {
+  if (pending.length === 0) return state;
+  const map = new Map(state.pending);
+  for (const r of pending) map.set(r.id, { componentId: r.componentId, what: requestSentence(r) });
+  return { ...state, pending: map };
+}
+
+/** The desktop notification for a new request: says who wants what, in plain words. */
+export function requestNotice(r: ApiEventPayload<'capability.requested'>): { title: string; body: string } {
+  return { title: `${r.componentId} asks for access`, body: `${requestSentence(r)}. Open Weld to allow or deny.` };
+}
+
 /** Pure reducer: the tray redraws from its result, and tests drive it with plain events. */
 export function trayReduce(state: TrayState, event: ApiEvent): TrayState {
   if (event.name === 'capability.requested') {
-    const { requestId, componentId, kind, target, access } = event.payload;
+    const { requestId, componentId } = event.payload;
     const pending = new Map(state.pending);
-    pending.set(requestId, { componentId, what: `${kind} ${target}${access ? ` (${access})` : ''}` });
+    pending.set(requestId, { componentId, what: requestSentence(event.payload) });
     return { ...state, pending };
   }
   if (event.name === 'capability.decided' && event.payload.requestId && state.pending.has(event.payload.requestId)) {
@@ -41,11 +64,12 @@ export function trayIcon(state: TrayState): TrayIconState {
 
 export function trayTooltip(state: TrayState): string {
   if (state.error) return `Weld: ${state.error}`;
-  if (state.pending.size) return `Weld: ${state.pending.size} request${state.pending.size === 1 ? '' : 's'} waiting`;
+  if (state.pending.size === 1) return `Weld: ${[...state.pending.values()][0].what}`;
+  if (state.pending.size) return `Weld: ${state.pending.size} requests waiting`;
   return state.paused ? 'Weld: all tools paused' : 'Weld is running';
 }
 
-export type TrayAction = 'open' | 'togglePause' | 'copyConfig' | 'toggleStartAtLogin' | 'quit';
+export type TrayAction = 'open' | 'openRequests' | 'togglePause' | 'copyConfig' | 'toggleStartAtLogin' | 'quit';
 
 export type TrayMenuItem =
   | { type: 'separator' }
@@ -59,7 +83,7 @@ export function trayMenu(state: TrayState): TrayMenuItem[] {
     ? [{ type: 'normal', label: `Error: ${state.error.slice(0, 120)}`, enabled: false }]
     : [
         n
-          ? { type: 'normal', label: `${n} pending request${n === 1 ? '' : 's'}…`, action: 'open', enabled: true }
+          ? { type: 'normal', label: `${n} pending request${n === 1 ? '' : 's'}…`, action: 'openRequests', enabled: true }
           : { type: 'normal', label: 'No pending requests', enabled: false },
       ];
   return [

@@ -134,6 +134,15 @@ describe('web UI server', () => {
     expect((await call('components.list', {})).status).toBe(200);
   });
 
+  it('reads a large body only for the upload operation, and still validates it', async () => {
+    const wasmBase64 = Buffer.alloc(3 * 1024 * 1024, 0x41).toString('base64');
+    const r = await call('components.analyze', { source: { kind: 'upload', fileName: 'big.wasm', wasmBase64 } });
+    expect(r.status).toBe(400);
+    expect(JSON.parse(r.body).error.message).toMatch(/^Not a WebAssembly file/);
+    const other = await call('calls.list', { text: 'x'.repeat(2 * 1024 * 1024) });
+    expect(other.status).toBe(413);
+  });
+
   it('does not serve files outside the renderer directory', async () => {
     for (const path of ['/..%2f..%2fpackage.json', '/../package.json', '/assets/%2e%2e/%2e%2e/package.json', '/.env']) {
       const r = await send(path, { token: null });

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { ApiErrorCode } from '../../src-preload/api.js';
+import { type ApiErrorCode, isApiName, maxBodyBytes } from '../../src-preload/api.js';
 import { ApiError } from '../api/context.js';
 import type { ApiEventStream } from '../api/event-stream.js';
 import { type ApiDispatch, toErrorBody } from '../api/registry.js';
@@ -34,6 +34,7 @@ const STATUS: Record<ApiErrorCode, number> = {
   'bad-operation': 400,
   'bad-input': 400,
   'not-found': 404,
+  conflict: 409,
   unauthorized: 401,
   internal: 500,
 };
@@ -95,10 +96,18 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
     if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) {
       return sendError(res, 415, 'bad-input', 'Send the input as JSON (Content-Type: application/json).');
     }
-    const body = await readBody(req, maxBody);
+    let op: string;
+    try {
+      op = decodeURIComponent(name);
+    } catch {
+      return sendError(res, 400, 'bad-operation', 'The operation name is not valid URL encoding.');
+    }
+    // Only an operation that takes an upload may send more than the usual limit.
+    const limit = isApiName(op) ? maxBodyBytes(op, maxBody) : maxBody;
+    const body = await readBody(req, limit);
     if (body === null) {
       res.setHeader('Connection', 'close');
-      return sendError(res, 413, 'bad-input', `Request body is larger than ${maxBody} bytes.`);
+      return sendError(res, 413, 'bad-input', `Request body is larger than ${limit} bytes.`);
     }
     let input: unknown;
     try {
@@ -107,7 +116,7 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
       return sendError(res, 400, 'bad-input', 'Request body is not valid JSON.');
     }
     try {
-      sendJson(res, 200, { value: await opts.dispatch(decodeURIComponent(name), input) });
+      sendJson(res, 200, { value: await opts.dispatch(op, input) });
     } catch (err) {
       const body = toErrorBody(err, (e) => opts.logger.error('API operation failed', { op: name, err: String(e) }));
       sendJson(res, err instanceof ApiError ? STATUS[err.code] : 500, body);

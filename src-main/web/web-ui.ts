@@ -21,7 +21,8 @@ export async function startWebUi(
     httpUrl?: string;
   } = {},
 ): Promise<WebServer> {
-  const events = createApiEventStream(weld, { pollMs: opts.pollMs });
+  // An open UI tab is a person who can answer capability requests.
+  const events = createApiEventStream(weld, { pollMs: opts.pollMs, decider: 'web-ui' });
   const server = await startWebServer({
     dispatch: createApiDispatch({
       weld,

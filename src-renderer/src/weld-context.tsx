@@ -29,10 +29,12 @@ export function useApi<N extends ApiName>(name: N, input: ApiInput<N>, opts: { e
 const STALE: Record<ApiEvent['name'], ApiName[]> = {
   'call.started': [],
   'call.finished': ['calls.list'],
-  'capability.requested': [],
-  'capability.decided': ['calls.get', 'audit.list', 'audit.verify'],
-  'components.changed': ['components.list', 'audit.list', 'audit.verify'],
-  'grants.changed': ['components.list', 'audit.list'],
+  'capability.requested': ['requests.list'],
+  'capability.decided': ['requests.list', 'calls.get', 'audit.list', 'audit.verify'],
+  'components.changed': ['components.list', 'grants.list', 'audit.list', 'audit.verify'],
+  'grants.changed': ['components.list', 'grants.list', 'audit.list'],
+  'ui.install': [],
+  'ui.show': [],
 };
 
 /**

@@ -1,4 +1,4 @@
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sampleComponent, tempHome } from '../../../test/helpers.js';
@@ -184,6 +184,22 @@ describe('sandbox plan', () => {
     expect(plan.limits).toEqual({ memoryBytes: 128 * 1024 ** 2, timeoutMs: 5000 });
   });
 
+  it('mounts the directory of a granted file, and the checker keeps the guest to that file', () => {
+    const { engine: e, store } = engine();
+    install(store);
+    const file = join(home, '..', `${home.split('/').pop()}-report.csv`);
+    writeFileSync(file, 'a,b\n');
+    try {
+      e.grant({ componentId: 'notes', kind: 'storage', target: file, access: 'read', by: 'ann' });
+      const dir = join(file, '..');
+      expect(e.plan('notes').mounts).toEqual([{ guestPath: dir, hostPath: dir, read: true, write: false }]);
+      expect(e.checker('notes').storage(file, 'read').decision).toBe('allowed');
+      expect(e.checker('notes').storage(join(dir, 'other.csv'), 'read').decision).toBe('ask');
+    } finally {
+      rmSync(file);
+    }
+  });
+
   it('uses 256 MiB and 30 s without a policy', () => {
     const { engine: e, store } = engine();
     install(store, 'bare', null);
@@ -259,6 +275,29 @@ describe('just-in-time requests', () => {
       error: null,
     });
     expect(e.checker('notes', 'c1').env('OTHER').decision).toBe('ask');
+  });
+
+  it('a file whose name looks like a glob is requested and granted as that one file', async () => {
+    const { engine: e, store, events } = engine();
+    install(store);
+    e.addDecider('test');
+    events.on('capability.requested', (r) => setImmediate(() => e.decide(r.requestId, 'always', 'ann')));
+    const v = await e.request({ componentId: 'notes', callId: 'c1', kind: 'storage', target: 'fs:///data/*', access: 'read' });
+    expect(v.decision).toBe('allowed');
+    const c = e.checker('notes');
+    expect(c.storage('/data/*', 'read').decision).toBe('allowed');
+    expect(c.storage('/data/passwords.txt', 'read').decision).toBe('ask');
+    expect(e.plan('notes').mounts).toEqual([{ guestPath: '/data/*', hostPath: '/data/*', read: true, write: false }]);
+  });
+
+  it('a once grant made without a call is used up by the first access it allows', () => {
+    const { engine: e, store } = engine();
+    install(store);
+    e.grant({ componentId: 'notes', kind: 'environment', target: 'OTHER', scope: 'once', by: 'ann' });
+    const c = e.checker('notes', 'c7');
+    expect(c.env('OTHER').decision).toBe('allowed');
+    expect(c.env('OTHER').decision).toBe('ask');
+    expect(e.grants('notes')).toEqual([]);
   });
 
   it('a guest retrying the same access joins the open request instead of raising another', async () => {

@@ -1,6 +1,8 @@
+import { statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { RequestedCapability } from '../store/components.js';
 import { accessIncludes } from './access.js';
-import { type FsAnchors, resolveFsText } from './fs-uri.js';
+import { escapeGlob, type FsAnchors, resolveFsText } from './fs-uri.js';
 import type { Policy } from './parse.js';
 import type { Grant, Mount, SandboxPlan } from './types.js';
 
@@ -28,11 +30,13 @@ export function buildPlan(input: PlanInput): SandboxPlan {
   for (const g of input.grants) {
     if (g.kind !== 'storage' || g.scope === 'once') continue;
     const r = resolveFsText(g.target, input.anchors);
-    const m = mounts.get(r.base) ?? { guestPath: r.base, hostPath: r.base, read: false, write: false };
+    // Preopens are directories: a grant of one file mounts its directory; the checker keeps it to that file.
+    const base = !r.isGlob && isFile(r.base) ? dirname(r.base) : r.base;
+    const m = mounts.get(base) ?? { guestPath: base, hostPath: base, read: false, write: false };
     m.read ||= accessIncludes(g.access, 'read');
     m.write ||= accessIncludes(g.access, 'write');
-    mounts.set(r.base, m);
-    granted.push(r.base);
+    mounts.set(base, m);
+    if (base === r.base) granted.push(base);
   }
   for (const c of input.requested) {
     if (c.kind !== 'storage' || c.target === '*') continue;
@@ -73,9 +77,12 @@ export function buildPlan(input: PlanInput): SandboxPlan {
   };
 }
 
-/** Escapes glob syntax in a literal path so a data dir named `/tmp/a[1]` is matched as written. */
-export function escapeGlob(path: string): string {
-  return path.replace(/[*?[\]{}()!+@\\]/g, '\\$&');
+function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
 }
 
 /**

@@ -47,7 +47,13 @@ const DEFAULT_CAPTURE = 64 * 1024;
  */
 export class ComponentRuntime {
   readonly #instances = new Map<string, ComponentInstance>();
+  /** What each loaded instance was built from: digest and policy (a new policy means new limits and denies). */
   readonly #loadedDigest = new Map<string, string>();
+  /**
+   * Plans are built from grants and the policy (SQL and YAML): far too slow for the call path, so each
+   * component's is kept until its grants change (restart) or it is reloaded.
+   */
+  readonly #plans = new Map<string, SandboxPlan>();
   readonly #compiled = new Map<string, Promise<Record<string, WebAssembly.Module>>>();
 
   constructor(readonly deps: RuntimeDeps) {}
@@ -73,15 +79,15 @@ export class ComponentRuntime {
       glueUrl: cached.glueUrl,
       modules: {},
       functions: cached.functions,
-      plan: () => this.deps.plan(record.id),
+      plan: () => this.#plan(record.id),
       onHostCall: (callId, op, payload) => this.deps.onHostCall(record.id, callId, op, payload),
       idleMs: this.deps.idleMs ?? DEFAULT_IDLE_MS,
       captureLimit: this.deps.captureLimit ?? DEFAULT_CAPTURE,
     });
     this.#instances.set(record.id, instance);
-    this.#loadedDigest.set(record.id, record.digest);
+    this.#loadedDigest.set(record.id, loadedKey(record));
     const prepare = async () => {
-      instance.spec.modules = await this.#modules(record.digest, cached, this.deps.plan(record.id).limits.memoryBytes);
+      instance.spec.modules = await this.#modules(record.digest, cached, this.#plan(record.id).limits.memoryBytes);
     };
     const byExport = new Map(cached.functions.map((fn) => [exportPath(fn), fn]));
     this.deps.tools.add(
@@ -98,6 +104,7 @@ export class ComponentRuntime {
     const instance = this.#instances.get(componentId);
     this.#instances.delete(componentId);
     this.#loadedDigest.delete(componentId);
+    this.#plans.delete(componentId);
     void instance?.stop();
   }
 
@@ -114,7 +121,8 @@ export class ComponentRuntime {
     );
     const changed: string[] = [];
     for (const id of [...this.#loadedDigest.keys()]) {
-      if (wanted.get(id)?.digest !== this.#loadedDigest.get(id)) {
+      const want = wanted.get(id);
+      if (!want || loadedKey(want) !== this.#loadedDigest.get(id)) {
         this.unload(id);
         changed.push(id);
       }
@@ -138,9 +146,10 @@ export class ComponentRuntime {
     removeCached(this.deps.cacheRoot, record.digest);
   }
 
-  /** The next call gets a fresh worker with the current plan (grants changed); a running call finishes. */
+  /** The next call gets a fresh worker with the current plan (grants changed); running calls finish first. */
   async restart(componentId: string): Promise<void> {
-    await this.#instances.get(componentId)?.refresh();
+    this.#plans.delete(componentId);
+    await this.#instances.get(componentId)?.restart();
   }
 
   /** Starts every loaded component's worker now, so the first call does not pay for it. */
@@ -150,7 +159,7 @@ export class ComponentRuntime {
         const record = this.deps.components.get(id);
         const cached = record && readCached(this.deps.cacheRoot, record.digest);
         if (!record || !cached) return;
-        instance.spec.modules = await this.#modules(record.digest, cached, this.deps.plan(id).limits.memoryBytes);
+        instance.spec.modules = await this.#modules(record.digest, cached, this.#plan(id).limits.memoryBytes);
         await instance.prewarm();
       }),
     );
@@ -159,6 +168,15 @@ export class ComponentRuntime {
   async stop(): Promise<void> {
     await Promise.all([...this.#instances.values()].map((i) => i.stop()));
     this.#instances.clear();
+  }
+
+  #plan(componentId: string): SandboxPlan {
+    let plan = this.#plans.get(componentId);
+    if (!plan) {
+      plan = this.deps.plan(componentId);
+      this.#plans.set(componentId, plan);
+    }
+    return plan;
   }
 
   #modules(digest: string, cached: CachedComponent, memoryBytes: number): Promise<Record<string, WebAssembly.Module>> {
@@ -195,7 +213,7 @@ export class ComponentRuntime {
       componentId: record.id,
       invoke: async (args, ctx) => {
         if (!instance.warm) await prepare();
-        const plan = this.deps.plan(record.id);
+        const plan = this.#plan(record.id);
         const out = await instance.call(t.export, args, {
           callId: ctx.callId,
           signal: ctx.signal,
@@ -207,6 +225,10 @@ export class ComponentRuntime {
       },
     };
   }
+}
+
+function loadedKey(record: ComponentRecord): string {
+  return `${record.digest}\0${record.policy ?? ''}`;
 }
 
 function toToolResult(out: CallOutcome, fn: ExportedFunction, ctx: ToolCallContext): ToolResult {

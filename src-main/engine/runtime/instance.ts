@@ -75,9 +75,9 @@ export class ComponentInstance {
   #queue: Promise<unknown> = Promise.resolve();
   #idleTimer: NodeJS.Timeout | undefined;
   #nextId = 1;
+  /** Calls since the spin last caught a reply; past a few, spinning only steals the worker's CPU. */
+  #spinMisses = 0;
   #currentCall: string | null = null;
-  /** The sandbox plan changed: the next call needs a new worker, but a call in flight finishes first. */
-  #stale = false;
   /** A failed start, repeated to calls for a moment instead of starting a new worker for each. */
   #startFailure: { message: string; at: number } | undefined;
 
@@ -105,12 +105,14 @@ export class ComponentInstance {
   }
 
   /**
-   * Makes the next call start a fresh worker with the current plan (grants changed). A call in
-   * progress is not cut short: it may be the very call a person just answered a request for.
+   * Takes new grants into account: the worker stops once the calls already queued have finished, so
+   * the next call starts with the current plan. A call held by a capability request is not killed by
+   * the grant that answers it.
    */
-  async refresh(): Promise<void> {
-    if (this.#currentCall === null) return this.stop();
-    this.#stale = true;
+  restart(): Promise<void> {
+    const done = this.#queue.then(() => this.stop());
+    this.#queue = done.catch(() => {});
+    return done;
   }
 
   async stop(): Promise<void> {
@@ -229,15 +231,13 @@ export class ComponentInstance {
     if (this.#startFailure && performance.now() - this.#startFailure.at < START_RETRY_MS) {
       return empty({ kind: 'trap', message: this.#startFailure.message });
     }
-    if (this.#stale) {
-      this.#stale = false;
-      if (this.#running) await this.#kill(this.#running);
-    }
     const r = this.#ensure();
     const timeoutMs = this.spec.plan().limits.timeoutMs;
     this.#currentCall = opts.callId;
     const onAbort = () => void this.#kill(r);
     opts.signal.addEventListener('abort', onAbort, { once: true });
+    // Nothing else may keep Node alive while a call runs (`weld call`): a pending waitAsync does not.
+    r.worker.ref();
     try {
       if (!r.isReady) {
         try {
@@ -254,7 +254,12 @@ export class ComponentInstance {
       r.requests.postMessage(msg);
       Atomics.store(r.requestFlag, 0, CALL_PENDING);
       Atomics.notify(r.requestFlag, 0);
-      let state = spin(r.flag);
+      // Spin while it pays: when replies keep arriving after the spin window (a slow tool, or a machine
+      // so busy the worker waits for a core), skip it, trying again every 32nd call.
+      const trySpin = this.#spinMisses < 4 || this.#spinMisses % 32 === 0;
+      let state = trySpin ? spin(r.flag) : Atomics.load(r.flag, 0);
+      if (trySpin) this.#spinMisses = state === WAITING ? this.#spinMisses + 1 : 0;
+      else this.#spinMisses++;
       if (state === WAITING) {
         const wait = Atomics.waitAsync(r.flag, 0, WAITING, timeoutMs);
         if (wait.async) await wait.value;
@@ -276,6 +281,7 @@ export class ComponentInstance {
     } catch (err) {
       return empty({ kind: 'trap', message: err instanceof Error ? err.message : String(err) });
     } finally {
+      r.worker.unref();
       // Audit notices this call posted and the event loop has not delivered yet belong to it.
       if (this.#running === r) r.bridge.drain();
       opts.signal.removeEventListener('abort', onAbort);

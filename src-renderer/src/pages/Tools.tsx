@@ -3,7 +3,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useId, useState } from 'react';
 import type { z } from 'zod';
 import type { ComponentInfo } from '../../../src-preload/api.js';
-import { describeCapability } from '../capabilities.js';
+import { canApproveInAdvance, describeCapability } from '../capabilities.js';
 import { formatDate, shortDigest } from '../format.js';
 import { ConfirmDialog } from '../ui/ConfirmDialog.js';
 import { EmptyState, ErrorNote } from '../ui/EmptyState.js';
@@ -29,7 +29,8 @@ export function ToolsPage() {
       <ErrorNote error={list.error} />
       {list.data?.length === 0 && (
         <EmptyState title="No tools installed yet">
-          Install one with <code>weld install oci://…</code> or a <code>.wasm</code> file; it appears here at once.
+          <a href="#install">Install one</a> from a registry or a <code>.wasm</code> file, or run <code>weld install</code>; it
+          appears here at once.
         </EmptyState>
       )}
       <ul className="cards">
@@ -123,24 +124,7 @@ function ComponentCard({ component: c }: { component: Component }) {
             </ul>
           )}
         </div>
-        <div>
-          <h3 className="section-title">Asks to</h3>
-          {c.requestedCapabilities.length === 0 ? (
-            <p className="muted">Nothing: no files, network or environment.</p>
-          ) : (
-            <ul className="cap-list">
-              {c.requestedCapabilities.map((cap) => {
-                const d = describeCapability(cap);
-                return (
-                  <li key={`${cap.kind}:${cap.target}:${cap.access ?? ''}`}>
-                    <span className={`risk ${d.risk}`}>{d.risk}</span>
-                    <span>{d.text}</span>
-                  </li>
-                );
-              })}
-            </ul>
-          )}
-        </div>
+        <Permissions component={c} />
       </div>
       <ErrorNote error={toggle.error ?? remove.error} />
       <ConfirmDialog
@@ -164,4 +148,95 @@ function ComponentCard({ component: c }: { component: Component }) {
 function publisherName(identity: string): string {
   const m = /^https:\/\/github\.com\/([^/]+\/[^/]+)/.exec(identity);
   return m ? m[1] : identity;
+}
+
+type Requested = Component['requestedCapabilities'][number];
+
+/** What the component asks for, what it was allowed, and the controls to take an allowance back or give one. */
+function Permissions({ component: c }: { component: Component }) {
+  const client = useWeld();
+  const queryClient = useQueryClient();
+  const perms = useApi('grants.list', { componentId: c.id });
+  const refresh = () => {
+    for (const key of ['grants.list', 'audit.list']) queryClient.invalidateQueries({ queryKey: [key] });
+  };
+  const revoke = useMutation({
+    mutationFn: (g: { kind: Requested['kind']; target: string }) =>
+      client.invoke('grants.revoke', { componentId: c.id, kind: g.kind, target: g.target }),
+    onSettled: refresh,
+  });
+  const allow = useMutation({
+    mutationFn: (cap: Requested) =>
+      client.invoke('grants.add', {
+        componentId: c.id,
+        capability:
+          cap.kind === 'storage'
+            ? { kind: cap.kind, target: cap.target, access: cap.access?.includes('write') ? 'read,write' : 'read' }
+            : { kind: cap.kind, target: cap.target },
+      }),
+    onSettled: refresh,
+  });
+  const grants = perms.data?.grants ?? [];
+  const requested = perms.data?.requested ?? c.requestedCapabilities.map((r) => ({ ...r, granted: false }));
+  const notGranted = requested.filter((r) => !r.granted);
+  return (
+    <div>
+      <h3 className="section-title">Allowed</h3>
+      {grants.length === 0 ? (
+        <p className="muted">Nothing yet: Weld asks you when a tool needs something.</p>
+      ) : (
+        <ul className="cap-list">
+          {grants.map((g) => {
+            const d = describeCapability(g);
+            return (
+              <li key={g.id}>
+                <span className={`risk ${d.risk}`}>{d.risk}</span>
+                <span>
+                  {d.text}
+                  {g.scope !== 'always' && <span className="muted"> ({g.scope === 'session' ? 'this session' : 'once'})</span>}
+                </span>
+                <button
+                  type="button"
+                  className="button subtle small"
+                  disabled={revoke.isPending}
+                  onClick={() => revoke.mutate(g)}
+                  aria-label={`Revoke: ${d.text}`}
+                >
+                  Revoke
+                </button>
+              </li>
+            );
+          })}
+        </ul>
+      )}
+      {notGranted.length > 0 && (
+        <>
+          <h3 className="section-title spaced">Asks for, not allowed</h3>
+          <ul className="cap-list">
+            {notGranted.map((cap) => {
+              const d = describeCapability(cap);
+              return (
+                <li key={`${cap.kind}:${cap.target}:${cap.access ?? ''}`}>
+                  <span className={`risk ${d.risk}`}>{d.risk}</span>
+                  <span>{d.text}</span>
+                  {canApproveInAdvance(cap) && (
+                    <button
+                      type="button"
+                      className="button subtle small"
+                      disabled={allow.isPending}
+                      onClick={() => allow.mutate(cap)}
+                      aria-label={`Allow: ${d.text}`}
+                    >
+                      Allow
+                    </button>
+                  )}
+                </li>
+              );
+            })}
+          </ul>
+        </>
+      )}
+      <ErrorNote error={perms.error ?? revoke.error ?? allow.error} />
+    </div>
+  );
 }

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import {
   type BigIntStats,
+  closeSync,
   constants,
   type Dirent,
   fdatasyncSync,
@@ -26,7 +27,6 @@ import {
 import { posix, sep } from 'node:path';
 import type { HostBridge } from '../host-bridge.js';
 import type { Mount } from '../sandbox.js';
-import { FdTable } from './fd-table.js';
 import { type Access, FsPolicy, type MountState } from './fs-access.js';
 import { at, checkGuestPath, type Dir, openDir, PINNED, realOf, type Walked, walk } from './fs-beneath.js';
 import { FileIoError, type FsErrorCode, Refusal, toErrorCode } from './fs-errors.js';
@@ -48,8 +48,9 @@ import { type ByteSink, type ByteSource, CLOSED, InputStream, OutputStream, type
  *   such a link can still re-aim it; only the guest's own accesses are guaranteed to stay inside;
  * - a hard link or rename needs write access at both ends, so read-only data cannot be relinked
  *   into a writable mount, and a directory carrying a deny rule or another mount may not be moved;
- * - access beyond the grant asks the engine once per mount and access (just-in-time), and every
- *   decision is reported for the audit log, one notification per path operation.
+ * - access beyond the grant asks the engine once per mount and access (just-in-time); under a
+ *   checkEach mount (grants narrower than the directory) every path is put to the engine once;
+ *   every decision is reported for the audit log, one notification per path operation.
  */
 
 type DescriptorType =
@@ -102,6 +103,8 @@ export interface MetadataHashValue {
 }
 const ADVICE = new Set(['normal', 'sequential', 'random', 'will-need', 'dont-need', 'no-reuse']);
 
+/** Host fds one instance may hold at once. */
+export const MAX_OPEN_FDS = 512;
 /** A guest asking to read 4 GiB in one call gets a short read, not a 4 GiB host allocation. */
 const MAX_READ = 1 << 20;
 const O_NOFOLLOW = constants.O_NOFOLLOW ?? 0;
@@ -111,19 +114,25 @@ const O_NONBLOCK = constants.O_NONBLOCK ?? 0;
 
 /** Per-instance state shared by every descriptor: the policy and what must be closed at the end. */
 class Host {
+  /**
+   * Host fds this instance holds. If its worker is killed, Node closes them (Worker option
+   * trackUnmanagedFds, on by default); closeAll is for an instance discarded while its thread lives.
+   */
+  readonly fds = new Set<number>();
   readonly secret = randomBytes(16);
   /** closeAll ran: every descriptor of this instance is dead, even the preopens. */
   ended = false;
-  constructor(
-    readonly policy: FsPolicy,
-    readonly fds: FdTable,
-  ) {}
+  constructor(readonly policy: FsPolicy) {}
 
+  /** fds belong to the whole process: one guest must not starve the engine (and every other tool) of them. */
   room(): void {
-    this.fds.room();
+    if (this.fds.size >= MAX_OPEN_FDS) throw 'quota';
   }
   close(fd: number): void {
-    this.fds.close(fd);
+    if (this.fds.delete(fd)) closeSync(fd);
+  }
+  closeAll(): void {
+    for (const fd of [...this.fds]) this.close(fd);
   }
 
   /** Runs one guest call: refusals go to the audit log, every failure leaves as an error-code. */
@@ -275,7 +284,7 @@ export class Descriptor {
       follow,
       boundary: policy.realRoot(s.mount),
       enter: (r) => {
-        if (policy.isDenied(r)) throw new Refusal('access', 'matches a deny rule', r);
+        if (policy.isDenied(r)) throw new Refusal('access', 'a deny rule covers this path', r);
       },
     });
     try {
@@ -757,11 +766,6 @@ export interface FilesystemContext {
   mounts: Mount[];
   denyGlobs: string[];
   bridge: HostBridge;
-  /**
-   * FD_TABLE_BYTES of shared memory where the open host fds are listed, so the engine can close
-   * them (closeLeftoverFds) after terminating this instance's worker.
-   */
-  fdTable?: SharedArrayBuffer;
 }
 
 export interface WasiFilesystem {
@@ -777,7 +781,7 @@ export interface WasiFilesystem {
 
 export function createFilesystem(ctx: FilesystemContext): WasiFilesystem {
   const policy = new FsPolicy(ctx.mounts, ctx.denyGlobs, ctx.bridge);
-  const host = new Host(policy, new FdTable(ctx.fdTable));
+  const host = new Host(policy);
   const roots: [Descriptor, string][] = policy.mounts.map((m) => [
     new Descriptor({
       host,
@@ -801,7 +805,7 @@ export function createFilesystem(ctx: FilesystemContext): WasiFilesystem {
     },
     closeAll() {
       host.ended = true;
-      host.fds.closeAll();
+      host.closeAll();
     },
   };
 }
