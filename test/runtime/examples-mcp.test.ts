@@ -1,8 +1,9 @@
-import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
@@ -16,8 +17,9 @@ const textOf = (r: CallResult) => (r.content as { text: string }[]).map((c) => c
 
 /**
  * The examples as a person uses them: installed and granted with the CLI, called by an MCP client
- * over `weld serve --stdio`. read-file gets `fs://<tmp>/data` read; fetch, installed while the client
- * is connected, gets `http://127.0.0.1:<port>`; time gets nothing.
+ * over `weld serve --stdio`. read-file gets `fs://<tmp>/data` read; fetch, installed by the CLI while
+ * the client is connected, gets `http://127.0.0.1:<port>`; time, installed by the client itself
+ * (load-component), gets nothing.
  */
 describe('example components through an MCP client', { timeout: 120_000 }, () => {
   let home: ReturnType<typeof tempHome>;
@@ -62,7 +64,6 @@ describe('example components through an MCP client', { timeout: 120_000 }, () =>
     await new Promise<void>((r) => site.listen(0, '127.0.0.1', r));
     sitePort = (site.address() as AddressInfo).port;
 
-    await weld('install', wasm.time, '--name', 'time', '--policy', join(exampleDir('time'), 'policy.yaml'), '--yes');
     await weld(
       'install',
       wasm.readFile,
@@ -93,6 +94,19 @@ describe('example components through an MCP client', { timeout: 120_000 }, () =>
     other?.close();
     home?.cleanup();
     if (base) rmSync(base, { recursive: true, force: true });
+  });
+
+  it('the client installs the time example itself with load-component and hears that the tools changed', async () => {
+    const file = join(base, 'time.wasm');
+    copyFileSync(wasm.time, file);
+    const before = listChanged;
+    const r = await call('load-component', { path: pathToFileURL(file).href });
+    expect(r.isError, textOf(r)).toBeFalsy();
+    expect(textOf(r)).toMatch(/^Installed time \(sha256:[0-9a-f]{64}\)\. Tools: now, current-moment\.\n/);
+    // A client may load a tool, but loading grants it nothing.
+    const policy = JSON.parse((await weld('policy', 'show', 'time', '--json')).stdout) as { grants: unknown[] };
+    expect(policy.grants).toEqual([]);
+    await expect.poll(() => listChanged, { timeout: 10_000 }).toBeGreaterThan(before);
   });
 
   it('lists the example tools with schemas from their WIT', async () => {

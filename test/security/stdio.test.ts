@@ -1,9 +1,19 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runWeld, tempHome, WELD_BIN } from '../helpers.js';
 import { hostileWasm } from './hostile-engine.js';
+
+const POLICY = `version: "1.0"
+permissions:
+  resources:
+    limits:
+      memory: 64Mi
+      timeout: 3s
+`;
 
 /**
  * The real `weld serve --stdio`, where stdout IS the MCP stream: whatever a guest writes to its
@@ -18,7 +28,9 @@ describe('hostile guest behind weld serve --stdio', { timeout: 120_000 }, () => 
 
   beforeAll(async () => {
     home = tempHome();
-    const install = await runWeld(['install', await hostileWasm(), '--name', 'hostile', '--yes'], home.home, {
+    const policy = join(home.home, 'limits.yaml');
+    writeFileSync(policy, POLICY);
+    const install = await runWeld(['install', await hostileWasm(), '--name', 'hostile', '--policy', policy, '--yes'], home.home, {
       timeoutMs: 120_000,
     });
     expect(install.code, install.stderr).toBe(0);
@@ -67,6 +79,20 @@ describe('hostile guest behind weld serve --stdio', { timeout: 120_000 }, () => 
     const r = await call('flood-stdout', { lines: 2000 });
     expect(textOf(r)).toBe('2000');
     expect(JSON.stringify(received)).not.toContain('flood line');
+    expect(textOf(await call('ok'))).toBe('ok');
+  });
+
+  it('an endless loop is stopped at the policy timeout and the client keeps its session', async () => {
+    const r = await call('spin');
+    expect(r.isError).toBe(true);
+    expect(textOf(r)).toMatch(/^The tool call timed out after 3000 ms and the component was stopped/);
+    expect(textOf(await call('ok'))).toBe('ok');
+  });
+
+  it('a memory bomb traps at the 64Mi cap and the server lives', async () => {
+    const r = await call('alloc-mb', { n: 200 });
+    expect(r.isError).toBe(true);
+    expect(textOf(r)).toMatch(/of its 64 MiB limit/);
     expect(textOf(await call('ok'))).toBe('ok');
   });
 
