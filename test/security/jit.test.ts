@@ -1,4 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { PendingRequest } from '../../src-main/engine/policy/index.js';
@@ -97,6 +99,35 @@ describe('just-in-time requests with a person present', { timeout: 120_000 }, ()
     expect(result.content[0].text).toBe('open: access');
     expect(text(result)).toContain(`was denied by security-test`);
     expect(text(result)).toContain(`To allow it: weld grant hostile storage fs://${w.base}/asked --access read`);
+  });
+
+  it('holds an HTTP request to an ungranted host: once lets one request through, session the following ones', async () => {
+    const seen: string[] = [];
+    const server = http.createServer((req, res) => {
+      seen.push(req.url ?? '');
+      res.end(`page ${req.url}`);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as AddressInfo).port;
+    try {
+      const first = start('fetch-text', { url: `http://127.0.0.1:${port}/one` });
+      const req = await pendingFor(w, first.callId);
+      expect(req).toMatchObject({ kind: 'network', target: `127.0.0.1:${port}` });
+      expect(seen).toEqual([]);
+      w.weld.policy.decide(req.id, 'once', 'security-test');
+      expect(text(await first.result)).toBe('page /one');
+
+      const second = start('fetch-text', { url: `http://127.0.0.1:${port}/two` });
+      const again = await pendingFor(w, second.callId);
+      w.weld.policy.decide(again.id, 'session', 'security-test');
+      expect(text(await second.result)).toBe('page /two');
+      // The session answer stands: no new request, no wait.
+      expect(text(await w.call('fetch-text', { url: `http://127.0.0.1:${port}/three` }))).toBe('page /three');
+      expect(w.weld.policy.pending()).toEqual([]);
+      expect(seen).toEqual(['/one', '/two', '/three']);
+    } finally {
+      server.close();
+    }
   });
 });
 
