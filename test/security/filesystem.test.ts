@@ -111,6 +111,14 @@ describe('filesystem attacks against a read-only grant', { timeout: 120_000 }, (
     expect(readFileSync(join(data, 'out', 'written.txt'), 'utf8')).toBe('allowed');
   });
 
+  it('refuses to rename a file out of the writable grant', async () => {
+    writeFileSync(join(data, 'out', 'leaving.txt'), 'stays');
+    await refused('rename', { 'old-path': 'out/leaving.txt', 'new-path': '../escaped.txt' }, /^rename: not-permitted$/, /above/);
+    await refused('rename', { 'old-path': 'out/leaving.txt', 'new-path': canary.path }, /^rename: not-permitted$/, /absolute/);
+    expect(readFileSync(join(data, 'out', 'leaving.txt'), 'utf8')).toBe('stays');
+    expect(existsSync(join(w.base, 'escaped.txt'))).toBe(false);
+  });
+
   it('refuses a hard link or rename that would carry a read-only file into the writable grant', async () => {
     const readOnly = new RegExp(`notes\\.txt \\(write\\): write not granted on ${data}$`);
     await refused('make-hardlink', { existing: 'notes.txt', link: 'out/stolen.txt' }, /^link: read-only$/, readOnly);
@@ -170,5 +178,77 @@ describe('filesystem attacks against a read-only grant', { timeout: 120_000 }, (
     // Otherwise only error codes: whatever state a read caught the swap in, it got no bytes from outside.
     for (const t of seen.keys()) expect(t).toMatch(/^(ok:inside the read-only grant|(open|read): [a-z-]+)$/);
     outsideCanary.check();
+  });
+});
+
+/**
+ * A grant of a whole folder that happens to hold Weld's own data dir, with a policy deny rule inside
+ * it: the data dir (database, secrets, tokens) and the denied subtree stay out of reach.
+ */
+describe("deny rules and Weld's own data inside a granted folder", { timeout: 120_000 }, () => {
+  let w: HostileWorld;
+  let canary: Canary;
+
+  beforeAll(async () => {
+    await hostileWasm();
+    w = await hostileWorld({
+      setup: (base) => {
+        mkdirSync(join(base, 'private'));
+        writeFileSync(join(base, 'private', 'key.txt'), CANARY_TEXT);
+        writeFileSync(join(base, 'public.txt'), 'public');
+      },
+      policy: (base) => `version: "1.0"
+permissions:
+  storage:
+    deny:
+      - uri: "fs://${base}/private/**"
+        access: [read, write]
+`,
+      grants: (base) => [{ kind: 'storage', target: `fs://${base}`, access: 'read,write' }],
+    });
+    canary = new Canary(join(w.base, 'private'), 'canary.txt');
+  }, 180_000);
+  afterAll(async () => {
+    await w?.close();
+  });
+  afterEach(async () => {
+    expect(text(await w.call('ok'))).toBe('ok');
+    canary.check();
+  });
+
+  it('reads a file the grant covers (the baseline)', async () => {
+    expect(text(await w.call('read-file', { path: 'public.txt' }))).toBe('public');
+  });
+
+  it('a deny rule wins over the grant around it, for reads, listings and writes', async () => {
+    for (const [tool, args] of [
+      ['read-file', { path: 'private/key.txt' }],
+      ['read-file', { path: 'private/canary.txt' }],
+      ['list-dir', { path: 'private' }],
+      ['write-file', { path: 'private/canary.txt', text: 'overwritten' }],
+      ['rename', { 'old-path': 'private', 'new-path': 'moved' }],
+    ] as const) {
+      const r = await w.call(tool, args);
+      expect(r.isError, `${tool} ${JSON.stringify(args)}: ${text(r)}`).toBe(true);
+      expect(r.content[0].text).toMatch(/^(open|rename): (access|not-permitted)$/);
+      expect(text(r)).toMatch(/deny rule/);
+      expect(text(r)).not.toContain(CANARY_TEXT);
+    }
+    expect(existsSync(join(w.base, 'moved'))).toBe(false);
+  });
+
+  it("Weld's own data dir cannot be read, listed or written even though the grant contains it", async () => {
+    for (const [tool, args] of [
+      ['read-file', { path: 'home/weld.db' }],
+      ['list-dir', { path: 'home' }],
+      ['write-file', { path: 'home/weld.db', text: 'corrupted' }],
+      ['remove-file', { path: 'home/weld.db' }],
+    ] as const) {
+      const r = await w.call(tool, args);
+      expect(r.isError, `${tool} ${JSON.stringify(args)}: ${text(r)}`).toBe(true);
+      expect(text(r)).toMatch(/deny rule/);
+    }
+    expect(existsSync(join(w.home, 'weld.db'))).toBe(true);
+    expect(w.weld.store.audit.verify().ok).toBe(true);
   });
 });

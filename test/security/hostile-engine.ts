@@ -82,7 +82,8 @@ export function hostileWasm(): Promise<string> {
  */
 export async function hostileWorld(
   opts: {
-    policy?: string;
+    /** The policy YAML (or a function of the temp root) the component is installed with. */
+    policy?: string | ((base: string) => string);
     grants?: (base: string) => Omit<GrantInput, 'componentId' | 'by'>[];
     env?: Record<string, string>;
     setup?: (base: string) => void;
@@ -96,7 +97,7 @@ export async function hostileWorld(
   let policyPath: string | undefined;
   if (opts.policy) {
     policyPath = join(base, 'policy.yaml');
-    writeFileSync(policyPath, opts.policy);
+    writeFileSync(policyPath, typeof opts.policy === 'string' ? opts.policy : opts.policy(base));
   }
   const src = await resolveSource(await hostileWasm(), { policyPath, registry: weld.registry });
   const { record } = await weld.install({ ...src, name: 'hostile.wasm' }, { actor: 'test' });
