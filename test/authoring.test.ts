@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describeComponent } from '../src-main/engine/schema/describe.js';
 import { runWeld, tempHome } from './helpers.js';
 
 let home: string;
@@ -60,5 +61,9 @@ describe('tool authoring', () => {
     expect(r.code).toBe(0);
     const wasm = readFileSync(join(dir, 'build/greeter.wasm'));
     expect([...wasm.subarray(0, 8)]).toEqual([0x00, 0x61, 0x73, 0x6d, 0x0d, 0x00, 0x01, 0x00]);
+    // componentize-js drops WIT doc comments; the build puts them back for the tool description.
+    const [greet] = describeComponent(wasm).exports;
+    expect(greet?.docs).toMatch(/^Greet someone by name\./);
+    expect(greet?.params[0]?.docs).toBe('Who to greet.');
   }, 120_000);
 });

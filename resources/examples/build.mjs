@@ -7,6 +7,13 @@ import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 
 const here = import.meta.dirname;
+const schemaDir = join(here, '..', '..', 'src-main', 'engine', 'schema');
+
+/** Files whose content shapes a built example besides its own sources: caches key on them. */
+export const BUILD_INPUTS = [
+  import.meta.filename,
+  ...['wit-docs.ts', 'wit-text.ts', 'package-docs.ts', 'component-types.ts', 'binary-reader.ts'].map((f) => join(schemaDir, f)),
+];
 
 /**
  * Compiles one example folder (wit/ + src/index.js) into a component and returns its bytes.
@@ -23,7 +30,11 @@ export async function buildExample(dir, opts = {}) {
     witPath: join(dir, 'wit'),
     disableFeatures: opts.disableFeatures ?? (await featuresToDisable(dir)),
   });
-  return component;
+  // componentize-js drops the WIT doc comments that become tool descriptions: put them back.
+  // Weld's TypeScript is loaded through tsx (a devDependency, like componentize-js).
+  const { tsImport } = await import('tsx/esm/api');
+  const { embedPackageDocs } = await tsImport(join(schemaDir, 'wit-docs.ts'), import.meta.url);
+  return embedPackageDocs(component, join(dir, 'wit'));
 }
 
 /**

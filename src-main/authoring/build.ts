@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { promisify } from 'node:util';
 import { parse as parseYaml } from 'yaml';
+import { embedPackageDocs } from '../engine/schema/wit-docs.js';
 import { importFrom } from './toolchain.js';
 
 /** A build failure worded for the tool author: `file:line:col: message`, never a stack dump. */
@@ -75,12 +76,19 @@ export async function buildTool(dir: string, toolchainDirs: string[]): Promise<B
   } catch (err) {
     throw new BuildError(`componentize-js failed: ${String((err as Error).message ?? err).split('\n')[0]}`);
   }
+  // componentize-js drops WIT doc comments; they are the tools' descriptions, so put them back.
+  try {
+    component = embedPackageDocs(component, witDir);
+  } catch (err) {
+    throw new BuildError(`reading doc comments: ${(err as Error).message}`);
+  }
   const wasmPath = join(outDir, `${name}.wasm`);
   writeFileSync(wasmPath, component);
   return { name, wasmPath, bytes: component };
 }
 
-function projectName(dir: string): string {
+/** The project's name: package.json's name when it is a plain id, else the folder's name. */
+export function projectName(dir: string): string {
   const pkg = join(dir, 'package.json');
   if (existsSync(pkg)) {
     const parsed = JSON.parse(readFileSync(pkg, 'utf8')) as { name?: unknown };

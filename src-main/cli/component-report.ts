@@ -15,7 +15,11 @@ function typeName(s: Record<string, unknown>): string {
     if (s.type === 'array' && s.items && typeof s.items === 'object') return `${typeName(s.items as Record<string, unknown>)}[]`;
     return s.type;
   }
-  if (Array.isArray(s.oneOf) || Array.isArray(s.anyOf)) return 'variant';
+  const alternatives = (s.oneOf ?? s.anyOf) as Record<string, unknown>[] | undefined;
+  if (Array.isArray(alternatives)) {
+    const names = [...new Set(alternatives.map(typeName))];
+    return names.length <= 3 ? names.join(' | ') : 'variant';
+  }
   return 'any';
 }
 

@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { type WeldPaths, weldPaths } from './config.js';
 import { EventBus } from './events.js';
 import { createLogger, type Logger } from './log.js';
@@ -10,9 +11,10 @@ import { permissionTools } from './mcp/permission-tools.js';
 import { registryTools } from './mcp/registry-tools.js';
 import { createMcpServer } from './mcp/server.js';
 import { ToolTable } from './mcp/tool-table.js';
-import { createPolicyEngine, type PolicyEngine, type Verdict } from './policy/index.js';
+import { createPolicyEngine, type PolicyEngine, type SecretCipher, SecretStore, type Verdict } from './policy/index.js';
 import { type CatalogEntry, catalogSources, searchCatalogs } from './registry/catalog.js';
 import type { Registry } from './registry/index.js';
+import { CallDenials } from './runtime/call-denials.js';
 import { ComponentRuntime } from './runtime/component-runtime.js';
 import { hostCallRouter } from './runtime/host-calls.js';
 import { createHttpGateway } from './runtime/http-gateway.js';
@@ -31,6 +33,8 @@ export interface WeldOptions {
   env?: Record<string, string | undefined>;
   /** Limits for components installed without a policy (tests use short timeouts). */
   defaultLimits?: Partial<SandboxPlan['limits']>;
+  /** Seals secret values; default: AES-256-GCM with a key file in the data dir (see policy/secrets.ts). */
+  secretCipher?: SecretCipher;
 }
 
 export interface Weld {
@@ -81,16 +85,26 @@ export async function createWeld(opts: WeldOptions): Promise<Weld> {
     userHome: opts.env?.HOME || homedir(),
     env: opts.env ?? {},
     logger,
+    secrets: opts.secretCipher && new SecretStore(join(paths.home, 'secrets'), opts.secretCipher),
   });
   let registryPromise: Promise<Registry> | undefined;
   const registry = () => {
     registryPromise ??= import('./registry/index.js').then((m) => m.createRegistry({ home: paths.home, env: opts.env }));
     return registryPromise;
   };
+  const denials = new CallDenials();
   const onHostCall = hostCallRouter({
     recorder: store.recorder,
     events,
-    request: async (componentId, callId, r) => answerOf(await policy.request({ componentId, callId, ...r })),
+    denials,
+    request: async (componentId, callId, r) => {
+      // A checkEach mount sends every path: the grants answer first; a person is asked only where none does.
+      if (r.kind === 'storage' && (r.access === 'read' || r.access === 'write')) {
+        const verdict = policy.checker(componentId, callId).storage(r.target.replace(/^fs:\/\//, ''), r.access);
+        if (verdict.decision !== 'ask') return answerOf(verdict);
+      }
+      return answerOf(await policy.request({ componentId, callId, ...r }));
+    },
     http: (componentId, callId, r) =>
       createHttpGateway({
         check: async (url, resolvedIp) => {
@@ -108,7 +122,9 @@ export async function createWeld(opts: WeldOptions): Promise<Weld> {
             decision: answer.decision,
             at: Date.now(),
           });
-          return answer.decision === 'allowed' ? 'allowed' : { denied: answer.reason };
+          if (answer.decision === 'allowed') return 'allowed';
+          denials.add(callId, answer.reason);
+          return { denied: answer.reason };
         },
       })(r),
   });
@@ -125,6 +141,7 @@ export async function createWeld(opts: WeldOptions): Promise<Weld> {
         : plan;
     },
     onHostCall,
+    denials,
   });
   const installDeps = { cacheRoot: paths.cache, components: store.components, tools, runtime, events, recorder: store.recorder };
 

@@ -46,7 +46,6 @@ For an OCI reference the signature is checked and shown; an unsigned component i
       formatAnalysis(analysis, [
         ['source', src.sourceRef],
         ['signature', signature],
-        ['world', analysis.world.world],
       ]),
     );
     if (values.wit) io.stdout(`\n${analysis.wit}\n`);

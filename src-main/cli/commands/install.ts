@@ -1,5 +1,7 @@
+import { grantCommand } from '../../engine/policy/index.js';
 import { resolveSource, SourceError } from '../../engine/runtime/sources.js';
-import { CliError, type Command, UsageError } from '../command.js';
+import type { Weld } from '../../engine/weld.js';
+import { CliError, type CliIo, type Command, UsageError } from '../command.js';
 import { formatAnalysis } from '../component-report.js';
 import { withWeld } from '../engine.js';
 import { registryCall } from '../registry.js';
@@ -50,6 +52,7 @@ Installing grants nothing by itself: you approve each requested capability (or l
         );
         return 0;
       }
+      const approval = await approve(io, weld, record.id, Boolean(values.yes), result.unchanged);
       const verb = result.unchanged
         ? 'already installed'
         : result.replaced
@@ -65,7 +68,31 @@ Installing grants nothing by itself: you approve each requested capability (or l
           ['publisher', publisher],
         ])}`,
       );
+      io.stdout(approval);
       return 0;
     });
   },
 };
+
+/**
+ * Installing never grants by itself: the person approves what the component requests, with --yes or at
+ * the prompt. Without either (no terminal), nothing is granted and the exact commands are printed.
+ */
+async function approve(io: CliIo, weld: Weld, id: string, yes: boolean, unchanged: boolean): Promise<string> {
+  const pending = weld.policy.requested(id).filter((c) => !c.granted);
+  // A `*` request comes from the WIT imports alone: nothing specific to approve, the tool asks when used.
+  const open = pending.filter((c) => c.target !== '*');
+  const wild = pending.filter((c) => c.target === '*').map((c) => c.kind);
+  const note = wild.length
+    ? `Its imports can also reach: ${wild.join(', ')}. Nothing is granted for them; a tool that tries gets a request or a denial.\n`
+    : '';
+  if (open.length === 0) return unchanged ? '' : `Nothing to approve.\n${note}`;
+  const ok = yes || (io.confirm ? await io.confirm(`Allow ${id} the ${open.length} capabilities it requests?`) : false);
+  if (!ok) {
+    const commands = open.map((c) => `  ${grantCommand(id, c.kind, c.target, c.access)}`);
+    return `Not granted yet. To allow them:\n${commands.join('\n')}\n${note}`;
+  }
+  const { granted } = weld.policy.approveRequested(id, 'cli');
+  const lines = granted.map((g) => `  granted ${g.kind} ${g.target}${g.access ? ` (${g.access})` : ''}`);
+  return `${lines.join('\n')}\n${note}`;
+}

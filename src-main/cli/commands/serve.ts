@@ -19,7 +19,8 @@ export const serve: Command = {
   --socket [PATH]  listen on a Unix socket, mode 0600 (default: weld.sock in the data dir);
                    \`weld connect\` bridges stdio clients to it
   --http [PORT]    Streamable HTTP at http://127.0.0.1:PORT/mcp (default port ${DEFAULT_HTTP_PORT}) with the
-                   bearer token stored in the data dir (file http-token)
+                   bearer token stored in the data dir (file http-token); GET /metrics there
+                   serves Prometheus metrics behind the same token
   --ui             serve the Weld UI on http://127.0.0.1 with a random token (URL printed once)
   --port N         port for --ui (default: a free port)
 

@@ -247,6 +247,14 @@ describe('normalizeTarget', () => {
     expect(normalizeTarget('network', 'HTTP://localhost:3000/', undefined, anchors).target).toBe('http://localhost:3000');
   });
 
+  it('keeps escaped glob characters literal', () => {
+    const t = normalizeTarget('storage', 'fs:///data/a\\[1\\].txt', 'read', anchors);
+    const c = checker([grant('storage', t.target, 'read')]);
+    expect(c.storage('/data/a[1].txt', 'read').decision).toBe('allowed');
+    expect(c.storage('/data/a1.txt', 'read').decision).toBe('ask');
+    expect(() => normalizeTarget('storage', 'fs:///data\\x', 'read', anchors)).toThrow(/only escapes a glob character/);
+  });
+
   it('refuses malformed targets with a reason', () => {
     expect(() => normalizeTarget('storage', 'notes', 'read', anchors)).toThrow(/not an fs:\/\/ URI or absolute path/);
     expect(() => normalizeTarget('storage', '/a', 'exec', anchors)).toThrow(/unknown access "exec"/);

@@ -141,19 +141,18 @@ export function makeChecker(deps: CheckerDeps): CapabilityChecker {
       const resolved = resolvedIp === undefined ? null : parseAddress(resolvedIp);
       if (resolvedIp !== undefined && !resolved)
         return deny(`network: resolved address "${resolvedIp}" is not an IP address`, '');
-      const where = describe(url, d);
+      const where = `${d.scheme}://${url.host}`;
       if (!SCHEMES.includes(d.scheme as Scheme)) return deny(`${where}: the ${d.scheme} scheme is not supported`, '');
       if (d.port === null) return deny(`${where}: no port`, '');
       for (const n of rules.networkDeny) {
         if (denyCovers(n.rule, d) || (resolved && denyCoversAddress(n.rule, resolved)))
           return deny(`${where} is refused: ${n.label}`, '');
       }
-      const live_ = rules.networkAllow.filter(live);
-      const byHost = live_.find((a) => ruleCoversHost(a.rule, d));
+      const byHost = rules.networkAllow.find((a) => live(a) && ruleCoversHost(a.rule, d));
       if (byHost) {
         const effective = d.addr ?? resolved;
         if (byHost.rule.type === 'name' && effective && isNonPublic(effective)) {
-          const byAddr = live_.find((a) => ruleCoversAddress(a.rule, effective, d));
+          const byAddr = rules.networkAllow.find((a) => live(a) && ruleCoversAddress(a.rule, effective, d));
           if (byAddr) return allow(byAddr);
           const ip = effective.kind() === 'ipv6' ? `[${effective.toString()}]` : effective.toString();
           return deny(
@@ -164,7 +163,7 @@ export function makeChecker(deps: CheckerDeps): CapabilityChecker {
         return allow(byHost);
       }
       if (d.name !== null && resolved) {
-        const byAddr = live_.find((a) => ruleCoversAddress(a.rule, resolved, d));
+        const byAddr = rules.networkAllow.find((a) => live(a) && ruleCoversAddress(a.rule, resolved, d));
         if (byAddr) return allow(byAddr);
       }
       return { decision: 'ask' };
@@ -177,10 +176,6 @@ export function makeChecker(deps: CheckerDeps): CapabilityChecker {
       return { decision: 'ask' };
     },
   };
-}
-
-function describe(url: URL, d: Destination): string {
-  return `${d.scheme}://${url.host}`;
 }
 
 /** A deny rule without a scheme or port covers every scheme and port: a promise not to talk to a host at all. */

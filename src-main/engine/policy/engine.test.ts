@@ -1,4 +1,4 @@
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sampleComponent, tempHome } from '../../../test/helpers.js';
@@ -120,6 +120,25 @@ describe('grants', () => {
     expect(e.grants('notes')).toEqual([]);
   });
 
+  it('approving the requested list grants each concrete request and skips the * entries of WIT imports', () => {
+    const { engine: e, store } = engine();
+    store.components.put(
+      sampleComponent({
+        id: 'notes',
+        policy: null,
+        requestedCapabilities: [
+          { kind: 'storage', target: 'fs://~/notes/**', access: 'read', source: 'policy' },
+          { kind: 'network', target: 'api.github.com:443', source: 'policy' },
+          { kind: 'environment', target: '*', source: 'wit' },
+        ],
+      }),
+    );
+    const r = e.approveRequested('notes', 'cli:ann');
+    expect(r.granted.map((g) => g.target)).toEqual(['fs:///home/ann/notes/**', 'api.github.com:443']);
+    expect(r.skipped).toEqual([{ kind: 'environment', target: '*', source: 'wit' }]);
+    expect(e.requested('notes').map((c) => c.granted)).toEqual([true, true, false]);
+  });
+
   it('sees grants made by another process once it syncs, and says so with grants.changed', () => {
     const a = engine();
     const b = engine();
@@ -163,6 +182,22 @@ describe('sandbox plan', () => {
     expect(plan.denyGlobs).toContain(`${home}/!(workspaces)/**`);
     expect(plan.env).toEqual([['GITHUB_TOKEN', 'from-secret']]);
     expect(plan.limits).toEqual({ memoryBytes: 128 * 1024 ** 2, timeoutMs: 5000 });
+  });
+
+  it('mounts the directory of a granted file, and the checker keeps the guest to that file', () => {
+    const { engine: e, store } = engine();
+    install(store);
+    const file = join(home, '..', `${home.split('/').pop()}-report.csv`);
+    writeFileSync(file, 'a,b\n');
+    try {
+      e.grant({ componentId: 'notes', kind: 'storage', target: file, access: 'read', by: 'ann' });
+      const dir = join(file, '..');
+      expect(e.plan('notes').mounts).toEqual([{ guestPath: dir, hostPath: dir, read: true, write: false, checkEach: true }]);
+      expect(e.checker('notes').storage(file, 'read').decision).toBe('allowed');
+      expect(e.checker('notes').storage(join(dir, 'other.csv'), 'read').decision).toBe('ask');
+    } finally {
+      rmSync(file);
+    }
   });
 
   it('uses 256 MiB and 30 s without a policy', () => {
@@ -240,6 +275,29 @@ describe('just-in-time requests', () => {
       error: null,
     });
     expect(e.checker('notes', 'c1').env('OTHER').decision).toBe('ask');
+  });
+
+  it('a file whose name looks like a glob is requested and granted as that one file', async () => {
+    const { engine: e, store, events } = engine();
+    install(store);
+    e.addDecider('test');
+    events.on('capability.requested', (r) => setImmediate(() => e.decide(r.requestId, 'always', 'ann')));
+    const v = await e.request({ componentId: 'notes', callId: 'c1', kind: 'storage', target: 'fs:///data/*', access: 'read' });
+    expect(v.decision).toBe('allowed');
+    const c = e.checker('notes');
+    expect(c.storage('/data/*', 'read').decision).toBe('allowed');
+    expect(c.storage('/data/passwords.txt', 'read').decision).toBe('ask');
+    expect(e.plan('notes').mounts).toEqual([{ guestPath: '/data/*', hostPath: '/data/*', read: true, write: false }]);
+  });
+
+  it('a once grant made without a call is used up by the first access it allows', () => {
+    const { engine: e, store } = engine();
+    install(store);
+    e.grant({ componentId: 'notes', kind: 'environment', target: 'OTHER', scope: 'once', by: 'ann' });
+    const c = e.checker('notes', 'c7');
+    expect(c.env('OTHER').decision).toBe('allowed');
+    expect(c.env('OTHER').decision).toBe('ask');
+    expect(e.grants('notes')).toEqual([]);
   });
 
   it('a guest retrying the same access joins the open request instead of raising another', async () => {

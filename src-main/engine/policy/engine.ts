@@ -12,7 +12,7 @@ import { accessMinus, accessUnion } from './access.js';
 import { type CompiledRules, compileRules, makeChecker } from './checker.js';
 import { GrantError } from './errors.js';
 import { exportPolicyYaml } from './export.js';
-import type { FsAnchors } from './fs-uri.js';
+import { escapeGlob, type FsAnchors, normalizeHostPath } from './fs-uri.js';
 import { type Policy, parsePolicy } from './parse.js';
 import { buildPlan, protectedGlobs } from './plan.js';
 import { SecretStore } from './secrets.js';
@@ -82,6 +82,12 @@ export interface PolicyEngine {
   grants(componentId: string): Grant[];
   /** What the component asks for (policy and WIT imports), each marked with whether a grant covers it. */
   requested(componentId: string): (RequestedCapability & { granted: boolean })[];
+  /**
+   * Grants (always) every request in the component's list that names a concrete target: what
+   * `weld install --yes` does after showing the list to the person. `*` entries from WIT imports name
+   * nothing to grant and are returned in `skipped`.
+   */
+  approveRequested(componentId: string, by: string): { granted: Grant[]; skipped: RequestedCapability[] };
   reset(componentId: string, by: string): number;
   exportPolicy(componentId: string): string;
   /** Say that a person is here to answer requests (GUI open, interactive prompt). Returns the undo. */
@@ -317,6 +323,17 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
     finish(row);
   }
 
+  /** The database refused a write: deny the held call anyway rather than leave it hanging. */
+  function failClosed(id: string, err: unknown): void {
+    logger.error('could not record a capability decision; denying', { requestId: id, err: String(err) });
+    const w = waiters.get(id);
+    if (!w) return;
+    waiters.delete(id);
+    clearTimeout(w.timer);
+    for (const resolve of w.resolve)
+      resolve({ decision: 'denied', reason: `Weld could not record the request (${String(err)})`, grantCommand: '' });
+  }
+
   function sync(): void {
     if (closed) return;
     const t = now();
@@ -396,11 +413,114 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
     changed(null);
   });
 
+  async function requestInner(r: RuntimeRequest): Promise<Verdict> {
+    const deny = (reason: string, command = ''): Verdict => ({ decision: 'denied', reason, grantCommand: command });
+    let c: ComponentRecord;
+    let t: ReturnType<typeof normalizeTarget>;
+    try {
+      c = component(r.componentId);
+      // The runtime names a real path: escape it so a file called `*` is never a grant of everything.
+      // The runtime may send the path bare or as `fs://<real path>`; either way it is literal.
+      const target =
+        r.kind === 'storage'
+          ? `fs://${escapeGlob(normalizeHostPath(r.target.startsWith('fs://') ? r.target.slice(5) : r.target))}`
+          : r.target;
+      t = normalizeTarget(r.kind, target, r.kind === 'storage' ? r.access || 'read' : undefined, anchors(r.componentId));
+    } catch (err) {
+      return deny((err as Error).message);
+    }
+    const command = grantCommand(c.id, t.kind, t.target, t.access || undefined);
+    const what = `${t.kind} ${t.target}${t.access ? ` (${t.access})` : ''}`;
+    if (!engine.hasDecider()) {
+      audit({
+        actor: 'weld:headless',
+        action: 'policy.decide',
+        subject: c.id,
+        detail: { requestId: null, kind: t.kind, target: t.target, access: t.access, answer: 'deny', callId: r.callId },
+      });
+      store.recorder.capability({
+        callId: r.callId,
+        componentId: c.id,
+        kind: t.kind,
+        target: t.target,
+        access: t.access,
+        decision: 'denied',
+        at: now(),
+      });
+      events.emit('capability.decided', {
+        requestId: null,
+        callId: r.callId,
+        componentId: c.id,
+        kind: t.kind,
+        target: t.target,
+        decision: 'denied',
+        by: 'weld:headless',
+      });
+      return deny(`${what} is not granted, and no one is here to approve it (no Weld window or prompt is open)`, command);
+    }
+    const t0 = now();
+    const open = requests.findOpen(c.id, t.kind, t.target, t.access, t0);
+    if (open && open.holder === session && waiters.has(open.id)) {
+      return new Promise<Verdict>((resolve) => waiters.get(open.id)?.resolve.push(resolve));
+    }
+    const row = {
+      id: newRequestId(),
+      componentId: c.id,
+      callId: r.callId,
+      kind: t.kind,
+      target: t.target,
+      access: t.access,
+      origin: 'runtime' as const,
+      requestedBy: c.id,
+      requestedAt: t0,
+      expiresAt: t0 + timeoutMs,
+      holder: session,
+    };
+    const record = db.transaction(() => {
+      requests.insert(row);
+      store.audit.appendInTx([
+        {
+          at: t0,
+          actor: `component:${c.id}`,
+          action: 'policy.request',
+          subject: c.id,
+          detail: { requestId: row.id, kind: t.kind, target: t.target, access: t.access, origin: 'runtime', callId: r.callId },
+        },
+      ]);
+    });
+    try {
+      record.immediate();
+    } catch (err) {
+      logger.error('could not record a capability request; denying', { componentId: c.id, err: String(err) });
+      return deny(`Weld could not record the request for ${what} (${String(err)})`, command);
+    }
+    return new Promise<Verdict>((resolve) => {
+      const timer = setTimeout(() => {
+        try {
+          expire(row.id, 'weld:timeout');
+        } catch (err) {
+          failClosed(row.id, err);
+        }
+      }, timeoutMs);
+      timer.unref();
+      waiters.set(row.id, { resolve: [resolve], timer });
+      events.emit('capability.requested', {
+        requestId: row.id,
+        callId: r.callId,
+        componentId: c.id,
+        kind: t.kind,
+        target: t.target,
+        access: t.access,
+      });
+    });
+  }
+
   const engine: PolicyEngine = {
     session,
     secrets,
 
     plan(componentId) {
+      sync();
       const c = component(componentId);
       const t = now();
       const grants = standing(componentId).filter((g) => g.expiresAt === null || g.expiresAt > t);
@@ -441,87 +561,13 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
     },
 
     async request(r) {
-      const deny = (reason: string, command = ''): Verdict => ({ decision: 'denied', reason, grantCommand: command });
-      let c: ComponentRecord;
-      let t: ReturnType<typeof normalizeTarget>;
       try {
-        c = component(r.componentId);
-        t = normalizeTarget(r.kind, r.target, r.kind === 'storage' ? r.access || 'read' : undefined, anchors(r.componentId));
+        return await requestInner(r);
       } catch (err) {
-        return deny((err as Error).message);
+        // A held call must always get an answer: any failure here is a denial, never a hang or a throw.
+        logger.error('capability request failed; denying', { componentId: r.componentId, err: String(err) });
+        return { decision: 'denied', reason: `Weld could not process the request (${String(err)})`, grantCommand: '' };
       }
-      const command = grantCommand(c.id, t.kind, t.target, t.access || undefined);
-      const what = `${t.kind} ${t.target}${t.access ? ` (${t.access})` : ''}`;
-      if (!engine.hasDecider()) {
-        audit({
-          actor: 'weld:headless',
-          action: 'policy.decide',
-          subject: c.id,
-          detail: { requestId: null, kind: t.kind, target: t.target, access: t.access, answer: 'deny', callId: r.callId },
-        });
-        store.recorder.capability({
-          callId: r.callId,
-          componentId: c.id,
-          kind: t.kind,
-          target: t.target,
-          access: t.access,
-          decision: 'denied',
-          at: now(),
-        });
-        events.emit('capability.decided', {
-          requestId: null,
-          callId: r.callId,
-          componentId: c.id,
-          kind: t.kind,
-          target: t.target,
-          decision: 'denied',
-          by: 'weld:headless',
-        });
-        return deny(`${what} is not granted, and no one is here to approve it (no Weld window or prompt is open)`, command);
-      }
-      const t0 = now();
-      const open = requests.findOpen(c.id, t.kind, t.target, t.access, t0);
-      if (open && open.holder === session && waiters.has(open.id)) {
-        return new Promise<Verdict>((resolve) => waiters.get(open.id)?.resolve.push(resolve));
-      }
-      const row = {
-        id: newRequestId(),
-        componentId: c.id,
-        callId: r.callId,
-        kind: t.kind,
-        target: t.target,
-        access: t.access,
-        origin: 'runtime' as const,
-        requestedBy: c.id,
-        requestedAt: t0,
-        expiresAt: t0 + timeoutMs,
-        holder: session,
-      };
-      db.transaction(() => {
-        requests.insert(row);
-        store.audit.appendInTx([
-          {
-            at: t0,
-            actor: `component:${c.id}`,
-            action: 'policy.request',
-            subject: c.id,
-            detail: { requestId: row.id, kind: t.kind, target: t.target, access: t.access, origin: 'runtime', callId: r.callId },
-          },
-        ]);
-      }).immediate();
-      return new Promise<Verdict>((resolve) => {
-        const timer = setTimeout(() => expire(row.id, 'weld:timeout'), timeoutMs);
-        timer.unref();
-        waiters.set(row.id, { resolve: [resolve], timer });
-        events.emit('capability.requested', {
-          requestId: row.id,
-          callId: r.callId,
-          componentId: c.id,
-          kind: t.kind,
-          target: t.target,
-          access: t.access,
-        });
-      });
     },
 
     ask(r) {
@@ -769,11 +815,13 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
     },
 
     grants(componentId) {
+      sync();
       component(componentId);
       return [...standing(componentId), ...onceGrants.filter((g) => g.componentId === componentId)];
     },
 
     requested(componentId) {
+      sync();
       const c = component(componentId);
       const t0 = now();
       const live = standing(c.id).filter((g) => g.expiresAt === null || g.expiresAt > t0);
@@ -795,6 +843,26 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
           return { ...cap, granted: false };
         }
       });
+    },
+
+    approveRequested(componentId, by) {
+      const c = component(componentId);
+      const granted: Grant[] = [];
+      const skipped: RequestedCapability[] = [];
+      for (const cap of c.requestedCapabilities) {
+        if (cap.target === '*') skipped.push(cap);
+        else
+          granted.push(
+            engine.grant({
+              componentId: c.id,
+              kind: cap.kind,
+              target: cap.target,
+              access: cap.kind === 'storage' ? cap.access || 'read' : undefined,
+              by,
+            }),
+          );
+      }
+      return { granted, skipped };
     },
 
     reset(componentId, byRaw) {
@@ -828,6 +896,7 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
     },
 
     exportPolicy(componentId) {
+      sync();
       const c = component(componentId);
       const t = now();
       const grants = standing(c.id).filter((g) => g.expiresAt === null || g.expiresAt > t);

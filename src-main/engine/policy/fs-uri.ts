@@ -40,7 +40,9 @@ export function parseFsUri(text: string): FsUri {
   let rest = text.slice('fs://'.length);
   if (rest === '') throw new Error('"fs://" names no path');
   if (rest.includes('\0')) throw new Error('an fs:// URI cannot contain a NUL character');
-  if (rest.includes('\\')) throw new Error(`"${text}": use / as the path separator (\\ is not allowed)`);
+  if (/\\(?![*?[\]{}()!+@\\])/.test(rest.replace(/\\\\/g, ''))) {
+    throw new Error(`"${text}": use / as the path separator (\\ only escapes a glob character, as in \\*)`);
+  }
   let form: FsForm;
   if (rest.startsWith('/')) form = 'absolute';
   else if (rest === '~' || rest.startsWith('~/')) {
@@ -57,12 +59,15 @@ export function parseFsUri(text: string): FsUri {
 }
 
 export function resolveFs(uri: FsUri, anchors: FsAnchors): ResolvedFs {
-  const root = uri.form === 'absolute' ? '/' : uri.form === 'home' ? anchors.home : anchors.workspace;
-  if (!isAbsolute(root)) throw new Error(`cannot resolve ${uri.form} fs:// URI: anchor "${root}" is not absolute`);
-  const pattern = toPosix(uri.rest ? join(root, uri.rest) : root);
-  const scan = picomatch.scan(pattern);
-  const base = scan.isGlob ? scan.base || '/' : pattern;
-  return { uri: `fs://${pattern}`, pattern, base, isGlob: scan.isGlob };
+  const anchor = uri.form === 'absolute' ? '/' : uri.form === 'home' ? anchors.home : anchors.workspace;
+  if (!isAbsolute(anchor)) throw new Error(`cannot resolve ${uri.form} fs:// URI: anchor "${anchor}" is not absolute`);
+  const root = escapeGlob(anchor);
+  const escaped = toPosix(uri.rest ? join(root, uri.rest) : root);
+  const scan = picomatch.scan(escaped);
+  // A pattern without glob syntax is a literal path: drop its escapes so it compares with real paths.
+  const pattern = scan.isGlob ? escaped : unescapeGlob(escaped);
+  const base = scan.isGlob ? unescapeGlob(scan.base) || '/' : pattern;
+  return { uri: `fs://${escaped}`, pattern, base, isGlob: scan.isGlob };
 }
 
 export function resolveFsText(text: string, anchors: FsAnchors): ResolvedFs {
@@ -70,7 +75,7 @@ export function resolveFsText(text: string, anchors: FsAnchors): ResolvedFs {
 }
 
 function toPosix(p: string): string {
-  const s = p.split('\\').join('/');
+  const s = process.platform === 'win32' ? p.split('\\').join('/') : p;
   const n = posix.normalize(s);
   return n.length > 1 && n.endsWith('/') ? n.slice(0, -1) : n;
 }
@@ -89,6 +94,15 @@ export function pathMatcher(r: ResolvedFs): (path: string) => boolean {
     const p = CASE_INSENSITIVE_FS ? path.toLowerCase() : path;
     return p === exact || p.startsWith(prefix);
   };
+}
+
+/** Escapes glob syntax so a real path (a file named `a[1].txt`) is matched as written. */
+export function escapeGlob(path: string): string {
+  return path.replace(/[*?[\]{}()!+@\\]/g, '\\$&');
+}
+
+export function unescapeGlob(pattern: string): string {
+  return pattern.replace(/\\([*?[\]{}()!+@\\])/g, '$1');
 }
 
 export const CASE_INSENSITIVE_FS = process.platform === 'darwin' || process.platform === 'win32';

@@ -1,6 +1,8 @@
+import { statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { RequestedCapability } from '../store/components.js';
 import { accessIncludes } from './access.js';
-import { type FsAnchors, resolveFsText } from './fs-uri.js';
+import { escapeGlob, type FsAnchors, resolveFsText } from './fs-uri.js';
 import type { Policy } from './parse.js';
 import type { Grant, Mount, SandboxPlan } from './types.js';
 
@@ -28,11 +30,17 @@ export function buildPlan(input: PlanInput): SandboxPlan {
   for (const g of input.grants) {
     if (g.kind !== 'storage' || g.scope === 'once') continue;
     const r = resolveFsText(g.target, input.anchors);
-    const m = mounts.get(r.base) ?? { guestPath: r.base, hostPath: r.base, read: false, write: false };
+    // Preopens are directories: a grant of one file mounts its directory; the checker keeps it to that file.
+    const file = !r.isGlob && isFile(r.base);
+    const base = file ? dirname(r.base) : r.base;
+    const m = mounts.get(base) ?? { guestPath: base, hostPath: base, read: false, write: false };
     m.read ||= accessIncludes(g.access, 'read');
     m.write ||= accessIncludes(g.access, 'write');
-    mounts.set(r.base, m);
-    granted.push(r.base);
+    // The mount is wider than this grant (one file of the directory, or a glob like `*.md`): the runtime
+    // then asks the checker about every path instead of trusting the mount's flags.
+    if (file || (r.isGlob && !r.pattern.endsWith('/**'))) m.checkEach = true;
+    mounts.set(base, m);
+    if (base === r.base) granted.push(base);
   }
   for (const c of input.requested) {
     if (c.kind !== 'storage' || c.target === '*') continue;
@@ -48,8 +56,12 @@ export function buildPlan(input: PlanInput): SandboxPlan {
 
   const denyGlobs = [...input.protectedGlobs];
   for (const d of input.policy?.storage.deny ?? []) {
-    // Write-only denies are not listed here (the path stays readable); checker.storage enforces them.
-    if (!accessIncludes(d.access, 'read')) continue;
+    // Write-only denies are not listed here (the path stays readable); checker.storage enforces them,
+    // so every mount gets its paths checked one by one.
+    if (!accessIncludes(d.access, 'read')) {
+      for (const m of mounts.values()) m.checkEach = true;
+      continue;
+    }
     const r = resolveFsText(d.uri, input.anchors);
     denyGlobs.push(r.pattern);
     if (!r.isGlob) denyGlobs.push(`${r.pattern === '/' ? '' : r.pattern}/**`);
@@ -73,9 +85,12 @@ export function buildPlan(input: PlanInput): SandboxPlan {
   };
 }
 
-/** Escapes glob syntax in a literal path so a data dir named `/tmp/a[1]` is matched as written. */
-export function escapeGlob(path: string): string {
-  return path.replace(/[*?[\]{}()!+@\\]/g, '\\$&');
+function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
 }
 
 /**

@@ -46,3 +46,14 @@ export function parseDuration(text: string): number {
   if (ms > MAX_TIMEOUT_MS) throw new Error(`timeout "${text}" is longer than the 1h maximum`);
   return ms;
 }
+
+const EXPIRY_UNITS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** How long a grant lasts, as typed on the command line ("30m", "8h", "7d"); at most a year. */
+export function parseExpiry(text: string): number {
+  const m = /^(\d+)(m|h|d)$/.exec(text.trim());
+  if (!m) throw new Error(`"${text}" is not a duration: write minutes, hours or days (e.g. "30m", "8h", "7d")`);
+  const ms = Number(m[1]) * EXPIRY_UNITS[m[2]];
+  if (ms < 60_000 || ms > 365 * 86_400_000) throw new Error(`"${text}" must be between 1m and 365d`);
+  return ms;
+}

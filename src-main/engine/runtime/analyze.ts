@@ -2,6 +2,7 @@ import { type Policy, parsePolicy, requestedCapabilities } from '../policy/index
 import {
   applyPackageDocs,
   type ComponentInterface,
+  componentWitText,
   describeComponentBinary,
   readPackageDocs,
   toolsForExports,
@@ -40,10 +41,9 @@ export async function analyzeComponent(
   }
   const docs = readPackageDocs(bytes);
   if (docs) world = applyPackageDocs(world, docs);
-  const { componentWit } = await import('@bytecodealliance/jco-transpile/wasm-tools');
   let wit: string;
   try {
-    wit = await componentWit(bytes);
+    wit = await componentWitText(bytes);
   } catch (err) {
     throw new Error(`cannot read the component's WIT: ${err instanceof Error ? err.message : String(err)}`);
   }

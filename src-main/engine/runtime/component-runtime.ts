@@ -5,6 +5,7 @@ import type { Logger } from '../log.js';
 import { errorResult, type ToolCallContext, type ToolDefinition, type ToolResult, type ToolTable } from '../mcp/tool-table.js';
 import { type ExportedFunction, exportPath, structuredContent } from '../schema/index.js';
 import type { ComponentRecord, ComponentStore, ToolDescriptor } from '../store/components.js';
+import { type CallDenials, denialText } from './call-denials.js';
 import { type CallOutcome, ComponentInstance } from './instance.js';
 import { limitMemory } from './memory-limit.js';
 import type { SandboxPlan } from './sandbox.js';
@@ -22,6 +23,8 @@ export interface RuntimeDeps {
   onHostCall(componentId: string, callId: string | null, op: string, payload: unknown): unknown | Promise<unknown>;
   idleMs?: number;
   captureLimit?: number;
+  /** What the host refused during a call, appended to its result. */
+  denials?: CallDenials;
 }
 
 /** Raised with the status the call log should show (timeout, cancelled). */
@@ -44,7 +47,13 @@ const DEFAULT_CAPTURE = 64 * 1024;
  */
 export class ComponentRuntime {
   readonly #instances = new Map<string, ComponentInstance>();
+  /** What each loaded instance was built from: digest and policy (a new policy means new limits and denies). */
   readonly #loadedDigest = new Map<string, string>();
+  /**
+   * Plans are built from grants and the policy (SQL and YAML): far too slow for the call path, so each
+   * component's is kept until its grants change (restart) or it is reloaded.
+   */
+  readonly #plans = new Map<string, SandboxPlan>();
   readonly #compiled = new Map<string, Promise<Record<string, WebAssembly.Module>>>();
 
   constructor(readonly deps: RuntimeDeps) {}
@@ -70,15 +79,15 @@ export class ComponentRuntime {
       glueUrl: cached.glueUrl,
       modules: {},
       functions: cached.functions,
-      plan: () => this.deps.plan(record.id),
+      plan: () => this.#plan(record.id),
       onHostCall: (callId, op, payload) => this.deps.onHostCall(record.id, callId, op, payload),
       idleMs: this.deps.idleMs ?? DEFAULT_IDLE_MS,
       captureLimit: this.deps.captureLimit ?? DEFAULT_CAPTURE,
     });
     this.#instances.set(record.id, instance);
-    this.#loadedDigest.set(record.id, record.digest);
+    this.#loadedDigest.set(record.id, loadedKey(record));
     const prepare = async () => {
-      instance.spec.modules = await this.#modules(record.digest, cached, this.deps.plan(record.id).limits.memoryBytes);
+      instance.spec.modules = await this.#modules(record.digest, cached, this.#plan(record.id).limits.memoryBytes);
     };
     const byExport = new Map(cached.functions.map((fn) => [exportPath(fn), fn]));
     this.deps.tools.add(
@@ -95,6 +104,7 @@ export class ComponentRuntime {
     const instance = this.#instances.get(componentId);
     this.#instances.delete(componentId);
     this.#loadedDigest.delete(componentId);
+    this.#plans.delete(componentId);
     void instance?.stop();
   }
 
@@ -111,7 +121,8 @@ export class ComponentRuntime {
     );
     const changed: string[] = [];
     for (const id of [...this.#loadedDigest.keys()]) {
-      if (wanted.get(id)?.digest !== this.#loadedDigest.get(id)) {
+      const want = wanted.get(id);
+      if (!want || loadedKey(want) !== this.#loadedDigest.get(id)) {
         this.unload(id);
         changed.push(id);
       }
@@ -137,6 +148,7 @@ export class ComponentRuntime {
 
   /** The next call gets a fresh worker with the current plan (grants changed); running calls finish first. */
   async restart(componentId: string): Promise<void> {
+    this.#plans.delete(componentId);
     await this.#instances.get(componentId)?.restart();
   }
 
@@ -147,7 +159,7 @@ export class ComponentRuntime {
         const record = this.deps.components.get(id);
         const cached = record && readCached(this.deps.cacheRoot, record.digest);
         if (!record || !cached) return;
-        instance.spec.modules = await this.#modules(record.digest, cached, this.deps.plan(id).limits.memoryBytes);
+        instance.spec.modules = await this.#modules(record.digest, cached, this.#plan(id).limits.memoryBytes);
         await instance.prewarm();
       }),
     );
@@ -156,6 +168,15 @@ export class ComponentRuntime {
   async stop(): Promise<void> {
     await Promise.all([...this.#instances.values()].map((i) => i.stop()));
     this.#instances.clear();
+  }
+
+  #plan(componentId: string): SandboxPlan {
+    let plan = this.#plans.get(componentId);
+    if (!plan) {
+      plan = this.deps.plan(componentId);
+      this.#plans.set(componentId, plan);
+    }
+    return plan;
   }
 
   #modules(digest: string, cached: CachedComponent, memoryBytes: number): Promise<Record<string, WebAssembly.Module>> {
@@ -192,16 +213,22 @@ export class ComponentRuntime {
       componentId: record.id,
       invoke: async (args, ctx) => {
         if (!instance.warm) await prepare();
-        const plan = this.deps.plan(record.id);
+        const plan = this.#plan(record.id);
         const out = await instance.call(t.export, args, {
           callId: ctx.callId,
           signal: ctx.signal,
           env: plan.env.length ? plan.env : undefined,
         });
-        return toToolResult(out, fn, ctx);
+        const denied = this.deps.denials?.take(ctx.callId) ?? [];
+        const result = toToolResult(out, fn, ctx);
+        return denied.length ? { ...result, content: [...result.content, { type: 'text', text: denialText(denied) }] } : result;
       },
     };
   }
+}
+
+function loadedKey(record: ComponentRecord): string {
+  return `${record.digest}\0${record.policy ?? ''}`;
 }
 
 function toToolResult(out: CallOutcome, fn: ExportedFunction, ctx: ToolCallContext): ToolResult {

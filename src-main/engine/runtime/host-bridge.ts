@@ -48,8 +48,19 @@ export function workerBridge(channel: BridgeChannel): HostBridge {
 
 export type HostHandler = (op: string, payload: unknown) => unknown | Promise<unknown>;
 
+export interface BridgeServer {
+  stop(): void;
+  /**
+   * Handles, now, every message the worker has already posted. The worker's fire-and-forget audit
+   * notices travel on this port while its call reply travels on another, so a fast call's reply is
+   * seen before its notices would reach the event loop: draining when the reply arrives keeps each
+   * notice attributed to the call that made it.
+   */
+  drain(): void;
+}
+
 /** Engine side: answers the worker's calls with `handler`, one at a time in arrival order. */
-export function serveBridge(channel: BridgeChannel, handler: HostHandler): () => void {
+export function serveBridge(channel: BridgeChannel, handler: HostHandler): BridgeServer {
   const flag = new Int32Array(channel.flag);
   const { port } = channel;
   const onMessage = async (msg: { op: string; payload: unknown; sync: boolean }) => {
@@ -65,8 +76,13 @@ export function serveBridge(channel: BridgeChannel, handler: HostHandler): () =>
     Atomics.notify(flag, 0);
   };
   port.on('message', onMessage);
-  return () => {
-    port.off('message', onMessage);
-    port.close();
+  return {
+    stop() {
+      port.off('message', onMessage);
+      port.close();
+    },
+    drain() {
+      for (let m = receiveMessageOnPort(port); m; m = receiveMessageOnPort(port)) void onMessage(m.message);
+    },
   };
 }

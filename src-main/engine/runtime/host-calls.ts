@@ -1,5 +1,6 @@
 import type { EventBus } from '../events.js';
 import type { Recorder } from '../store/recorder.js';
+import type { CallDenials } from './call-denials.js';
 import {
   type CapabilityAnswer,
   type CapabilityRequest,
@@ -15,6 +16,8 @@ export interface HostCallDeps {
   request(componentId: string, callId: string | null, r: CapabilityRequest): Promise<CapabilityAnswer>;
   /** Performs a checked outgoing HTTP request. */
   http(componentId: string, callId: string | null, r: HttpRequestPayload): Promise<unknown>;
+  /** Refusals to report in the call's result. */
+  denials: CallDenials;
 }
 
 /**
@@ -36,6 +39,7 @@ export function hostCallRouter(deps: HostCallDeps) {
           at: Date.now(),
         });
         if (u.decision === 'denied') {
+          deps.denials.add(callId, `${u.target} (${u.access}): ${u.reason ?? 'not granted'}`);
           deps.events.emit('capability.decided', {
             requestId: null,
             callId,
@@ -49,7 +53,10 @@ export function hostCallRouter(deps: HostCallDeps) {
         return undefined;
       }
       case HOST_OPS.request:
-        return deps.request(componentId, callId, payload as CapabilityRequest);
+        return Promise.resolve(deps.request(componentId, callId, payload as CapabilityRequest)).then((answer) => {
+          if (answer.decision === 'denied') deps.denials.add(callId, answer.reason);
+          return answer;
+        });
       case HOST_OPS.http:
         return deps.http(componentId, callId, payload as HttpRequestPayload);
       default:

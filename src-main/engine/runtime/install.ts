@@ -71,10 +71,12 @@ export async function installComponent(
   opts: { id?: string; actor: string },
 ): Promise<InstallResult> {
   const analysis = await analyzeComponent(src.bytes, src.policyYaml, src.name);
-  const same = deps.components.getByDigest(analysis.digest);
-  if (same) return { record: same, analysis, unchanged: true };
-
   const id = opts.id ? componentIdFrom(opts.id) : componentIdFrom(src.name);
+  const same = deps.components.getByDigest(analysis.digest);
+  // The same code with another policy under the same id (an edited policy.yaml) is an update.
+  const newPolicy = same?.id === id && same.policy !== src.policyYaml;
+  if (same && !newPolicy) return { record: same, analysis, unchanged: true };
+
   const previous = deps.components.get(id);
   const own = new Set(previous?.tools.map((t) => t.name));
   const tools = resolveToolNames(id, analysis.tools, (n) => deps.tools.has(n) && !own.has(n));
@@ -84,7 +86,7 @@ export async function installComponent(
     id,
     digest: analysis.digest,
     sourceRef: src.sourceRef,
-    name: analysis.world.world || id,
+    name: id,
     version: src.version ?? null,
     signatureStatus: src.signatureStatus,
     publisher: src.publisher,
@@ -96,7 +98,7 @@ export async function installComponent(
     installedAt: Date.now(),
   };
   deps.components.put(record);
-  if (previous) deps.runtime.purge(previous);
+  if (previous && previous.digest !== record.digest) deps.runtime.purge(previous);
   deps.runtime.load(record);
   deps.recorder.audit({
     at: record.installedAt,

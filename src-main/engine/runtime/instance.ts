@@ -1,6 +1,6 @@
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import type { ExportedFunction } from '../schema/index.js';
-import { type HostHandler, serveBridge } from './host-bridge.js';
+import { type BridgeServer, type HostHandler, serveBridge } from './host-bridge.js';
 import {
   CALL_PENDING,
   type CallMessage,
@@ -45,6 +45,12 @@ const KILLED = 2;
  */
 const SPIN_NS = 60_000n;
 const START_RETRY_MS = 2000;
+/**
+ * The least time a start gets, whatever the call timeout. Instantiating a large guest (a 12 MB
+ * StarlingMonkey component) took 3.5-5 s on a busy 2-core machine: a policy's short call timeout
+ * must not make the tool unable to start at all. A start function that spins is still stopped.
+ */
+const MIN_START_MS = 30_000;
 
 interface Running {
   worker: Worker;
@@ -56,7 +62,7 @@ interface Running {
   requestFlag: Int32Array;
   /** Why the worker died, when it crashed rather than being stopped. */
   crash?: string;
-  stopBridge: () => void;
+  bridge: BridgeServer;
 }
 
 /**
@@ -69,6 +75,8 @@ export class ComponentInstance {
   #queue: Promise<unknown> = Promise.resolve();
   #idleTimer: NodeJS.Timeout | undefined;
   #nextId = 1;
+  /** Calls since the spin last caught a reply; past a few, spinning only steals the worker's CPU. */
+  #spinMisses = 0;
   #currentCall: string | null = null;
   /** A failed start, repeated to calls for a moment instead of starting a new worker for each. */
   #startFailure: { message: string; at: number } | undefined;
@@ -146,7 +154,7 @@ export class ComponentInstance {
     });
     worker.unref();
     const handler: HostHandler = (op, payload) => this.spec.onHostCall(this.#currentCall, op, payload);
-    const stopBridge = serveBridge({ port: bridge.port1, flag: bridgeFlag }, handler);
+    const bridgeServer = serveBridge({ port: bridge.port1, flag: bridgeFlag }, handler);
     bridge.port1.unref();
     const running: Running = {
       worker,
@@ -156,7 +164,7 @@ export class ComponentInstance {
       replies: replies.port1,
       requests: requests.port1,
       requestFlag: new Int32Array(requestFlag),
-      stopBridge,
+      bridge: bridgeServer,
     };
     const wake = (why: string) => {
       running.crash ??= why;
@@ -180,7 +188,8 @@ export class ComponentInstance {
       };
       const onMessage = (msg: WorkerMessage) => {
         if (msg.type === 'instantiating') {
-          timer = setTimeout(() => fail(`the component did not start within ${plan.limits.timeoutMs} ms`), plan.limits.timeoutMs);
+          const startMs = Math.max(plan.limits.timeoutMs, MIN_START_MS);
+          timer = setTimeout(() => fail(`the component did not start within ${startMs} ms`), startMs);
         } else if (msg.type === 'ready') {
           clearTimeout(timer);
           worker.off('message', onMessage);
@@ -204,7 +213,7 @@ export class ComponentInstance {
     r.crash ??= 'stopped';
     Atomics.store(r.flag, 0, KILLED);
     Atomics.notify(r.flag, 0);
-    r.stopBridge();
+    r.bridge.stop();
     Atomics.store(r.requestFlag, 0, STOP);
     Atomics.notify(r.requestFlag, 0);
     r.replies.close();
@@ -227,6 +236,8 @@ export class ComponentInstance {
     this.#currentCall = opts.callId;
     const onAbort = () => void this.#kill(r);
     opts.signal.addEventListener('abort', onAbort, { once: true });
+    // Nothing else may keep Node alive while a call runs (`weld call`): a pending waitAsync does not.
+    r.worker.ref();
     try {
       if (!r.isReady) {
         try {
@@ -243,7 +254,12 @@ export class ComponentInstance {
       r.requests.postMessage(msg);
       Atomics.store(r.requestFlag, 0, CALL_PENDING);
       Atomics.notify(r.requestFlag, 0);
-      let state = spin(r.flag);
+      // Spin while it pays: when replies keep arriving after the spin window (a slow tool, or a machine
+      // so busy the worker waits for a core), skip it, trying again every 32nd call.
+      const trySpin = this.#spinMisses < 4 || this.#spinMisses % 32 === 0;
+      let state = trySpin ? spin(r.flag) : Atomics.load(r.flag, 0);
+      if (trySpin) this.#spinMisses = state === WAITING ? this.#spinMisses + 1 : 0;
+      else this.#spinMisses++;
       if (state === WAITING) {
         const wait = Atomics.waitAsync(r.flag, 0, WAITING, timeoutMs);
         if (wait.async) await wait.value;
@@ -256,6 +272,7 @@ export class ComponentInstance {
         return empty({ kind: 'trap', message: 'the component sent no reply' });
       }
       if (state === WAITING) {
+        r.bridge.drain();
         await this.#kill(r);
         return empty({ kind: 'timeout', ms: timeoutMs });
       }
@@ -264,6 +281,9 @@ export class ComponentInstance {
     } catch (err) {
       return empty({ kind: 'trap', message: err instanceof Error ? err.message : String(err) });
     } finally {
+      r.worker.unref();
+      // Audit notices this call posted and the event loop has not delivered yet belong to it.
+      if (this.#running === r) r.bridge.drain();
       opts.signal.removeEventListener('abort', onAbort);
       this.#currentCall = null;
       this.#armIdle();

@@ -10,6 +10,12 @@ export interface Mount {
   read: boolean;
   /** Write covers create, truncate, delete, rename and link inside the mount. */
   write: boolean;
+  /**
+   * The grants do not cover the whole directory alike (a glob such as /notes/*.md, a write-only
+   * deny): read/write is then only the ceiling, and each path is put to the engine (HOST_OPS.request
+   * with that path as target), which answers from the grants and asks a person only where none decides.
+   */
+  checkEach?: boolean;
 }
 
 export interface SandboxPlan {
@@ -39,6 +45,8 @@ export type CapabilityAnswer = { decision: 'allowed' } | { decision: 'denied'; r
 
 export interface CapabilityUse extends CapabilityRequest {
   decision: 'allowed' | 'denied';
+  /** Why a denial happened (a security rule), for the person reading the tool result. */
+  reason?: string;
 }
 
 export interface HttpRequestPayload {

@@ -76,8 +76,9 @@ export class BinaryReader {
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
 export class WasmFormatError extends Error {
-  constructor(message: string, offset: number) {
-    super(`${message} at byte ${offset}`);
+  override name = 'WasmFormatError';
+  constructor(message: string, offset?: number) {
+    super(offset === undefined ? message : `${message} at byte ${offset}`);
   }
 }
 

@@ -1,5 +1,6 @@
 import { componentEmbed, componentNew, parse } from '@bytecodealliance/jco-transpile/wasm-tools';
 import { describe, expect, it } from 'vitest';
+import { COMPONENT_HEADER, encodeU32 } from './binary-reader.js';
 import { describeComponentBinary } from './component-types.js';
 import { echoComponent } from './testing/echo-component.js';
 
@@ -97,6 +98,15 @@ describe('describeComponentBinary', () => {
     expect(d.exports[2]?.params[0]?.type).toEqual({ kind: 's64' });
   });
 
+  it('marks WASI 0.3 async functions, whose glue returns a promise', async () => {
+    const wit = 'package a:b;\nworld w { export f: async func(x: u32) -> string; export g: func(); }';
+    const bytes = await componentNew(await componentEmbed({ witSource: wit, dummy: true, world: 'w', features: { tag: 'all' } }));
+    expect(describeComponentBinary(bytes).exports.map((f) => [f.name, f.async])).toEqual([
+      ['f', true],
+      ['g', undefined],
+    ]);
+  });
+
   it('reads the tiny hand-written WAT component', async () => {
     const bytes = await parse(`(component
       (core module $m (func (export "add") (param i32 i32) (result i32) local.get 0 local.get 1 i32.add))
@@ -127,5 +137,24 @@ describe('describeComponentBinary', () => {
     expect(() => describeComponentBinary(core)).toThrow(/not a WebAssembly component/);
     const whole = await echoComponent();
     expect(() => describeComponentBinary(whole.subarray(0, whole.length - 7))).toThrow(/unexpected end of data/);
+  });
+
+  it('stops on crafted components instead of recursing or looping without end', async () => {
+    // Instance types nested 150 deep: each level would be one more recursive call.
+    let body = [0x42, 0x00];
+    for (let i = 0; i < 150; i++) body = [0x42, 0x01, 0x01, ...body];
+    const section = [0x01, ...body];
+    const deep = new Uint8Array([...COMPONENT_HEADER, 0x07, ...encodeU32(section.length), ...section]);
+    expect(() => describeComponentBinary(deep)).toThrow(/types nested too deeply/);
+
+    // Components that each instantiate the one inside 20 times: 20^8 instantiations if followed naively.
+    let inner = '(type (record (field "a" u8)))';
+    for (let i = 0; i < 8; i++) {
+      inner = `(component $c${i} ${inner})${Array.from({ length: 20 }, () => `(instance (instantiate $c${i}))`).join('')}`;
+    }
+    const bomb = await parse(`(component ${inner})`);
+    const started = Date.now();
+    expect(() => describeComponentBinary(bomb)).toThrow(/too complex to describe/);
+    expect(Date.now() - started).toBeLessThan(5000);
   });
 });

@@ -9,6 +9,7 @@ interface FuncType {
   t: 'func';
   params: { name: string; type: WitType }[];
   result: WitType | null;
+  async: boolean;
 }
 interface ValType {
   t: 'val';
@@ -47,8 +48,13 @@ class Scope {
   readonly instances: Map<string, Entity>[] = [];
   readonly components: ComponentDef[] = [];
   values = 0;
+  readonly depth: number;
 
-  constructor(readonly parent: Scope | null) {}
+  constructor(readonly parent: Scope | null) {
+    this.depth = parent ? parent.depth + 1 : 0;
+    // Nested component and instance types recurse; a crafted binary must not exhaust the stack.
+    if (this.depth > MAX_TYPE_NESTING) throw new WasmFormatError('types nested too deeply');
+  }
 
   add(e: Entity): void {
     switch (e.sort) {
@@ -253,7 +259,7 @@ function readTypeDef(r: BinaryReader, scope: Scope): TypeDef {
     case 0x40:
     case 0x43: {
       const params = vec(r, () => ({ name: r.string(), type: readValType(r, scope) }));
-      return { t: 'func', params, result: readResultList(r, scope) };
+      return { t: 'func', params, result: readResultList(r, scope), async: b === 0x43 };
     }
     case 0x41:
       return readComponentType(r, scope);
@@ -489,6 +495,19 @@ interface Decoded {
 }
 
 const MAX_NESTING = 32;
+/**
+ * Bytes of component-level sections decoded, summed over every instantiation of nested components:
+ * without a cap, components instantiating components many times over would take exponential time.
+ */
+const MAX_DECODED_BYTES = 8 * 1024 * 1024;
+/** What one (even empty) instantiation counts against that budget. */
+const DECODE_OVERHEAD = 1024;
+/** Scopes (components, instance and component types) nested inside each other; each level is a recursive call. */
+const MAX_TYPE_NESTING = 100;
+
+interface Work {
+  decodedBytes: number;
+}
 
 function decodeComponent(
   bytes: Uint8Array,
@@ -497,19 +516,25 @@ function decodeComponent(
   parent: Scope | null,
   args: Map<string, Entity> | null,
   depth: number,
+  work: Work,
 ): Decoded {
   if (depth > MAX_NESTING) throw new WasmFormatError('components nested too deeply', start);
+  work.decodedBytes += DECODE_OVERHEAD;
   const scope = new Scope(parent);
   const imports = new Map<string, Entity>();
   const exports = new Map<string, Entity>();
   for (const s of componentSections(bytes, start, end)) {
     const r = new BinaryReader(bytes, s.contentStart, s.end);
+    if ([5, 6, 7, 8, 10, 11].includes(s.id)) {
+      work.decodedBytes += s.end - s.contentStart;
+      if (work.decodedBytes > MAX_DECODED_BYTES) throw new WasmFormatError('component too complex to describe', s.start);
+    }
     switch (s.id) {
       case 4:
         scope.components.push({ bytes, start: s.contentStart, end: s.end, scope });
         continue;
       case 5:
-        readInstances(r, scope, depth);
+        readInstances(r, scope, depth, work);
         break;
       case 6:
         for (let n = r.u32(); n > 0; n--) readAlias(r, scope);
@@ -556,7 +581,7 @@ function decodeComponent(
   return { imports, exports };
 }
 
-function readInstances(r: BinaryReader, scope: Scope, depth: number): void {
+function readInstances(r: BinaryReader, scope: Scope, depth: number, work: Work): void {
   for (let n = r.u32(); n > 0; n--) {
     const at = r.pos;
     const form = r.u8();
@@ -570,7 +595,9 @@ function readInstances(r: BinaryReader, scope: Scope, depth: number): void {
         args.set(name, scope.get(readSort(r), r.u32(), argAt));
       }
       const exports =
-        'type' in def ? def.type.exports : decodeComponent(def.bytes, def.start, def.end, def.scope, args, depth + 1).exports;
+        'type' in def
+          ? def.type.exports
+          : decodeComponent(def.bytes, def.start, def.end, def.scope, args, depth + 1, work).exports;
       scope.instances.push(exports);
     } else if (form === 0x01) {
       const exports = new Map<string, Entity>();
@@ -595,26 +622,66 @@ function claimOwner(exports: Map<string, Entity>, owner: string): void {
   }
 }
 
+function exported(iface: string | null, name: string, t: FuncType): ExportedFunction {
+  const fn: ExportedFunction = { interface: iface, name, params: t.params, result: t.result, docs: '' };
+  if (t.async) fn.async = true;
+  return fn;
+}
+
+function decodeWorld(bytes: Uint8Array): Decoded {
+  const world = decodeComponent(bytes, 0, bytes.length, null, null, 0, { decodedBytes: 0 });
+  for (const [name, e] of [...world.imports, ...world.exports]) if (e.sort === 'instance') claimOwner(e.exports, name);
+  return world;
+}
+
 /**
  * The world a component implements, read from its binary: every exported function with full parameter
  * and result types, including those of exported interfaces. Resource methods are left out (they need
  * a resource handle, which JSON cannot carry).
  */
 export function describeComponentBinary(bytes: Uint8Array): ComponentInterface {
-  const { imports, exports } = decodeComponent(bytes, 0, bytes.length, null, null, 0);
-  for (const [name, e] of imports) if (e.sort === 'instance') claimOwner(e.exports, name);
+  const { imports, exports } = decodeWorld(bytes);
   const fns: ExportedFunction[] = [];
   for (const [name, e] of exports) {
     if (e.sort === 'func') {
-      fns.push({ interface: null, name, params: e.type.params, result: e.type.result, docs: '' });
+      fns.push(exported(null, name, e.type));
     } else if (e.sort === 'instance') {
-      claimOwner(e.exports, name);
       for (const [fnName, item] of e.exports) {
         if (item.sort !== 'func' || fnName.startsWith('[')) continue;
-        fns.push({ interface: name, name: fnName, params: item.type.params, result: item.type.result, docs: '' });
+        fns.push(exported(name, fnName, item.type));
       }
     }
   }
   const importNames = [...imports].filter(([, e]) => e.sort === 'instance' || e.sort === 'func').map(([n]) => n);
   return { world: 'root', exports: fns, imports: importNames };
+}
+
+/** The world-level items of a component that a `package-docs` section for its root package may name. */
+export interface ComponentSurface {
+  /** World functions, imported or exported. */
+  funcs: Set<string>;
+  /** Interfaces imported or exported under a plain name (`export tools: interface {..}`), with their functions. */
+  interfaces: Map<string, Set<string>>;
+  /** Records, variants, enums and flags defined in the world itself, with their field/case/flag names. */
+  types: Map<string, string[]>;
+}
+
+export function componentSurface(bytes: Uint8Array): ComponentSurface {
+  const { imports, exports } = decodeWorld(bytes);
+  const surface: ComponentSurface = { funcs: new Set(), interfaces: new Map(), types: new Map() };
+  for (const [name, e] of [...imports, ...exports]) {
+    if (name.includes(':')) continue;
+    if (e.sort === 'func') surface.funcs.add(name);
+    else if (e.sort === 'instance')
+      surface.interfaces.set(name, new Set([...e.exports].filter(([, x]) => x.sort === 'func').map(([n]) => n)));
+    else if (e.sort === 'type' && e.type.t === 'val' && isNameable(e.type.val) && !e.type.val.owner && e.type.val.name === name) {
+      const v = e.type.val;
+      const items = v.kind === 'record' ? v.fields : v.kind === 'flags' ? v.flags : v.cases;
+      surface.types.set(
+        name,
+        items.map((i) => i.name),
+      );
+    }
+  }
+  return surface;
 }

@@ -1,6 +1,10 @@
+import { Ajv } from 'ajv';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
+import { describeComponentBinary } from './component-types.js';
 import { inputSchema, outputSchema, schemaFor } from './json-schema.js';
+import { echoComponent } from './testing/echo-component.js';
+import { toolsForExports } from './tools.js';
 import type { ExportedFunction, WitType } from './wit-type.js';
 
 const ajv = new Ajv2020({ allErrors: true, strict: false });
@@ -164,5 +168,16 @@ describe('inputSchema and outputSchema', () => {
     // A result's err is an error result, so the output is its ok type.
     expect(outputSchema(fn({ kind: 'result', ok: point, err: { kind: 'string' } }))).toEqual(schemaFor(point));
     expect(outputSchema(fn({ kind: 'result', ok: null, err: { kind: 'string' } }))).toBeUndefined();
+  });
+});
+
+describe('schemas under the tool table', () => {
+  it('compile with the draft-07 Ajv the tool table uses, and still accept good arguments', async () => {
+    const draft7 = new Ajv({ allErrors: true, strict: false, coerceTypes: false, useDefaults: false });
+    const tools = toolsForExports(describeComponentBinary(await echoComponent()).exports);
+    for (const t of tools) draft7.compile(t.inputSchema);
+    const tuple = tools.find((t) => t.name === 'echo-tuple')!;
+    expect(draft7.validate(tuple.inputSchema, { t: [7, 'seven'] })).toBe(true);
+    expect(draft7.validate(tuple.inputSchema, { t: [7] })).toBe(false);
   });
 });

@@ -88,13 +88,9 @@ export function schemaFor(t: WitType): JsonSchema {
         ],
       };
     case 'tuple':
-      return {
-        type: 'array',
-        prefixItems: t.items.map(schemaFor),
-        items: false,
-        minItems: t.items.length,
-        maxItems: t.items.length,
-      };
+      // No `items: false`: draft-07 validators (the tool table's Ajv) read it as "no items at all".
+      // They ignore prefixItems instead, and toGuestArgs checks each element anyway.
+      return { type: 'array', prefixItems: t.items.map(schemaFor), minItems: t.items.length, maxItems: t.items.length };
     case 'record':
       return withDocs(
         {

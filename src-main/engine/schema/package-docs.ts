@@ -2,13 +2,23 @@ import { z } from 'zod';
 import { componentSections, customSection, encodeCustomSection, isComponent } from './binary-reader.js';
 import type { ComponentInterface, ExportedFunction, WitType } from './wit-type.js';
 
-// The `package-docs` custom section of wit-component (wit-parser's PackageMetadata): one version
-// byte (0, or 1 once stability annotations appear), then JSON with the doc comments of one WIT
-// package. wit-component writes it into WIT packages; componentize-js drops doc comments, so Weld's
-// build appends one to the component, as the wit-docs-inject tool does for Wassette. Keys are the
-// wire format's (snake_case), so what Weld writes is what wasm-tools reads, and vice versa.
+// Doc comments travel in custom sections, since the component binary format has no place for them.
+//
+// `package-docs` is wit-parser's PackageMetadata: a version byte (0, or 1 for stability and
+// export-only maps), then JSON with the docs of one WIT package. In a WIT package that is the package
+// itself; in a component, wasm-tools (since early 2026, and so jco's componentWit) reads it as the
+// docs of the decoded `root:component` package with its one world `root`, and refuses the component
+// when the section names anything else. That root package holds only world-level items, so the docs
+// of exported interfaces like `local:notes/search` cannot go there.
+//
+// `weld:package-docs` therefore carries the docs of the component's source package whole, as JSON
+// `{ "package": "ns:name@version", "metadata": <PackageMetadata> }`. Weld's build writes both;
+// reading prefers Weld's section and falls back to `package-docs` in either convention (the root one,
+// or the source-package one that Wassette's wit-docs-inject writes). Keys are the wire format's
+// (snake_case), so what Weld writes is what wasm-tools reads.
 
 export const PACKAGE_DOCS_SECTION = 'package-docs';
+export const WELD_DOCS_SECTION = 'weld:package-docs';
 
 const Stability = z.unknown();
 const FunctionDocs = z.union([z.string(), z.null(), z.object({ docs: z.string().optional(), stability: Stability.optional() })]);
@@ -34,38 +44,47 @@ const WorldDocs = z.object({
   interface_import_stability: z.record(z.string(), Stability).optional(),
   interface_export_stability: z.record(z.string(), Stability).optional(),
 });
-const PackageDocsSchema = z.object({
+const PackageMetadataSchema = z.object({
   docs: z.string().optional(),
   worlds: z.record(z.string(), WorldDocs).optional(),
   interfaces: z.record(z.string(), InterfaceDocs).optional(),
 });
+const WeldDocsSchema = z.object({ package: z.string().nullable(), metadata: PackageMetadataSchema });
 
-export type PackageDocs = z.infer<typeof PackageDocsSchema>;
+/** The wire format of `package-docs`. */
+export type PackageMetadata = z.infer<typeof PackageMetadataSchema>;
+/** Docs of a component: `package` names the WIT package they describe, when known. */
+export type PackageDocs = z.infer<typeof WeldDocsSchema>;
 export type InterfaceDocs = z.infer<typeof InterfaceDocs>;
 export type WorldDocs = z.infer<typeof WorldDocs>;
 export type TypeDocs = z.infer<typeof TypeDocs>;
 type FunctionDocs = z.infer<typeof FunctionDocs>;
 
-/** Parses the payload of a `package-docs` section. */
-export function decodePackageDocs(data: Uint8Array): PackageDocs {
-  const version = data[0];
-  if (version !== 0 && version !== 1) throw new Error(`package-docs: unsupported format version ${version ?? '(empty)'}`);
+function parseJson<T>(section: string, data: Uint8Array, schema: z.ZodType<T>): T {
   let json: unknown;
   try {
-    json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(data.subarray(1)));
+    json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(data));
   } catch (e) {
-    throw new Error(`package-docs: not valid JSON (${(e as Error).message})`);
+    throw new Error(`${section}: not valid JSON (${(e as Error).message})`);
   }
-  const parsed = PackageDocsSchema.safeParse(json);
+  const parsed = schema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new Error(`package-docs: ${issue.message} at ${issue.path.join('.') || 'top level'}`);
+    throw new Error(`${section}: ${issue.message} at ${issue.path.join('.') || 'top level'}`);
   }
   return parsed.data;
 }
 
+/** Parses the payload of a `package-docs` section. */
+export function decodePackageMetadata(data: Uint8Array): PackageMetadata {
+  const version = data[0];
+  if (version !== 0 && version !== 1)
+    throw new Error(`${PACKAGE_DOCS_SECTION}: unsupported format version ${version ?? '(empty)'}`);
+  return parseJson(PACKAGE_DOCS_SECTION, data.subarray(1), PackageMetadataSchema);
+}
+
 /** The payload of a `package-docs` section: format 0 unless it needs the export-only maps of format 1. */
-export function encodePackageDocs(docs: PackageDocs): Uint8Array {
+export function encodePackageMetadata(docs: PackageMetadata): Uint8Array {
   const json = new TextEncoder().encode(JSON.stringify(docs));
   const out = new Uint8Array(json.length + 1);
   out[0] = Object.values(docs.worlds ?? {}).some((w) => w.func_exports || w.interface_exports) ? 1 : 0;
@@ -73,28 +92,42 @@ export function encodePackageDocs(docs: PackageDocs): Uint8Array {
   return out;
 }
 
-/** The docs in a component's top-level `package-docs` section, or null when it has none. */
-export function readPackageDocs(componentBytes: Uint8Array): PackageDocs | null {
-  for (const s of componentSections(componentBytes)) {
-    if (s.id !== 0) continue;
-    const { name, data } = customSection(componentBytes, s);
-    if (name === PACKAGE_DOCS_SECTION) return decodePackageDocs(data);
-  }
-  return null;
+export function encodeWeldDocs(docs: PackageDocs): Uint8Array {
+  return new TextEncoder().encode(JSON.stringify(docs));
 }
 
 /**
- * `componentBytes` with `docs` as its only top-level `package-docs` section (wasm-tools refuses a
- * component that has two).
+ * The doc comments of a component: from Weld's section, else from a standard `package-docs`
+ * section; null when it has neither. Throws on a malformed section (wasm-tools refuses those too).
  */
-export function withPackageDocs(componentBytes: Uint8Array, docs: PackageDocs): Uint8Array {
+export function readPackageDocs(componentBytes: Uint8Array): PackageDocs | null {
+  let standard: PackageDocs | null = null;
+  for (const s of componentSections(componentBytes)) {
+    if (s.id !== 0) continue;
+    const { name, data } = customSection(componentBytes, s);
+    if (name === WELD_DOCS_SECTION) return parseJson(WELD_DOCS_SECTION, data, WeldDocsSchema);
+    if (name === PACKAGE_DOCS_SECTION) standard = { package: null, metadata: decodePackageMetadata(data) };
+  }
+  return standard;
+}
+
+/**
+ * `componentBytes` with these custom sections at its end, replacing top-level sections of the same
+ * names, and without top-level custom sections named in `remove`.
+ */
+export function withCustomSections(
+  componentBytes: Uint8Array,
+  sections: { name: string; data: Uint8Array }[],
+  remove: string[] = [],
+): Uint8Array {
   if (!isComponent(componentBytes)) throw new Error('not a WebAssembly component');
+  const replaced = new Set([...sections.map((s) => s.name), ...remove]);
   const parts: Uint8Array[] = [componentBytes.subarray(0, 8)];
   for (const s of componentSections(componentBytes)) {
-    if (s.id === 0 && customSection(componentBytes, s).name === PACKAGE_DOCS_SECTION) continue;
+    if (s.id === 0 && replaced.has(customSection(componentBytes, s).name)) continue;
     parts.push(componentBytes.subarray(s.start, s.end));
   }
-  parts.push(encodeCustomSection(PACKAGE_DOCS_SECTION, encodePackageDocs(docs)));
+  for (const s of sections) parts.push(encodeCustomSection(s.name, s.data));
   return Buffer.concat(parts);
 }
 
@@ -120,13 +153,28 @@ function splitParamDocs(docs: string, params: readonly string[]): { docs: string
   return { docs: kept.join('\n').trim(), params: out };
 }
 
+/** `ns:pkg@1.0.0` or `ns:pkg/iface@1.0.0` -> package `ns:pkg` and version. */
+function packageOf(name: string): { base: string; version: string | null } {
+  const at = name.lastIndexOf('@');
+  const bare = at < 0 ? name : name.slice(0, at);
+  const slash = bare.indexOf('/');
+  return { base: slash < 0 ? bare : bare.slice(0, slash), version: at < 0 ? null : name.slice(at + 1) };
+}
+
 /**
  * `iface` with doc comments from `docs` attached: function docs, parameter docs (`@param`), and the
- * docs of records, variants, enums and flags with those of their fields and cases.
- * The section names no package, so an interface's entry is used only when every function it
- * documents exists in the exported interface of that name.
+ * docs of records, variants, enums and flags with those of their fields and cases. An interface's
+ * docs apply when it belongs to the documented package; when the package is unknown (a standard
+ * section), only when every function they document exists in the exported interface of that name.
  */
-export function applyPackageDocs(iface: ComponentInterface, docs: PackageDocs): ComponentInterface {
+export function applyPackageDocs(iface: ComponentInterface, pkgDocs: PackageDocs): ComponentInterface {
+  const docs = pkgDocs.metadata;
+  const documented = pkgDocs.package ? packageOf(pkgDocs.package) : null;
+  const inPackage = (full: string): boolean | null => {
+    if (!documented) return null;
+    const p = packageOf(full);
+    return p.base === documented.base && (!p.version || !documented.version || p.version === documented.version);
+  };
   const worlds = Object.entries(docs.worlds ?? {});
   const exportedFns = new Map<string, Set<string>>();
   for (const fn of iface.exports) {
@@ -143,6 +191,8 @@ export function applyPackageDocs(iface: ComponentInterface, docs: PackageDocs): 
     if (name.includes(':')) {
       const key = shortInterfaceName(name);
       const d = docs.interfaces?.[key];
+      const known = inPackage(name);
+      if (known !== null) return known ? d : undefined;
       return fits(key, d) ? d : undefined;
     }
     for (const [, w] of worlds) {
@@ -154,8 +204,10 @@ export function applyPackageDocs(iface: ComponentInterface, docs: PackageDocs): 
   const typeDocs = (t: { name?: string; owner?: string }): TypeDocs | undefined => {
     if (!t.name) return undefined;
     if (t.owner) {
-      const own = t.owner.includes(':') ? docs.interfaces?.[shortInterfaceName(t.owner)] : undefined;
-      if (own) return own.types?.[t.name];
+      if (t.owner.includes(':')) {
+        if (inPackage(t.owner) === false) return undefined;
+        return docs.interfaces?.[shortInterfaceName(t.owner)]?.types?.[t.name];
+      }
       for (const [, w] of worlds) {
         const d = (w.interface_exports?.[t.owner] ?? w.interfaces?.[t.owner])?.types?.[t.name];
         if (d) return d;

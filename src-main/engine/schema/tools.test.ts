@@ -87,6 +87,17 @@ describe('toolsForExports', () => {
     expect(toolsForExports([{ ...f(null, 'add'), docs: '  \n' }])[0]?.description).toBe('Calls add of the component.');
   });
 
+  it('leaves out functions whose types written out in full would be enormous', () => {
+    // Each level is a tuple of the level below twice: 2^40 parts once spelled out in a schema.
+    let t: WitType = { kind: 'u8' };
+    for (let i = 0; i < 40; i++) t = { kind: 'tuple', items: [t, t] };
+    const started = Date.now();
+    expect(toolsForExports([f(null, 'huge', null, [{ name: 'x', type: t }]), f(null, 'small')]).map((x) => x.name)).toEqual([
+      'small',
+    ]);
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+
   it('leaves out functions that take or return resources', () => {
     const own: WitType = { kind: 'unsupported', what: 'own<file>' };
     const tools = toolsForExports([f('a:b/files', 'open', own), f('a:b/files', 'size', { kind: 'u64' })]);

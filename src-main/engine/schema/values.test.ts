@@ -153,6 +153,20 @@ describe('toGuestArgs', () => {
     expect(bad('echo-shape', { s: { tag: 'dot', val: 1 } })).toThrow(/unexpected property "val"/);
   });
 
+  it('is reported as an error result, not a trap, when caught around the call', () => {
+    const f = fn('divide');
+    let thrown: unknown;
+    try {
+      resolveExport(instance, f)(...toGuestArgs(f, { a: 1, b: 'two' }));
+    } catch (e) {
+      thrown = e;
+    }
+    expect(classifyGuestError(f, thrown)).toEqual({
+      isError: true,
+      payload: 'b: expected an integer from -2147483648 to 2147483647, got "two"',
+    });
+  });
+
   it('refuses missing and unknown arguments', () => {
     expect(bad('divide', { a: 1 })).toThrow(/missing property "b"/);
     expect(bad('divide', { a: 1, b: 2, c: 3 })).toThrow(/unexpected property "c"/);

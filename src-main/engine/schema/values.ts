@@ -264,10 +264,12 @@ export type GuestFailure = { isError: true; payload: unknown } | { isError: fals
 
 /**
  * Sorts what a glue call threw: the err case of a function's `result` (jco throws the payload itself,
- * or a ComponentError carrying it in `payload`) is an answer the tool gave, returned as JSON; anything
- * else (a wasm trap, a glue TypeError) is a failure of the instance, which must then be replaced.
+ * or a ComponentError carrying it in `payload`) is an answer the tool gave, returned as JSON; so is
+ * an ArgumentError from toGuestArgs (the guest never ran; the caller can correct its arguments).
+ * Anything else (a wasm trap, a glue TypeError) is a failure of the instance, which must then be replaced.
  */
 export function classifyGuestError(fn: ExportedFunction, thrown: unknown): GuestFailure {
+  if (thrown instanceof ArgumentError) return { isError: true, payload: thrown.message };
   const r = fn.result;
   if (r?.kind === 'result') {
     const wrapped = thrown instanceof Error && Object.hasOwn(thrown, 'payload');

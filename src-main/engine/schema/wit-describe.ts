@@ -179,6 +179,7 @@ class Resolver {
       params: f.params.map((p) => ({ name: p.name, type: this.resolve(p.type, scope), ...(p.docs ? { docs: p.docs } : {}) })),
       result: f.result && this.resolve(f.result, scope),
       docs: f.docs ?? '',
+      ...(f.async ? { async: true as const } : {}),
     };
   }
 }

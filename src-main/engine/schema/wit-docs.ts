@@ -1,6 +1,17 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { type InterfaceDocs, type PackageDocs, type TypeDocs, type WorldDocs, withPackageDocs } from './package-docs.js';
+import { type ComponentSurface, componentSurface } from './component-types.js';
+import {
+  encodePackageMetadata,
+  encodeWeldDocs,
+  type InterfaceDocs,
+  PACKAGE_DOCS_SECTION,
+  type PackageMetadata,
+  type TypeDocs,
+  WELD_DOCS_SECTION,
+  type WorldDocs,
+  withCustomSections,
+} from './package-docs.js';
 import { parseWit, type WitFunc, type WitInterface, type WitPackage, type WitTypeDef } from './wit-text.js';
 
 // Doc comments of WIT sources -> the package-docs section, the way wit-parser's
@@ -40,7 +51,7 @@ function interfaceDocs(iface: WitInterface): InterfaceDocs | undefined {
 }
 
 /** The package-docs content for one WIT package. */
-export function packageDocsFromWit(pkg: WitPackage): PackageDocs {
+export function packageMetadataFromWit(pkg: WitPackage): PackageMetadata {
   const worlds = pkg.worlds.map((w): [string, WorldDocs | undefined] => {
     const interfaces: [string, InterfaceDocs | undefined][] = [];
     const interfaceExports: [string, InterfaceDocs | undefined][] = [];
@@ -73,7 +84,7 @@ export function packageDocsFromWit(pkg: WitPackage): PackageDocs {
       }),
     ];
   });
-  const out: PackageDocs = {};
+  const out: PackageMetadata = {};
   if (pkg.docs) out.docs = pkg.docs;
   const w = record(worlds);
   if (w) out.worlds = w;
@@ -114,13 +125,56 @@ export function readWitPackage(witPath: string): WitPackage {
   return merged;
 }
 
+function pick<T>(map: Record<string, T> | undefined, keep: (name: string, value: T) => boolean): [string, T][] {
+  return Object.entries(map ?? {}).filter(([n, v]) => keep(n, v));
+}
+
 /**
- * Appends a `package-docs` section with the doc comments of the WIT at `witPath` to a component,
- * replacing any it had. componentize-js drops doc comments; this puts them back so tool
- * descriptions come from the WIT. Returns the bytes unchanged when the WIT has no doc comments.
+ * The part of `source` (a source package's docs) that a `package-docs` section of the component
+ * itself may carry: docs of its root world's functions, plainly named interfaces and own types,
+ * limited to what the component really has, since wasm-tools refuses a section naming anything else.
+ */
+export function rootPackageMetadata(source: PackageMetadata, surface: ComponentSurface): PackageMetadata {
+  const score = (w: WorldDocs) =>
+    [...Object.keys(w.funcs ?? {}), ...Object.keys(w.func_exports ?? {})].filter((n) => surface.funcs.has(n)).length +
+    [...Object.keys(w.interfaces ?? {}), ...Object.keys(w.interface_exports ?? {})].filter((n) => surface.interfaces.has(n))
+      .length;
+  const worlds = Object.values(source.worlds ?? {});
+  const w = worlds.reduce<WorldDocs | undefined>(
+    (best, x) => (best === undefined || score(x) > score(best) ? x : best),
+    undefined,
+  );
+  const out: PackageMetadata = {};
+  if (source.docs) out.docs = source.docs;
+  if (!w) return out;
+  const funcs = pick({ ...w.funcs, ...w.func_exports }, (n) => surface.funcs.has(n));
+  const interfaces = pick({ ...w.interfaces, ...w.interface_exports }, (n) => surface.interfaces.has(n)).map(
+    ([n, d]): [string, InterfaceDocs | undefined] => [
+      n,
+      nonEmpty({ docs: d.docs, funcs: record(pick(d.funcs, (f) => surface.interfaces.get(n)!.has(f))) }),
+    ],
+  );
+  const types = pick(w.types, (n, d) => {
+    const items = surface.types.get(n);
+    return items !== undefined && Object.keys(d.items ?? {}).every((i) => items.includes(i));
+  });
+  const root = nonEmpty({ docs: w.docs, funcs: record(funcs), interfaces: record(interfaces), types: record(types) });
+  if (root) out.worlds = { root };
+  return out;
+}
+
+/**
+ * Puts the doc comments of the WIT at `witPath` into a component built from it, which
+ * componentize-js leaves without them: the whole source package's docs in `weld:package-docs`, and
+ * the subset a standard `package-docs` section may hold (see package-docs.ts). Sections of those
+ * names are replaced. Returns the bytes unchanged when the WIT has no doc comments.
  */
 export function embedPackageDocs(componentBytes: Uint8Array, witPath: string): Uint8Array {
-  const docs = packageDocsFromWit(readWitPackage(witPath));
-  if (!docs.docs && !docs.worlds && !docs.interfaces) return componentBytes;
-  return withPackageDocs(componentBytes, docs);
+  const pkg = readWitPackage(witPath);
+  const metadata = packageMetadataFromWit(pkg);
+  if (!metadata.docs && !metadata.worlds && !metadata.interfaces) return componentBytes;
+  const root = rootPackageMetadata(metadata, componentSurface(componentBytes));
+  const sections = [{ name: WELD_DOCS_SECTION, data: encodeWeldDocs({ package: pkg.name, metadata }) }];
+  if (root.docs || root.worlds) sections.unshift({ name: PACKAGE_DOCS_SECTION, data: encodePackageMetadata(root) });
+  return withCustomSections(componentBytes, sections);
 }

@@ -15,6 +15,7 @@ export type TypeRef =
 export interface WitFunc {
   name: string;
   docs?: string;
+  async?: true;
   params: { name: string; type: TypeRef; docs?: string }[];
   result: TypeRef | null;
 }
@@ -126,7 +127,7 @@ function lex(src: string): Tok[] {
       } while (depth > 0);
       if (isDoc) {
         const body = src.slice(start + 3, i - 2);
-        const lines = body.split('\n').map((l) => l.replace(/^\s*\*? ?/, ''));
+        const lines = body.split('\n').map((l) => l.replace(/^\s*\*?\s*/, ''));
         toks.push({ t: 'doc', v: lines.join('\n').trim(), pos: start });
       }
       continue;
@@ -392,7 +393,7 @@ class Parser {
   }
 
   private funcSig(name: string): WitFunc {
-    this.eat('async');
+    const isAsync = this.eat('async');
     this.expect('func');
     this.expect('(');
     const params = this.params();
@@ -401,7 +402,7 @@ class Parser {
       if (this.isPunct('(')) this.fail('named results are no longer WIT; use a record or tuple');
       result = this.type();
     }
-    return { name, params, result };
+    return isAsync ? { name, params, result, async: true } : { name, params, result };
   }
 
   private typeDef(docs: string | undefined): WitTypeDef {

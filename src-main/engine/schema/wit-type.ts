@@ -50,6 +50,8 @@ export interface ExportedFunction {
   result: WitType | null;
   /** From the component's `package-docs` section when present, else ''. */
   docs: string;
+  /** A WASI 0.3 `async func`: its glue function returns a promise. */
+  async?: true;
 }
 
 export interface ComponentInterface {
@@ -57,6 +59,8 @@ export interface ComponentInterface {
   exports: ExportedFunction[];
   /** Imported interfaces and functions, e.g. `wasi:http/outgoing-handler@0.2.10`. */
   imports: string[];
+  /** Problems that did not stop the description, e.g. an unreadable docs section. */
+  warnings?: string[];
 }
 
 export const PRIMITIVES: ReadonlySet<string> = new Set<PrimitiveKind>([
@@ -102,8 +106,48 @@ function firstOf(xs: (string | null)[]): string | null {
   return xs.find((x) => x !== null) ?? null;
 }
 
+/**
+ * Types share parts (a record used twice is one object), but schemas and JSON spell every use out:
+ * a crafted component could declare a type whose written-out form is astronomically large.
+ */
+export const MAX_TYPE_SIZE = 5000;
+const sizes = new WeakMap<WitType, number>();
+
+/** How many type nodes `t` has when written out in full (memoised, so linear in the shared form). */
+export function typeSize(t: WitType | null): number {
+  if (!t) return 0;
+  const known = sizes.get(t);
+  if (known !== undefined) return known;
+  let n = 1;
+  switch (t.kind) {
+    case 'list':
+      n += typeSize(t.element);
+      break;
+    case 'option':
+      n += typeSize(t.some);
+      break;
+    case 'result':
+      n += typeSize(t.ok) + typeSize(t.err);
+      break;
+    case 'tuple':
+      for (const i of t.items) n += typeSize(i);
+      break;
+    case 'record':
+      for (const f of t.fields) n += typeSize(f.type);
+      break;
+    case 'variant':
+      for (const c of t.cases) n += typeSize(c.type);
+      break;
+  }
+  sizes.set(t, n);
+  return n;
+}
+
 /** Why `fn` cannot be offered as a tool, or null when every parameter and its result map to JSON. */
 export function unsupportedReason(fn: ExportedFunction): string | null {
+  // Size first: the walks below (and every schema) visit each use of a shared part.
+  const size = fn.params.reduce((n, p) => n + typeSize(p.type), typeSize(fn.result));
+  if (size > MAX_TYPE_SIZE) return `its types are too large to describe (${size} parts, at most ${MAX_TYPE_SIZE})`;
   for (const p of fn.params) {
     const u = findUnsupported(p.type);
     if (u) return `parameter "${p.name}" has type ${u}`;

@@ -3,6 +3,7 @@ import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { EventBus } from '../../events.js';
 import type { Logger } from '../../log.js';
+import { type Metrics, renderPrometheus } from '../../telemetry/index.js';
 import { type HttpEndpoint, listenHttp } from './http-endpoint.js';
 import { loadOrCreateToken } from './http-token.js';
 import { NdjsonTransport } from './ndjson-transport.js';
@@ -18,6 +19,8 @@ export interface EndpointHost {
   paths: { home: string; socket: string };
   events: EventBus;
   logger: Logger;
+  /** Served as Prometheus text at /metrics on the HTTP endpoint. */
+  metrics?: Metrics;
   createMcpServer(): Server;
 }
 
@@ -83,10 +86,12 @@ export async function startEndpoints(weld: EndpointHost, opts: EndpointOptions):
     }
     if (opts.http !== undefined) {
       token = loadOrCreateToken(weld.paths.home);
+      const metrics = weld.metrics;
       http = await listenHttp({
         createMcpServer: () => weld.createMcpServer(),
         token,
         port: opts.http === true ? DEFAULT_HTTP_PORT : opts.http,
+        metrics: metrics && (() => renderPrometheus(metrics)),
       });
     }
   } catch (err) {

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { ErrorCode, isInitializeRequest, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
-import { checkRequest, MCP_PATH } from './http-guard.js';
+import { checkRequest, MCP_PATH, METRICS_PATH } from './http-guard.js';
 import { EndpointInUseError } from './socket-listener.js';
 
 export interface HttpLimits {
@@ -41,6 +41,8 @@ export async function listenHttp(deps: {
   token: string;
   port: number;
   limits?: Partial<HttpLimits>;
+  /** Prometheus text for GET /metrics; without it /metrics is 404. */
+  metrics?: () => string;
 }): Promise<HttpEndpoint> {
   const limits = { ...DEFAULT_LIMITS, ...deps.limits };
   const sessions = new Map<string, Session>();
@@ -58,6 +60,12 @@ export async function listenHttp(deps: {
       { port, token: deps.token },
     );
     if (refusal) return reply(res, refusal.status, refusal.message);
+    if ((req.url ?? '').split('?')[0] === METRICS_PATH) {
+      if (!deps.metrics) return reply(res, 404, `Not found: metrics are not served here; the MCP endpoint is ${MCP_PATH}`);
+      res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8', 'Cache-Control': 'no-store' });
+      res.end(deps.metrics());
+      return;
+    }
 
     let body: unknown;
     if (req.method === 'POST') {

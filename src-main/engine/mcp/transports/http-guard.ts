@@ -14,6 +14,8 @@ export interface Refusal {
 }
 
 export const MCP_PATH = '/mcp';
+/** Prometheus text format; read-only, behind the same Host, Origin and token checks as /mcp. */
+export const METRICS_PATH = '/metrics';
 
 /**
  * Decides whether a request may reach the MCP endpoint, before its body is read.
@@ -33,13 +35,18 @@ export function checkRequest(head: RequestHead, expect: { port: number; token: s
     return { status: 403, message: `Origin "${head.origin}" is not allowed: web pages may not call Weld` };
   }
   const path = (head.url ?? '').split('?')[0];
-  if (path !== MCP_PATH) return { status: 404, message: `Not found: the MCP endpoint is ${MCP_PATH}` };
+  if (path !== MCP_PATH && path !== METRICS_PATH) {
+    return { status: 404, message: `Not found: the MCP endpoint is ${MCP_PATH} (metrics: ${METRICS_PATH})` };
+  }
   if (!tokenMatches(expect.token, head.authorization)) {
     return {
       status: 401,
       message:
         'Unauthorized: send "Authorization: Bearer <token>"; the token is in the http-token file of the Weld data dir (`weld config generic` prints it)',
     };
+  }
+  if (path === METRICS_PATH && head.method !== 'GET') {
+    return { status: 405, message: `Method ${head.method} is not allowed: ${METRICS_PATH} answers GET` };
   }
   if (head.method !== 'POST' && head.method !== 'GET' && head.method !== 'DELETE') {
     return { status: 405, message: `Method ${head.method} is not allowed: use POST, GET or DELETE` };

@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { HostBridge } from '../host-bridge.js';
 import { type CapabilityAnswer, type CapabilityRequest, type CapabilityUse, HOST_OPS, type Mount } from '../sandbox.js';
-import { createFilesystem, type Descriptor, type WasiFilesystem } from './filesystem.js';
+import { createFilesystem, type Descriptor, MAX_OPEN_FDS, type WasiFilesystem } from './filesystem.js';
 import type { InputStream } from './streams.js';
 
 const CANARY = 'canary: nothing outside a mount may be read or changed\n';
@@ -218,13 +218,21 @@ describe('wasi:filesystem host', () => {
     // A descriptor for a subdirectory is its own boundary, like Wasmtime's.
     expect(code(() => a.openAt({}, '../notes.txt', {}, READ))).toBe('not-permitted');
     expect(readFile(root, 'a/../notes.txt')).toBe('hello');
+    // The audit says what was refused and why, in words for the person reading the tool result.
     expect(bridge.uses).toContainEqual({
       kind: 'storage',
       target: `fs://${join(outside, 'canary.txt')}`,
       access: 'read',
       decision: 'denied',
+      reason: '.. above the directory',
     });
-    expect(bridge.uses).toContainEqual({ kind: 'storage', target: 'fs:///etc/passwd', access: 'read', decision: 'denied' });
+    expect(bridge.uses).toContainEqual({
+      kind: 'storage',
+      target: 'fs:///etc/passwd',
+      access: 'read',
+      decision: 'denied',
+      reason: 'absolute path',
+    });
     // Nothing outside the mount was ever reported as performed.
     expect(bridge.uses.filter((u) => u.decision === 'allowed' && !u.target.startsWith(`fs://${rw}`))).toEqual([]);
     expectCanaryIntact();
@@ -263,17 +271,26 @@ describe('wasi:filesystem host', () => {
     expectCanaryIntact();
   });
 
-  it('never lets a guest create a symlink', () => {
+  it('never lets a guest create a symlink or move one to another directory', () => {
     const { dir, bridge } = setup();
     const root = dir('/rw');
     expect(code(() => root.symlinkAt('../outside/canary.txt', 'escape'))).toBe('not-permitted');
     expect(code(() => root.symlinkAt('notes.txt', 'harmless-today'))).toBe('not-permitted');
     expect(code(() => root.symlinkAt('/etc/passwd', 'abs'))).toBe('not-permitted');
     expect(readdirSync(rw)).toEqual(['notes.txt']);
+    // Nor move one a user made: 'a/b/up -> ../../notes.txt' points outside once it sits at the top.
+    mkdirSync(join(rw, 'a', 'b'), { recursive: true });
+    symlinkSync('../../notes.txt', join(rw, 'a', 'b', 'up'));
+    expect(code(() => root.renameAt('a/b/up', root, 'up'))).toBe('not-permitted');
+    expect(code(() => root.linkAt({}, 'a/b/up', root, 'up'))).toBe('not-permitted');
+    root.renameAt('a/b/up', root, 'a/b/up-renamed');
+    expect(readdirSync(rw).sort()).toEqual(['a', 'notes.txt']);
     expect(bridge.uses.filter((u) => u.decision === 'denied').map((u) => u.target)).toEqual([
       `fs://${rw}/escape`,
       `fs://${rw}/harmless-today`,
       `fs://${rw}/abs`,
+      `fs://${rw}/a/b/up`,
+      `fs://${rw}/a/b/up`,
     ]);
   });
 
@@ -370,6 +387,7 @@ describe('wasi:filesystem host', () => {
       target: `fs://${join(rw, 'secret')}`,
       access: 'read',
       decision: 'denied',
+      reason: 'a deny rule covers this path',
     });
   });
 
@@ -393,6 +411,29 @@ describe('wasi:filesystem host', () => {
     expect(denied.uses.every((u) => u.decision === 'denied')).toBe(true);
   });
 
+  it('puts each path of a checkEach mount to the engine, which answers from narrower grants', () => {
+    writeFileSync(join(rw, 'todo.md'), 'granted by /rw/*.md');
+    writeFileSync(join(rw, 'config.json'), 'not covered by the glob');
+    // The engine's side: a grant of read on <rw>/*.md, and a write-only deny on config.json.
+    const bridge = fakeBridge((req) =>
+      req.target.endsWith('.md') && req.access === 'read'
+        ? { decision: 'allowed' }
+        : { decision: 'denied', reason: 'not granted' },
+    );
+    const { dir } = setup({ mounts: [{ guestPath: '/rw', hostPath: rw, read: true, write: true, checkEach: true }], bridge });
+    const root = dir('/rw');
+    expect(readFile(root, 'todo.md')).toBe('granted by /rw/*.md');
+    expect(readFile(root, 'todo.md')).toBe('granted by /rw/*.md');
+    expect(code(() => readFile(root, 'config.json'))).toBe('access');
+    expect(code(() => root.openAt({}, 'config.json', { truncate: true }, WRITE))).toBe('access');
+    expect(bridge.requests).toEqual([
+      { kind: 'storage', target: `fs://${rw}/todo.md`, access: 'read' },
+      { kind: 'storage', target: `fs://${rw}/config.json`, access: 'read' },
+      { kind: 'storage', target: `fs://${rw}/config.json`, access: 'write' },
+    ]);
+    expect(readFileSync(join(rw, 'config.json'), 'utf8')).toBe('not covered by the glob');
+  });
+
   it('reports each access once with its host path, not once per read', () => {
     writeFileSync(join(rw, 'big.txt'), 'x'.repeat(5000));
     const { dir, bridge } = setup();
@@ -403,7 +444,7 @@ describe('wasi:filesystem host', () => {
     expect(bridge.uses).toEqual([
       { kind: 'storage', target: `fs://${rw}/big.txt`, access: 'read', decision: 'allowed' },
       { kind: 'storage', target: `fs://${rw}/out.txt`, access: 'write', decision: 'allowed' },
-      { kind: 'storage', target: `fs://${outside}/canary.txt`, access: 'read', decision: 'denied' },
+      expect.objectContaining({ kind: 'storage', target: `fs://${outside}/canary.txt`, access: 'read', decision: 'denied' }),
     ]);
   });
 
@@ -421,6 +462,18 @@ describe('wasi:filesystem host', () => {
     expect(code(() => root.openAt({}, 'ref/book.txt', { truncate: true }, WRITE))).toBe('read-only');
     expect(code(() => root.renameAt('ref', root, 'mine'))).toBe('read-only');
     expect(readFileSync(join(rw, 'ref', 'book.txt'), 'utf8')).toBe('reference');
+  });
+
+  it('gives two mounts of the same directory their own access', () => {
+    const { dir } = setup({
+      mounts: [
+        { guestPath: '/view', hostPath: rw, read: true, write: false },
+        { guestPath: '/edit', hostPath: rw, read: true, write: true },
+      ],
+    });
+    expect(code(() => dir('/view').openAt({}, 'notes.txt', { truncate: true }, WRITE))).toBe('read-only');
+    dir('/edit').openAt({}, 'notes.txt', {}, WRITE).write(new TextEncoder().encode('J'), 0n);
+    expect(readFileSync(join(rw, 'notes.txt'), 'utf8')).toBe('Jello');
   });
 
   it('maps a failed stream read to a filesystem error code and never reads through a dropped descriptor', () => {
@@ -457,6 +510,24 @@ describe('wasi:filesystem host', () => {
     fs.closeAll();
     expect(readdirSync('/proc/self/fd').length).toBe(before);
     expect(code(() => root.openAt({}, 'notes.txt', {}, READ))).toBe('bad-descriptor');
+  });
+
+  it('holds at most MAX_OPEN_FDS host fds per instance', () => {
+    const { dir } = setup();
+    const root = dir('/rw');
+    const held: Descriptor[] = [];
+    let failure: unknown;
+    for (let i = 0; i < MAX_OPEN_FDS + 5 && !failure; i++) {
+      try {
+        held.push(root.openAt({}, 'notes.txt', {}, READ));
+      } catch (err) {
+        failure = err;
+      }
+    }
+    expect(failure).toBe('quota');
+    expect(held.length).toBe(MAX_OPEN_FDS - 1); // the preopen holds one
+    held.pop()?.[Symbol.dispose]();
+    expect(readFile(root, 'notes.txt')).toBe('hello');
   });
 
   it('rejects a malformed sandbox plan with a clear message', () => {

@@ -4,7 +4,6 @@ import {
   closeSync,
   constants,
   type Dirent,
-  type Dir as DirHandle,
   fdatasyncSync,
   fstatSync,
   fsyncSync,
@@ -14,8 +13,8 @@ import {
   lstatSync,
   lutimesSync,
   mkdirSync,
-  opendirSync,
   openSync,
+  readdirSync,
   readlinkSync,
   readSync,
   renameSync,
@@ -43,12 +42,15 @@ import { type ByteSink, type ByteSource, CLOSED, InputStream, OutputStream, type
  *   every open the descriptor's real path must be the one that was authorized, so a directory
  *   swapped for a symlink mid-call is caught;
  * - the innermost mount containing a real path decides read/write; a deny glob wins over any mount;
- * - a guest may never create a symlink: even one pointing inside the mount today can point outside
- *   once it is renamed to a shallower directory, and the user's own programs would follow it;
+ * - a guest may never create a symlink, nor move or link one into another directory: a relative
+ *   link pointing inside the mount can point outside once it sits in a shallower directory, and the
+ *   user's own programs would follow it (this walk never does). Moving a whole directory that holds
+ *   such a link can still re-aim it; only the guest's own accesses are guaranteed to stay inside;
  * - a hard link or rename needs write access at both ends, so read-only data cannot be relinked
  *   into a writable mount, and a directory carrying a deny rule or another mount may not be moved;
- * - access beyond the grant asks the engine once per mount and access (just-in-time), and every
- *   decision is reported for the audit log, one notification per path operation.
+ * - access beyond the grant asks the engine once per mount and access (just-in-time); under a
+ *   checkEach mount (grants narrower than the directory) every path is put to the engine once;
+ *   every decision is reported for the audit log, one notification per path operation.
  */
 
 type DescriptorType =
@@ -101,8 +103,8 @@ export interface MetadataHashValue {
 }
 const ADVICE = new Set(['normal', 'sequential', 'random', 'will-need', 'dont-need', 'no-reuse']);
 
-/** Open files and directory streams one instance may hold: fds are shared by the whole process. */
-const MAX_OPEN = 512;
+/** Host fds one instance may hold at once. */
+export const MAX_OPEN_FDS = 512;
 /** A guest asking to read 4 GiB in one call gets a short read, not a 4 GiB host allocation. */
 const MAX_READ = 1 << 20;
 const O_NOFOLLOW = constants.O_NOFOLLOW ?? 0;
@@ -112,21 +114,25 @@ const O_NONBLOCK = constants.O_NONBLOCK ?? 0;
 
 /** Per-instance state shared by every descriptor: the policy and what must be closed at the end. */
 class Host {
+  /**
+   * Host fds this instance holds. If its worker is killed, Node closes them (Worker option
+   * trackUnmanagedFds, on by default); closeAll is for an instance discarded while its thread lives.
+   */
   readonly fds = new Set<number>();
-  readonly dirs = new Set<DirHandle>();
   readonly secret = randomBytes(16);
   /** closeAll ran: every descriptor of this instance is dead, even the preopens. */
   ended = false;
   constructor(readonly policy: FsPolicy) {}
 
+  /** fds belong to the whole process: one guest must not starve the engine (and every other tool) of them. */
   room(): void {
-    if (this.fds.size + this.dirs.size >= MAX_OPEN) throw 'quota';
+    if (this.fds.size >= MAX_OPEN_FDS) throw 'quota';
   }
   close(fd: number): void {
     if (this.fds.delete(fd)) closeSync(fd);
   }
-  closeDir(d: DirHandle): void {
-    if (this.dirs.delete(d)) d.closeSync();
+  closeAll(): void {
+    for (const fd of [...this.fds]) this.close(fd);
   }
 
   /** Runs one guest call: refusals go to the audit log, every failure leaves as an error-code. */
@@ -134,7 +140,7 @@ class Host {
     try {
       return fn();
     } catch (err) {
-      if (err instanceof Refusal) this.policy.audit(err.target ?? display(), access, 'denied');
+      if (err instanceof Refusal) this.policy.audit(err.target ?? display(), access, 'denied', err.why);
       throw toErrorCode(err);
     }
   }
@@ -278,7 +284,7 @@ export class Descriptor {
       follow,
       boundary: policy.realRoot(s.mount),
       enter: (r) => {
-        if (policy.isDenied(r)) throw new Refusal('access', 'matches a deny rule', r);
+        if (policy.isDenied(r)) throw new Refusal('access', 'a deny rule covers this path', r);
       },
     });
     try {
@@ -454,10 +460,9 @@ export class Descriptor {
       () => {
         const { dir, real } = this.#dir();
         s.host.policy.authorize(s.mount, real, 'read');
-        s.host.room();
-        const handle = opendirSync(at(dir));
-        s.host.dirs.add(handle);
-        return new DirectoryEntryStream(s, handle, real);
+        // Read in one go rather than through an open Dir: its fd would be invisible to the fd table
+        // and leak if the worker were killed mid-listing. The worker's heap limit bounds a huge directory.
+        return new DirectoryEntryStream(s, readdirSync(at(dir), { withFileTypes: true }), real);
       },
     );
   }
@@ -502,7 +507,9 @@ export class Descriptor {
           try {
             if (from.name === null) throw 'not-permitted';
             if (to.name === null) throw 'exist';
-            linkSync(at(from.dir, from.name), at(to.dir, to.name));
+            const source = at(from.dir, from.name);
+            if (lstatSync(source).isSymbolicLink() && from.realDir !== to.realDir) throw symlinkMove(from.real);
+            linkSync(source, at(to.dir, to.name));
           } finally {
             to.release();
           }
@@ -587,8 +594,10 @@ export class Descriptor {
           try {
             if (from.name === null || to.name === null) throw 'invalid';
             const source = at(from.dir, from.name);
-            if (lstatSync(source).isDirectory() && !s.host.policy.mayMoveDirectory(from.real))
+            const st = lstatSync(source);
+            if (st.isDirectory() && !s.host.policy.mayMoveDirectory(from.real))
               throw new Refusal('access', 'a deny rule or another mount is anchored inside this directory', from.real);
+            if (st.isSymbolicLink() && from.realDir !== to.realDir) throw symlinkMove(from.real);
             renameSync(source, at(to.dir, to.name));
           } finally {
             to.release();
@@ -648,6 +657,12 @@ export class Descriptor {
     s.fd = -1;
   }
 }
+
+/**
+ * A relative symlink means something else in another directory: moved to a shallower one, a link
+ * that pointed inside the mount can point outside it, a trap for the user's own programs.
+ */
+const symlinkMove = (real: string) => new Refusal('not-permitted', 'a symlink may not move to another directory', real);
 
 function childState(parent: State, fd: number, real: string, flags: DescriptorFlags): State {
   return {
@@ -719,43 +734,31 @@ function fileSink(s: State, offset: number, append: boolean): ByteSink {
 
 export class DirectoryEntryStream {
   readonly #s: State;
-  #handle: DirHandle | null;
+  #entries: Dirent[];
+  #next = 0;
   readonly #real: string;
 
-  constructor(state: State, handle: DirHandle, real: string) {
+  constructor(state: State, entries: Dirent[], real: string) {
     this.#s = state;
-    this.#handle = handle;
+    this.#entries = entries;
     this.#real = real;
   }
 
   /** Entries a deny rule covers are left out: the guest cannot even learn that they exist. */
   readDirectoryEntry(): DirectoryEntry | undefined {
-    const handle = this.#handle;
-    if (!handle || this.#s.host.ended) return undefined;
     const { host } = this.#s;
-    for (;;) {
-      let entry: Dirent | null;
-      try {
-        entry = handle.readSync();
-      } catch (err) {
-        throw toErrorCode(err);
-      }
-      if (entry === null) {
-        this.#close();
-        return undefined;
-      }
+    if (host.ended) return undefined;
+    while (this.#next < this.#entries.length) {
+      const entry = this.#entries[this.#next++];
       if (host.policy.isDenied(this.#real + sep + entry.name)) continue;
       return { type: typeOf(entry), name: entry.name };
     }
-  }
-
-  #close(): void {
-    if (this.#handle) this.#s.host.closeDir(this.#handle);
-    this.#handle = null;
+    this.#entries = [];
+    return undefined;
   }
 
   [Symbol.dispose](): void {
-    this.#close();
+    this.#entries = [];
   }
 }
 
@@ -802,8 +805,7 @@ export function createFilesystem(ctx: FilesystemContext): WasiFilesystem {
     },
     closeAll() {
       host.ended = true;
-      for (const d of [...host.dirs]) host.closeDir(d);
-      for (const fd of [...host.fds]) host.close(fd);
+      host.closeAll();
     },
   };
 }

@@ -30,6 +30,8 @@ export class FsPolicy {
   readonly #isDenied: ((path: string) => boolean) | null;
   /** Static prefixes of the deny globs: a directory holding one may not be moved (its contents would leave the glob). */
   readonly #denyBases: string[];
+  readonly #dirs = new Map<string, boolean>();
+  readonly #paths = new Map<string, boolean>();
 
   constructor(
     mounts: Mount[],
@@ -45,6 +47,8 @@ export class FsPolicy {
         throw new TypeError(`filesystem: mount ${m.guestPath} needs an absolute hostPath, got ${String(m.hostPath)}`);
       if (typeof m.read !== 'boolean' || typeof m.write !== 'boolean')
         throw new TypeError(`filesystem: mount ${m.guestPath} needs boolean read and write`);
+      if (m.checkEach !== undefined && typeof m.checkEach !== 'boolean')
+        throw new TypeError(`filesystem: mount ${m.guestPath} has a non-boolean checkEach`);
       return {
         mount: { ...m, hostPath: resolve(m.hostPath) },
         realRoot: null,
@@ -77,8 +81,11 @@ export class FsPolicy {
 
   /** The innermost mount containing `real`: a read-only mount inside a writable one stays read-only. */
   governing(real: string, fallback: MountState): MountState {
+    // The descriptor's own mount governs unless one strictly nested in it holds the path (two mounts
+    // of the same directory do not override each other).
     let best = fallback;
-    let bestLen = -1;
+    const own = fallback.realRoot;
+    let bestLen = own !== null && inside(own, real) ? own.length : -1;
     for (const m of this.mounts) {
       const root = m.realRoot ?? this.#tryRoot(m);
       if (root !== null && root.length > bestLen && inside(root, real)) {
@@ -107,19 +114,28 @@ export class FsPolicy {
     if (!match) return false;
     const spellings = [real];
     for (const m of this.mounts) {
-      const root = m.realRoot;
+      const root = m.realRoot ?? this.#tryRoot(m);
       if (root !== null && root !== m.mount.hostPath && inside(root, real))
         spellings.push(m.mount.hostPath + real.slice(root.length));
     }
     for (const p of spellings) {
-      for (let cur = p; ; ) {
-        if (match(cur)) return true;
-        const cut = cur.lastIndexOf(sep);
-        if (cut <= 0) break;
-        cur = cur.slice(0, cut);
-      }
+      if (match(p)) return true;
+      const cut = p.lastIndexOf(sep);
+      if (cut > 0 && this.#dirDenied(p.slice(0, cut))) return true;
     }
     return false;
+  }
+
+  /** A directory or one of its ancestors matches: memoized, since every access repeats the same parents. */
+  #dirDenied(dir: string): boolean {
+    const known = this.#dirs.get(dir);
+    if (known !== undefined) return known;
+    const cut = dir.lastIndexOf(sep);
+    const denied = (this.#isDenied as (p: string) => boolean)(dir) || (cut > 0 && this.#dirDenied(dir.slice(0, cut)));
+    // Bounded: a guest walking a huge tree must not grow this without limit.
+    if (this.#dirs.size >= 4096) this.#dirs.clear();
+    this.#dirs.set(dir, denied);
+    return denied;
   }
 
   /** Whether `m` allows `access`, asking the engine (a person, or a headless deny) once per instance. */
@@ -127,17 +143,7 @@ export class FsPolicy {
     if (m.mount[access]) return true;
     const known = m.answers[access];
     if (known !== undefined) return known;
-    let ok = false;
-    try {
-      const answer = this.bridge.call(HOST_OPS.request, {
-        kind: 'storage',
-        target: `fs://${m.mount.hostPath}`,
-        access,
-      }) as CapabilityAnswer | undefined;
-      ok = answer?.decision === 'allowed';
-    } catch {
-      ok = false;
-    }
+    const ok = this.#ask(m.mount.hostPath, access);
     m.answers[access] = ok;
     return ok;
   }
@@ -147,7 +153,8 @@ export class FsPolicy {
    * must not even reveal which names exist in it.
    */
   gate(m: MountState, access: Access, display: string): void {
-    if (m.hasNested) return;
+    // Under a checkEach mount the decision is per path: the engine answers once the path is known.
+    if (m.hasNested || m.mount.checkEach) return;
     if (!this.mayAccess(m, access)) throw this.#refuse(m, access, display);
   }
 
@@ -158,10 +165,34 @@ export class FsPolicy {
   authorize(from: MountState, real: string, access: Access): void {
     const root = this.realRoot(from);
     if (!inside(root, real)) throw new Refusal('not-permitted', 'outside the mount', real);
-    if (this.isDenied(real)) throw new Refusal('access', 'matches a deny rule', real);
+    if (this.isDenied(real)) throw new Refusal('access', 'a deny rule covers this path', real);
     const gov = this.governing(real, from);
-    if (!this.mayAccess(gov, access)) throw this.#refuse(gov, access, real);
+    if (gov.mount.checkEach) {
+      if (!this.#pathAllowed(real, access)) throw new Refusal('access', `${access} of this path is not granted`, real);
+    } else if (!this.mayAccess(gov, access)) throw this.#refuse(gov, access, real);
     this.audit(real, access, 'allowed');
+  }
+
+  /** The engine's answer for one path of a checkEach mount, remembered for this instance (bounded). */
+  #pathAllowed(real: string, access: Access): boolean {
+    const key = `${access}:${real}`;
+    const known = this.#paths.get(key);
+    if (known !== undefined) return known;
+    const ok = this.#ask(real, access);
+    if (this.#paths.size >= 4096) this.#paths.clear();
+    this.#paths.set(key, ok);
+    return ok;
+  }
+
+  #ask(hostPath: string, access: Access): boolean {
+    try {
+      const answer = this.bridge.call(HOST_OPS.request, { kind: 'storage', target: `fs://${hostPath}`, access }) as
+        | CapabilityAnswer
+        | undefined;
+      return answer?.decision === 'allowed';
+    } catch {
+      return false;
+    }
   }
 
   /**
@@ -178,12 +209,12 @@ export class FsPolicy {
   }
 
   #refuse(m: MountState, access: Access, target: string): Refusal {
-    const readOnly = access === 'write' && m.mount.read;
+    const readOnly = access === 'write' && m.mount.read && !m.mount.write;
     return new Refusal(readOnly ? 'read-only' : 'access', `${access} not granted on ${m.mount.hostPath}`, target);
   }
 
-  audit(path: string, access: Access, decision: CapabilityUse['decision']): void {
-    const use: CapabilityUse = { kind: 'storage', target: `fs://${path}`, access, decision };
+  audit(path: string, access: Access, decision: CapabilityUse['decision'], reason?: string): void {
+    const use: CapabilityUse = { kind: 'storage', target: `fs://${path}`, access, decision, reason };
     try {
       this.bridge.notify(HOST_OPS.used, use);
     } catch {

@@ -117,6 +117,12 @@ export function walk(start: Dir, startReal: string, path: string, opts: WalkOpti
         continue;
       }
       const last = pending.length === 0;
+      // A final name that is neither followed nor required to be a directory is used as it is: the
+      // operation itself never follows it (O_NOFOLLOW, lstat, unlink...), so looking first is wasted.
+      if (last && !opts.follow && !mustBeDir) {
+        name = seg;
+        break;
+      }
       const here = at(top.dir, seg);
       const st = lstatSync(here, { throwIfNoEntry: false });
       if (!st) {

@@ -7,7 +7,7 @@ import { MessageChannel, Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildComponent } from '../../../../test/fixtures/build.js';
 import { REPO } from '../../../../test/helpers.js';
-import { serveBridge } from '../host-bridge.js';
+import { type BridgeServer, serveBridge } from '../host-bridge.js';
 import { createHttpGateway, type HttpDecision } from '../http-gateway.js';
 import { HOST_OPS, type HttpRequestPayload } from '../sandbox.js';
 
@@ -31,7 +31,7 @@ let server: Server;
 let port: number;
 let closedPort: number;
 let worker: Worker;
-let stopBridge: () => void;
+let bridgeServer: BridgeServer;
 const hits: string[] = [];
 const checks: string[] = [];
 const sent: HttpRequestPayload[] = [];
@@ -108,7 +108,7 @@ beforeAll(async () => {
 
   const { port1, port2 } = new MessageChannel();
   const flag = new SharedArrayBuffer(4);
-  stopBridge = serveBridge({ port: port1, flag }, (op, payload) => {
+  bridgeServer = serveBridge({ port: port1, flag }, (op, payload) => {
     if (op !== HOST_OPS.http) throw new Error(`unexpected host call ${op}`);
     sent.push(payload as HttpRequestPayload);
     return gateway(payload as HttpRequestPayload);
@@ -125,7 +125,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await worker?.terminate();
-  stopBridge?.();
+  bridgeServer?.stop();
   server?.closeAllConnections();
   await new Promise((resolve) => server?.close(resolve));
 });

@@ -14,7 +14,13 @@ class ResolveAddressStream {}
  */
 export function createSockets(bridge: HostBridge) {
   const deny = (target: string) => {
-    bridge.notify(HOST_OPS.used, { kind: 'network', target, access: 'socket', decision: 'denied' });
+    bridge.notify(HOST_OPS.used, {
+      kind: 'network',
+      target,
+      access: 'socket',
+      decision: 'denied',
+      reason: 'components get no raw sockets; they reach granted hosts through wasi:http',
+    });
     throw 'access-denied';
   };
   return {

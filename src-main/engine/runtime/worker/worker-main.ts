@@ -34,21 +34,40 @@ const requestFlag = new Int32Array(init.requests.flag);
 const replyFlag = new Int32Array(init.replies.flag);
 
 type Entry = { fn: ExportedFunction; call: (...args: unknown[]) => unknown };
+/** The guest's linear memories, to tell a trap at the memory cap from any other trap. */
+const memories: WebAssembly.Memory[] = [];
 let entries: Map<string, Entry> | undefined;
 let disposeHost = () => {};
 
+interface Glue {
+  instantiate(
+    get: (name: string) => WebAssembly.Module,
+    imports: object,
+    instantiateCore: (module: WebAssembly.Module, imports: WebAssembly.Imports) => Promise<WebAssembly.Instance>,
+  ): Promise<Record<string, unknown>>;
+}
+let glue: Glue | undefined;
+
 async function instantiate(): Promise<Map<string, Entry>> {
-  const { instantiate } = (await import(init.glueUrl)) as {
-    instantiate(get: (name: string) => WebAssembly.Module, imports: object): Promise<Record<string, unknown>>;
-  };
+  glue ??= (await import(init.glueUrl)) as Glue;
+  const { instantiate } = glue;
   disposeHost();
   const host = createWasiImports(plan, bridge, captures);
   disposeHost = host.dispose;
-  const exports = await instantiate((name) => {
-    const m = init.modules[name];
-    if (!m) throw new Error(`component glue asked for unknown core module ${name}`);
-    return m;
-  }, host.imports);
+  memories.length = 0;
+  const exports = await instantiate(
+    (name) => {
+      const m = init.modules[name];
+      if (!m) throw new Error(`component glue asked for unknown core module ${name}`);
+      return m;
+    },
+    host.imports,
+    async (module: WebAssembly.Module, imports: WebAssembly.Imports) => {
+      const instance = await WebAssembly.instantiate(module, imports);
+      for (const e of Object.values(instance.exports)) if (e instanceof WebAssembly.Memory) memories.push(e);
+      return instance;
+    },
+  );
   const map = new Map<string, Entry>();
   for (const fn of init.functions) map.set(exportPath(fn), { fn, call: resolveExport(exports, fn) });
   return map;
@@ -62,7 +81,21 @@ function outcomeOf(err: unknown, fn: ExportedFunction): Outcome {
   if (err instanceof GuestExit) return { kind: 'exit', code: err.code };
   // A WIT `result` error is a normal outcome with a payload; anything else is a trap.
   const failure = classifyGuestError(fn, err);
-  return failure.isError ? { kind: 'error', payload: failure.payload } : { kind: 'trap', message: errorMessage(failure.trap) };
+  return failure.isError
+    ? { kind: 'error', payload: failure.payload }
+    : { kind: 'trap', message: errorMessage(failure.trap) + memoryNote() };
+}
+
+/**
+ * A guest that runs out of memory usually just traps (StarlingMonkey executes `unreachable`), which
+ * says nothing to a person. When a memory is near the cap, say so: that is the likely cause.
+ */
+function memoryNote(): string {
+  const cap = init.plan.limits.memoryBytes;
+  const used = Math.max(0, ...memories.map((m) => m.buffer.byteLength));
+  if (used < cap * 0.9) return '';
+  const mib = (n: number) => `${Math.round((n / 1024 / 1024) * 10) / 10} MiB`;
+  return ` (its memory had reached ${mib(used)} of its ${mib(cap)} limit; raise resources.limits.memory in its policy if it needs more)`;
 }
 
 function callSync(live: Map<string, Entry>, msg: CallMessage): Outcome {
@@ -130,12 +163,18 @@ function rebuild(): void {
 }
 
 const started = performance.now();
-port.postMessage({ type: 'instantiating' });
-instantiate().then(
-  (live) => {
-    entries = live;
-    port.postMessage({ type: 'ready', ms: performance.now() - started });
-    serve();
-  },
-  (err: unknown) => port.postMessage({ type: 'init-error', message: errorMessage(err) }),
-);
+// Loading the glue is Weld's cost; the start deadline covers the guest's own start from here on.
+import(init.glueUrl)
+  .then((g: Glue) => {
+    glue = g;
+    port.postMessage({ type: 'instantiating' });
+    return instantiate();
+  })
+  .then(
+    (live) => {
+      entries = live;
+      port.postMessage({ type: 'ready', ms: performance.now() - started });
+      serve();
+    },
+    (err: unknown) => port.postMessage({ type: 'init-error', message: errorMessage(err) }),
+  );

@@ -1,0 +1,149 @@
+import { grantCommand } from '../../engine/policy/index.js';
+import type { ComponentDiff } from '../../engine/registry/component-diff.js';
+import { applyUpdate, checkUpdate, type UpdateCheck, UpdateError } from '../../engine/registry/update.js';
+import { SourceError } from '../../engine/runtime/sources.js';
+import type { RequestedCapability } from '../../engine/store/components.js';
+import { CliError, type Command, UsageError } from '../command.js';
+import { formatCapability } from '../component-report.js';
+import { withWeld } from '../engine.js';
+import { registryCall } from '../registry.js';
+
+const short = (digest: string) => `${digest.slice(0, 19)}…`;
+
+function who(publisher: string | null, status: string): string {
+  return status === 'verified' ? `signed by ${publisher}` : `NOT VERIFIED (${status})`;
+}
+
+function diffLines(d: ComponentDiff, granted: Set<string>, componentId: string): string[] {
+  const key = (c: RequestedCapability) => `${c.kind}\0${c.target}\0${c.access ?? ''}`;
+  const lines = ['requests:'];
+  for (const c of d.added) {
+    const hint = c.target === '*' ? '' : `; to allow: ${grantCommand(componentId, c.kind, c.target, c.access)}`;
+    lines.push(`  + ${formatCapability(c)}   NEW, not granted${hint}`);
+  }
+  const stillAsked = new Set([...d.added, ...d.kept].map((c) => `${c.kind}\0${c.target}`));
+  for (const c of d.removed) {
+    const revoked = granted.has(key(c)) && !stillAsked.has(`${c.kind}\0${c.target}`);
+    lines.push(`  - ${formatCapability(c)}   no longer requested${revoked ? '; its grant will be revoked' : ''}`);
+  }
+  for (const c of d.kept) lines.push(`    ${formatCapability(c)}   ${granted.has(key(c)) ? 'granted, kept' : 'not granted'}`);
+  if (lines.length === 1) lines.push('  none');
+  const t = d.tools;
+  if (t.added.length + t.removed.length + t.changed.length) {
+    lines.push('tools:');
+    for (const x of t.added) lines.push(`  + ${x.name}: ${x.description}`);
+    for (const x of t.removed) lines.push(`  - ${x.name}`);
+    for (const x of t.changed) {
+      lines.push(`  ~ ${x.name}: ${x.changes.join(' and ')} changed`);
+      if (x.changes.includes('description')) {
+        lines.push(`      was: ${x.before.description}`, `      now: ${x.after.description}`);
+      }
+    }
+  }
+  return lines;
+}
+
+function report(check: UpdateCheck, granted: Set<string>): string {
+  const { installed, source, diff } = check;
+  if (!source || !diff) return '';
+  return `${[
+    `${installed.id}: ${check.ref}`,
+    `  installed  ${short(installed.sourceRef.split('@')[1] ?? installed.digest)}  ${who(installed.publisher, installed.signatureStatus)}`,
+    `  available  ${short(check.available.split('@')[1])}  ${who(source.publisher, source.signatureStatus)}${check.publisherChanged ? '   PUBLISHER CHANGED' : ''}`,
+    ...diffLines(diff, granted, installed.id),
+  ].join('\n')}\n`;
+}
+
+export const update: Command = {
+  name: 'update',
+  summary: 'Update a component from its registry, showing what it asks for that it did not before',
+  usage: `Usage: weld update <component> [--tag TAG] [--yes] [--allow-unsigned] [--json]
+
+Looks the component's tag up again in the registry it came from, verifies the new version's signature,
+and shows the difference: capabilities added and removed, tools added, removed or re-described.
+Grants of capabilities the new version still asks for are kept; grants of ones it dropped are revoked;
+nothing new is granted. At a terminal you are asked before it installs. Without a terminal it installs
+only when nothing new is asked for, unless --yes.
+
+  --tag TAG           move to another tag (default: the tag it was installed from)
+  --yes               install without asking, even when it asks for more
+  --allow-unsigned    accept a new version whose signature is missing or untrusted (audited)
+  --json              print the check and the outcome as JSON`,
+  options: {
+    tag: { type: 'string' },
+    yes: { type: 'boolean' },
+    'allow-unsigned': { type: 'boolean' },
+    json: { type: 'boolean' },
+  },
+  async run({ io, values, positionals }) {
+    if (positionals.length !== 1) throw new UsageError('expected one component id (see weld list)');
+    const [id] = positionals;
+    return withWeld(io, async (weld) => {
+      const check = await registryCall(() =>
+        checkUpdate(weld, id, {
+          tag: values.tag as string | undefined,
+          allowUnsigned: Boolean(values['allow-unsigned']),
+        }),
+      ).catch((err: unknown) => {
+        if (err instanceof UpdateError || err instanceof SourceError) throw new CliError(err.message);
+        if (err instanceof Error && /cannot read the component/.test(err.message)) throw new CliError(err.message);
+        throw err;
+      });
+      const summary = {
+        id,
+        ref: check.ref,
+        installed: check.installed.sourceRef,
+        available: check.available,
+        upToDate: check.upToDate,
+        needsApproval: check.needsApproval,
+        publisherChanged: check.publisherChanged,
+        diff: check.diff ?? null,
+      };
+      if (check.upToDate) {
+        if (values.json) io.stdout(`${JSON.stringify({ ...summary, updated: false }, null, 2)}\n`);
+        else io.stdout(`${id} is up to date (${check.ref} is ${short(check.available.split('@')[1])})\n`);
+        return 0;
+      }
+      const granted = new Set(
+        weld.policy
+          .requested(id)
+          .filter((c) => c.granted)
+          .map((c) => `${c.kind}\0${c.target}\0${c.access ?? ''}`),
+      );
+      if (!values.json) io.stdout(report(check, granted));
+
+      if (!values.yes) {
+        if (io.confirm) {
+          if (!(await io.confirm(`Update ${id} to ${short(check.available.split('@')[1])}?`))) {
+            io.stderr('not updated\n');
+            return 1;
+          }
+        } else if (check.needsApproval) {
+          throw new CliError(
+            `not updated: the new version ${check.publisherChanged ? 'has another publisher' : 'asks for more or describes its tools differently'} (see above). Run \`weld update ${id} --yes\` to accept it.`,
+          );
+        }
+      }
+      let outcome: Awaited<ReturnType<typeof applyUpdate>>;
+      try {
+        outcome = await applyUpdate(weld, check, 'cli');
+      } catch (err) {
+        throw new CliError(`not updated: ${err instanceof Error ? err.message : String(err)}`);
+      }
+      if (values.json) {
+        io.stdout(
+          `${JSON.stringify({ ...summary, updated: true, revoked: outcome.revoked, ungranted: outcome.ungranted }, null, 2)}\n`,
+        );
+        return 0;
+      }
+      io.stdout(`${id} updated to ${check.available}\n`);
+      for (const c of outcome.revoked) io.stdout(`revoked: ${formatCapability(c)}\n`);
+      const askable = outcome.ungranted.filter((c) => c.target !== '*');
+      if (askable.length) {
+        io.stdout('Not granted (the tool is denied these until you allow them):\n');
+        for (const c of askable) io.stdout(`  ${grantCommand(id, c.kind, c.target, c.access)}\n`);
+      }
+      return 0;
+    });
+  },
+};

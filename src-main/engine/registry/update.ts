@@ -1,0 +1,122 @@
+import { GrantError } from '../policy/errors.js';
+import { analyzeComponent, type ComponentAnalysis } from '../runtime/analyze.js';
+import type { InstallResult, InstallSource } from '../runtime/install.js';
+import { resolveSource } from '../runtime/sources.js';
+import type { ComponentRecord, RequestedCapability } from '../store/components.js';
+import type { Weld } from '../weld.js';
+import { type ComponentDiff, diffComponents, needsApproval } from './component-diff.js';
+import { parseReference } from './reference.js';
+
+/** An update that cannot even be looked for (not installed, not from a registry); the message is for a person. */
+export class UpdateError extends Error {}
+
+export interface UpdateCheck {
+  installed: ComponentRecord;
+  /** The tag looked up, e.g. `oci://host/tools/time:1.0`. */
+  ref: string;
+  /** The manifest the tag names now, pinned by digest. */
+  available: string;
+  upToDate: boolean;
+  /** Present when an update is available: the verified bytes, ready to install. */
+  source?: InstallSource;
+  analysis?: ComponentAnalysis;
+  diff?: ComponentDiff;
+  /** The new version is signed by someone else (or no longer verified). */
+  publisherChanged: boolean;
+  /** New capabilities, new tools, changed tool descriptions or another publisher: a person must say yes. */
+  needsApproval: boolean;
+}
+
+type UpdateHost = Pick<Weld, 'store' | 'registry' | 'install' | 'policy'>;
+
+/**
+ * Looks the installed component's tag up again in its registry. Only the manifest and signature are
+ * fetched when nothing changed; a new version is pulled by digest (so the tag cannot move between the
+ * check and the install) and verified before anything about it is analysed.
+ */
+export async function checkUpdate(
+  weld: UpdateHost,
+  componentId: string,
+  opts: { tag?: string; allowUnsigned?: boolean } = {},
+): Promise<UpdateCheck> {
+  const installed = weld.store.components.get(componentId);
+  if (!installed) throw new UpdateError(`no component "${componentId}" is installed (see weld list)`);
+  if (!installed.sourceRef.startsWith('oci://')) {
+    throw new UpdateError(
+      `${componentId} was installed from ${installed.sourceRef}, not from a registry; install a new build with \`weld install <file> --name ${componentId}\``,
+    );
+  }
+  const pinned = parseReference(installed.sourceRef);
+  const tag = opts.tag ?? installed.version ?? 'latest';
+  const ref = `oci://${pinned.registry}/${pinned.repository}:${tag}`;
+  parseReference(ref);
+  const registry = await weld.registry();
+  const inspection = await registry.inspect(ref);
+  const base = { installed, ref, available: inspection.pinned, publisherChanged: false, needsApproval: false };
+  if (inspection.pinned === installed.sourceRef) return { ...base, upToDate: true };
+
+  const source = await resolveSource(inspection.pinned, {
+    allowUnsigned: opts.allowUnsigned,
+    registry: weld.registry,
+  });
+  source.version = tag;
+  source.name = installed.id;
+  const analysis = await analyzeComponent(source.bytes, source.policyYaml, installed.id);
+  if (analysis.digest === installed.digest && (source.policyYaml ?? null) === installed.policy) {
+    // Re-tagged or re-signed, same code and policy: nothing to install.
+    return { ...base, upToDate: true };
+  }
+  const diff = diffComponents(
+    { requested: installed.requestedCapabilities, tools: installed.tools },
+    { requested: analysis.requested, tools: analysis.tools },
+  );
+  const publisherChanged = installed.publisher !== source.publisher || installed.signatureStatus !== source.signatureStatus;
+  return {
+    ...base,
+    upToDate: false,
+    source,
+    analysis,
+    diff,
+    publisherChanged,
+    needsApproval: needsApproval(diff) || publisherChanged,
+  };
+}
+
+export interface UpdateResult {
+  result: InstallResult;
+  /** Grants taken away because the new version no longer asks for them. */
+  revoked: RequestedCapability[];
+  /** What the new version asks for that no grant covers yet. */
+  ungranted: RequestedCapability[];
+}
+
+/**
+ * Installs a checked update under the same id. Grants for capabilities the new version still requests
+ * stay; grants for capabilities it dropped are revoked, so an old grant cannot quietly serve a later
+ * version that asks for it again. Nothing new is granted here.
+ */
+export async function applyUpdate(weld: UpdateHost, check: UpdateCheck, actor: string): Promise<UpdateResult> {
+  if (!check.source || !check.diff) throw new UpdateError(`${check.installed.id} is up to date`);
+  const id = check.installed.id;
+  const grantedBefore = weld.policy.requested(id).filter((c) => c.granted && c.target !== '*');
+  const result = await weld.install(check.source, { id, actor });
+  const stillAsked = new Set(check.diff.kept.concat(check.diff.added).map((c) => `${c.kind}\0${c.target}`));
+  const dropped = new Set(check.diff.removed.map((c) => `${c.kind}\0${c.target}\0${c.access ?? ''}`));
+  const revoked: RequestedCapability[] = [];
+  for (const cap of grantedBefore) {
+    if (!dropped.has(`${cap.kind}\0${cap.target}\0${cap.access ?? ''}`) || stillAsked.has(`${cap.kind}\0${cap.target}`)) continue;
+    try {
+      weld.policy.revoke({ componentId: id, kind: cap.kind, target: cap.target, by: actor });
+      const { granted: _g, ...plain } = cap;
+      revoked.push(plain);
+    } catch (err) {
+      // Revoked by someone else meanwhile: the outcome is the same.
+      if (!(err instanceof GrantError)) throw err;
+    }
+  }
+  const ungranted = weld.policy
+    .requested(id)
+    .filter((c) => !c.granted)
+    .map(({ granted: _g, ...c }) => c);
+  return { result, revoked, ungranted };
+}

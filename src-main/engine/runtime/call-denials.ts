@@ -1,0 +1,35 @@
+const MAX_PER_CALL = 5;
+/** Calls whose notes were never taken (a worker killed mid-call) are forgotten beyond this many. */
+const MAX_CALLS = 256;
+
+/**
+ * What Weld refused during each running call. The guest only gets a WASI error code, which it may
+ * swallow or reword; the tool result carries these notes so the person sees what was refused, why,
+ * and the `weld grant` command that would allow it.
+ */
+export class CallDenials {
+  readonly #byCall = new Map<string, string[]>();
+
+  add(callId: string | null, note: string): void {
+    if (callId === null) return;
+    let notes = this.#byCall.get(callId);
+    if (!notes) {
+      if (this.#byCall.size >= MAX_CALLS) this.#byCall.delete(this.#byCall.keys().next().value as string);
+      notes = [];
+      this.#byCall.set(callId, notes);
+    }
+    // A guest retrying in a loop must not turn one refusal into a wall of text.
+    if (notes.length < MAX_PER_CALL && !notes.includes(note)) notes.push(note);
+  }
+
+  take(callId: string): string[] {
+    const notes = this.#byCall.get(callId) ?? [];
+    this.#byCall.delete(callId);
+    return notes;
+  }
+}
+
+/** The text block appended to a tool result whose call was refused something. */
+export function denialText(notes: readonly string[]): string {
+  return `Weld denied this tool:\n${notes.map((n) => `- ${n}`).join('\n')}`;
+}

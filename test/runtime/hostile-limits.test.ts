@@ -1,0 +1,114 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { resolveSource } from '../../src-main/engine/runtime/sources.js';
+import { buildComponent, exampleDir } from '../fixtures/build.js';
+import { Canary, type HostileWorld, hostileWasm, hostileWorld, text } from '../security/hostile-engine.js';
+
+const TIMEOUT_MS = 4000;
+const POLICY = `version: "1.0"
+description: "hostile guest with tight limits"
+permissions:
+  resources:
+    limits:
+      memory: 64Mi
+      timeout: ${TIMEOUT_MS}ms
+`;
+
+/**
+ * Guests that attack the host process itself: exit, an endless loop, a memory bomb and an output
+ * flood. Each must end its own call with an error while Weld, and a second component, keep serving.
+ */
+describe('runtime limits against a hostile guest', { timeout: 120_000 }, () => {
+  let w: HostileWorld;
+  let canary: Canary;
+  let clockTool: string;
+
+  beforeAll(async () => {
+    const [, clock] = await Promise.all([hostileWasm(), buildComponent(exampleDir('time'))]);
+    w = await hostileWorld({ policy: POLICY });
+    const { record } = await w.weld.install(await resolveSource(clock, { registry: w.weld.registry }), { actor: 'test' });
+    clockTool = record.tools.find((t) => t.export === 'now')?.name ?? 'now';
+    canary = new Canary(w.base);
+  }, 240_000);
+  afterAll(async () => {
+    await w?.close();
+  });
+  afterEach(async () => {
+    // Weld keeps serving the attacker (with a fresh instance where needed) and the other component.
+    expect(text(await w.call('ok'))).toBe('ok');
+    const now = await w.call(clockTool, { 'timezone-offset-minutes': null });
+    expect(now.isError, text(now)).toBeFalsy();
+    expect(Date.parse(text(now))).toBeGreaterThan(Date.now() - 60_000);
+    canary.check();
+  });
+
+  function lastCall(tool: string) {
+    w.weld.store.recorder.flush();
+    const row = w.weld.store.calls.list({ tool, limit: 1 })[0];
+    if (!row) throw new Error(`no call of ${tool} was recorded`);
+    return row;
+  }
+
+  it('exit ends the call with an error, not the Weld process', async () => {
+    const r = await w.call('exit-now', { code: 3 });
+    expect(r.isError).toBe(true);
+    expect(text(r)).toBe('The component exited with code 3 before returning a result.');
+    expect(lastCall('exit-now')).toMatchObject({ status: 'error' });
+  });
+
+  it('an endless loop is stopped at the policy timeout and recorded as a timeout', async () => {
+    const started = Date.now();
+    const r = await w.call('spin');
+    const took = Date.now() - started;
+    expect(r.isError).toBe(true);
+    expect(text(r)).toBe(
+      `The tool call timed out after ${TIMEOUT_MS} ms and the component was stopped; the next call starts it again.`,
+    );
+    expect(took).toBeGreaterThanOrEqual(TIMEOUT_MS - 5);
+    expect(took).toBeLessThan(TIMEOUT_MS + 5000);
+    expect(lastCall('spin')).toMatchObject({ status: 'timeout' });
+  });
+
+  it('a memory bomb traps at the policy cap (64Mi) and the host survives', async () => {
+    // Below the cap the guest allocates normally, so the failure below is the cap, not the guest.
+    const small = await w.call('alloc-mb', { n: 8 });
+    expect(text(small)).toBe('8');
+    const rssBefore = process.memoryUsage().rss;
+    const r = await w.call('alloc-mb', { n: 200 });
+    expect(r.isError).toBe(true);
+    expect(text(r)).toMatch(
+      /^The component failed: .*\(its memory had reached 6\d(\.\d)? MiB of its 64 MiB limit; raise resources\.limits\.memory in its policy if it needs more\)$/,
+    );
+    // The guest never got its 200 MiB: the cap held inside the worker.
+    expect(process.memoryUsage().rss - rssBefore).toBeLessThan(150 * 1024 * 1024);
+    expect(lastCall('alloc-mb')).toMatchObject({ status: 'error' });
+  });
+
+  it('a stdout flood is captured, bounded in the call log and never written to the process stdout', async () => {
+    const write = vi.spyOn(process.stdout, 'write');
+    try {
+      const r = await w.call('flood-stdout', { lines: 5000 });
+      expect(text(r)).toBe('5000');
+      const leaked = write.mock.calls.filter(([chunk]) => String(chunk).includes('flood line'));
+      expect(leaked).toEqual([]);
+    } finally {
+      write.mockRestore();
+    }
+    const row = lastCall('flood-stdout');
+    expect(row.output).toContain('--- stdout ---\nflood line 0 ');
+    expect(row.output).toMatch(/--- \d+ more bytes of output dropped ---$/);
+    // 5000 lines are ~400 KB; the capture (64 KiB) and the log keep a bounded slice.
+    expect(row.output?.length).toBeLessThanOrEqual(16 * 1024);
+  });
+
+  it('a forged JSON-RPC line on stdout stays in the call log', async () => {
+    const write = vi.spyOn(process.stdout, 'write');
+    try {
+      const r = await w.call('print-jsonrpc');
+      expect(r.isError).toBeFalsy();
+      expect(write.mock.calls.filter(([chunk]) => String(chunk).includes('forged by hostile'))).toEqual([]);
+    } finally {
+      write.mockRestore();
+    }
+    expect(lastCall('print-jsonrpc').output).toContain('--- stdout ---\n{"jsonrpc":"2.0","id":1');
+  });
+});

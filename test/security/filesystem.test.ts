@@ -1,0 +1,174 @@
+import { existsSync, mkdirSync, readFileSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { CANARY_TEXT, Canary, type HostileWorld, hostileWasm, hostileWorld, text } from './hostile-engine.js';
+
+const INSIDE = 'inside the read-only grant';
+
+/**
+ * The hostile component gets `<base>/data` read-only and `<base>/data/out` read-write. Its first
+ * preopen is `<base>/data`; the canary lives next to it, outside every grant.
+ */
+describe('filesystem attacks against a read-only grant', { timeout: 120_000 }, () => {
+  let w: HostileWorld;
+  let data: string;
+  let canary: Canary;
+
+  beforeAll(async () => {
+    await hostileWasm();
+    w = await hostileWorld({
+      setup: (base) => {
+        mkdirSync(join(base, 'data', 'out'), { recursive: true });
+        writeFileSync(join(base, 'data', 'notes.txt'), INSIDE);
+      },
+      grants: (base) => [
+        { kind: 'storage', target: `fs://${base}/data`, access: 'read' },
+        { kind: 'storage', target: `fs://${base}/data/out`, access: 'read,write' },
+      ],
+    });
+    data = join(w.base, 'data');
+    canary = new Canary(w.base);
+  }, 180_000);
+  afterAll(async () => {
+    await w?.close();
+  });
+  afterEach(async () => {
+    // Weld keeps serving after every attack, and the canary outside the grant is untouched.
+    const ok = await w.call('ok');
+    expect(text(ok)).toBe('ok');
+    canary.check();
+  });
+
+  /**
+   * Calls `tool` and expects: the guest saw the host's refusal (its error `code`), the result tells the
+   * person what Weld denied and `why`, and the call's audit events hold the denial.
+   */
+  async function refused(tool: string, args: Record<string, unknown>, code: RegExp, why: RegExp) {
+    const { result, callId } = await w.traced(tool, args);
+    expect(result.isError, text(result)).toBe(true);
+    expect(result.content[0].text).toMatch(code);
+    expect(result.content.at(-1)?.text).toMatch(/^Weld denied this tool:\n- /);
+    expect(result.content.at(-1)?.text).toMatch(why);
+    expect(text(result)).not.toContain(CANARY_TEXT);
+    const events = w.events(callId);
+    expect(events.some((e) => e.decision === 'denied' && e.kind === 'storage')).toBe(true);
+    expect(events.filter((e) => e.decision === 'allowed' && e.target.includes('canary'))).toEqual([]);
+    return { result, events };
+  }
+
+  it('reads a file inside the grant (the baseline the attacks are measured against)', async () => {
+    const { result, callId } = await w.traced('read-file', { path: 'notes.txt' });
+    expect(text(result)).toBe(INSIDE);
+    expect(w.events(callId)).toContainEqual(
+      expect.objectContaining({ kind: 'storage', target: `fs://${data}/notes.txt`, access: 'read', decision: 'allowed' }),
+    );
+  });
+
+  it('denies path traversal with ..', async () => {
+    for (const path of ['../canary.txt', 'out/../../canary.txt', './../canary.txt', 'out/../../data/../canary.txt']) {
+      await refused('read-file', { path }, /^open: not-permitted$/, /\(read\): \.\. above the directory/);
+    }
+    await refused('list-dir', { path: '..' }, /^open: not-permitted$/, /\.\. above the directory/);
+  });
+
+  it('denies absolute paths, including the canary by its own absolute path', async () => {
+    for (const path of ['/etc/hostname', canary.path, `${data}/notes.txt`]) {
+      await refused('read-file', { path }, /^open: not-permitted$/, new RegExp(`fs://${path} \\(read\\): absolute path`));
+    }
+  });
+
+  it('does not follow a symlink inside the grant that points outside it', async () => {
+    symlinkSync(canary.path, join(data, 'abs-link'));
+    symlinkSync('../canary.txt', join(data, 'rel-link'));
+    symlinkSync('..', join(data, 'up'));
+    await refused('read-file', { path: 'abs-link' }, /^open: not-permitted$/, /abs-link points to an absolute path/);
+    await refused('read-file', { path: 'rel-link' }, /^open: not-permitted$/, /rel-link \(read\): \.\. above the directory/);
+    await refused('read-file', { path: 'up/canary.txt' }, /^open: not-permitted$/, /\.\. above the directory/);
+    await refused('list-dir', { path: 'up' }, /^open: not-permitted$/, /\.\. above the directory/);
+  });
+
+  it('refuses to let the guest create symlinks, even ones that stay inside', async () => {
+    for (const target of [canary.path, '../../canary.txt', 'notes.txt'])
+      await refused('make-symlink', { target, link: 'out/link' }, /^symlink: not-permitted$/, /guests may not create symlinks/);
+    expect(existsSync(join(data, 'out', 'link'))).toBe(false);
+  });
+
+  it('refuses write, create, remove and rename under the read-only grant', async () => {
+    const readOnly = new RegExp(`\\(write\\): write not granted on ${data}$`);
+    await refused('write-file', { path: 'notes.txt', text: 'overwritten' }, /^open: read-only$/, readOnly);
+    await refused('write-file', { path: 'new.txt', text: 'created' }, /^open: read-only$/, readOnly);
+    await refused('remove-file', { path: 'notes.txt' }, /^unlink: read-only$/, readOnly);
+    await refused('rename', { 'old-path': 'notes.txt', 'new-path': 'renamed.txt' }, /^rename: read-only$/, readOnly);
+    expect(readFileSync(join(data, 'notes.txt'), 'utf8')).toBe(INSIDE);
+    expect(existsSync(join(data, 'new.txt'))).toBe(false);
+    expect(existsSync(join(data, 'renamed.txt'))).toBe(false);
+  });
+
+  it('writes under the nested read-write grant (so the refusals above are the grant, not a broken guest)', async () => {
+    const r = await w.call('write-file', { path: 'out/written.txt', text: 'allowed' });
+    expect(r.isError, text(r)).toBeFalsy();
+    expect(readFileSync(join(data, 'out', 'written.txt'), 'utf8')).toBe('allowed');
+  });
+
+  it('refuses a hard link or rename that would carry a read-only file into the writable grant', async () => {
+    const readOnly = new RegExp(`notes\\.txt \\(write\\): write not granted on ${data}$`);
+    await refused('make-hardlink', { existing: 'notes.txt', link: 'out/stolen.txt' }, /^link: read-only$/, readOnly);
+    await refused('rename', { 'old-path': 'notes.txt', 'new-path': 'out/stolen.txt' }, /^rename: read-only$/, readOnly);
+    expect(existsSync(join(data, 'out', 'stolen.txt'))).toBe(false);
+    // Had the link been made, writing through it would change the read-only original.
+    await w.call('write-file', { path: 'out/stolen.txt', text: 'changed through a link' });
+    expect(readFileSync(join(data, 'notes.txt'), 'utf8')).toBe(INSIDE);
+  });
+
+  it('never reads outside the grant while a directory is swapped for a symlink during reads', async () => {
+    // <data>/sub flips between a real directory and a symlink to <base>/outside, whose file is a canary.
+    const outside = join(w.base, 'outside');
+    mkdirSync(outside);
+    const outsideCanary = new Canary(outside, 'f.txt');
+    mkdirSync(join(data, 'real'));
+    writeFileSync(join(data, 'real', 'f.txt'), INSIDE);
+    symlinkSync(outside, join(data, 'evil'));
+    renameSync(join(data, 'real'), join(data, 'sub'));
+    const stopBuffer = new SharedArrayBuffer(4);
+    const swapper = new Worker(
+      `const { renameSync } = require('node:fs');
+       const { workerData: d, parentPort } = require('node:worker_threads');
+       const flag = new Int32Array(d.stop);
+       let swaps = 0;
+       // Bounded: at most 2 s or until told to stop.
+       for (const end = Date.now() + 2000; Date.now() < end && Atomics.load(flag, 0) === 0; swaps++) {
+         renameSync(d.sub, d.real); renameSync(d.evil, d.sub);
+         renameSync(d.sub, d.evil); renameSync(d.real, d.sub);
+       }
+       parentPort.postMessage(swaps);`,
+      {
+        eval: true,
+        workerData: {
+          stop: stopBuffer,
+          sub: join(data, 'sub'),
+          real: join(data, 'real'),
+          evil: join(data, 'evil'),
+        },
+      },
+    );
+    const stop = new Int32Array(stopBuffer);
+    const swaps = new Promise<number>((resolve) => swapper.once('message', resolve));
+    const seen = new Map<string, number>();
+    for (let i = 0; i < 150; i++) {
+      const r = await w.call('read-file', { path: 'sub/f.txt' });
+      const t = r.isError ? r.content[0].text : `ok:${text(r)}`;
+      expect(text(r)).not.toContain(CANARY_TEXT);
+      seen.set(t, (seen.get(t) ?? 0) + 1);
+    }
+    Atomics.store(stop, 0, 1);
+    expect(await swaps).toBeGreaterThan(0);
+    await swapper.terminate();
+    for (const t of seen.keys()) expect(t).not.toContain(CANARY_TEXT);
+    // The race really ran: some reads found the real directory.
+    expect(seen.get(`ok:${INSIDE}`) ?? 0).toBeGreaterThan(0);
+    // Otherwise only error codes: whatever state a read caught the swap in, it got no bytes from outside.
+    for (const t of seen.keys()) expect(t).toMatch(/^(ok:inside the read-only grant|(open|read): [a-z-]+)$/);
+    outsideCanary.check();
+  });
+});
