@@ -107,3 +107,13 @@ export function protectedGlobs(dataDir: string, componentId: string): string[] {
     own ? `${h}/workspaces/!(${own})/**` : `${h}/workspaces/**`,
   ];
 }
+
+/**
+ * The same protection as deny globs for the runtime's filesystem host, which treats a denied directory
+ * as denying everything beneath it: so the data dir and its workspaces folder themselves are left out
+ * (their other contents stay denied), or the component's own workspace would be unreachable too.
+ */
+export function protectedSubtrees(dataDir: string, componentId: string): string[] {
+  const [h, , , w] = protectedGlobs(dataDir, componentId);
+  return protectedGlobs(dataDir, componentId).filter((g) => g !== h && g !== w);
+}
