@@ -15,6 +15,8 @@ export interface PlanInput {
   policy: Policy | null;
   anchors: FsAnchors;
   protectedGlobs: readonly string[];
+  /** Denied as themselves only (see protectedDirs). */
+  protectedExact?: readonly string[];
   /** The current value of a granted key (secret store first, then Weld's environment), if any. */
   envValue: (key: string) => string | undefined;
 }
@@ -75,6 +77,7 @@ export function buildPlan(input: PlanInput): SandboxPlan {
   return {
     mounts: [...mounts.values()].sort((a, b) => a.hostPath.localeCompare(b.hostPath)),
     denyGlobs,
+    denyExact: [...(input.protectedExact ?? [])],
     env,
     limits: {
       memoryBytes: input.policy?.resources.memoryBytes ?? DEFAULT_MEMORY_BYTES,
@@ -114,6 +117,12 @@ export function protectedGlobs(dataDir: string, componentId: string): string[] {
  * (their other contents stay denied), or the component's own workspace would be unreachable too.
  */
 export function protectedSubtrees(dataDir: string, componentId: string): string[] {
+  const exact = new Set(protectedDirs(dataDir, componentId));
+  return protectedGlobs(dataDir, componentId).filter((g) => !exact.has(g));
+}
+
+/** The data dir and its workspaces folder themselves: denied (no listing, no writes), not their subtrees. */
+export function protectedDirs(dataDir: string, componentId: string): string[] {
   const [h, , , w] = protectedGlobs(dataDir, componentId);
-  return protectedGlobs(dataDir, componentId).filter((g) => g !== h && g !== w);
+  return [h, w];
 }
