@@ -78,3 +78,10 @@ export function renderMarkdown(sections: BenchSection[], meta: string): string {
   }
   return parts.join('\n');
 }
+
+/** The same component with a distinct digest (one more custom section), to install it again under another id. */
+export function distinctCopy(bytes: Uint8Array, tag: string): Buffer {
+  const name = Buffer.from(`weld-bench-${tag}`);
+  const body = Buffer.concat([Buffer.from([name.length]), name]);
+  return Buffer.concat([bytes, Buffer.from([0, body.length]), body]);
+}

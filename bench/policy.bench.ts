@@ -5,7 +5,7 @@ import { silentLogger } from '../src-main/engine/log.js';
 import { resolveSource } from '../src-main/engine/runtime/sources.js';
 import { createWeld, type Weld } from '../src-main/engine/weld.js';
 import { buildComponent, exampleDir } from '../test/fixtures/build.js';
-import { type BenchRow, type BenchSection, percentile } from './lib.js';
+import { type BenchRow, type BenchSection, distinctCopy, percentile } from './lib.js';
 
 const N = 3000;
 const ROUNDS = 6;
@@ -19,13 +19,6 @@ async function latencies(weld: Weld, tool: string, args: Record<string, unknown>
     if (r.isError) throw new Error(`${tool}: ${r.content[0]?.text}`);
   }
   return out;
-}
-
-/** A distinct digest for the same component, so it can be installed twice. */
-function variant(bytes: Buffer, tag: string): Buffer {
-  const name = Buffer.from(`weld-bench-${tag}`);
-  const body = Buffer.concat([Buffer.from([name.length]), name]);
-  return Buffer.concat([bytes, Buffer.from([0, body.length]), body]);
 }
 
 /**
@@ -46,7 +39,7 @@ export async function policyBench(): Promise<BenchSection> {
       await weld.install(await resolveSource(f, { registry: weld.registry }), { id, actor: 'bench' });
     };
     await install(add, 'plain');
-    await install(variant(add, 'granted'), 'granted');
+    await install(distinctCopy(add, 'granted'), 'granted');
     const data = join(home, 'data');
     mkdirSync(data);
     writeFileSync(join(data, 'note.txt'), 'a short note');
@@ -57,8 +50,8 @@ export async function policyBench(): Promise<BenchSection> {
     ] as const) {
       weld.policy.grant({ componentId: 'granted', kind, target, access, by: 'bench' });
     }
-    await install(variant(reader, 'dir'), 'dir');
-    await install(variant(reader, 'glob'), 'glob');
+    await install(distinctCopy(reader, 'dir'), 'dir');
+    await install(distinctCopy(reader, 'glob'), 'glob');
     weld.policy.grant({ componentId: 'dir', kind: 'storage', target: `fs://${data}`, access: 'read', by: 'bench' });
     weld.policy.grant({ componentId: 'glob', kind: 'storage', target: `fs://${data}/*.txt`, access: 'read', by: 'bench' });
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { buildComponent, exampleDir } from '../test/fixtures/build.js';
-import { type BenchRow, type BenchSection, callLatency, percentile, throughput } from './lib.js';
+import { type BenchRow, type BenchSection, callLatency, distinctCopy, percentile, throughput } from './lib.js';
 
 const REPO = join(import.meta.dirname, '..');
 const WELD = join(REPO, 'bin', 'weld.js');
@@ -53,13 +53,6 @@ function weld(home: string, args: string[]): string {
   return execFileSync(process.execPath, [WELD, ...args], { env: { ...process.env, WELD_HOME: home }, encoding: 'utf8' });
 }
 
-/** A copy of a component with a distinct digest (an extra custom section), to install it again under another id. */
-function variant(bytes: Buffer, tag: string): Buffer {
-  const name = Buffer.from(`weld-bench-${tag}`);
-  const body = Buffer.concat([Buffer.from([name.length]), name]);
-  return Buffer.concat([bytes, Buffer.from([0, body.length]), body]);
-}
-
 /**
  * Weld serving the `add` example component over stdio against the plain SDK server's JS `add`:
  * warm latency, throughput with 8 in flight, cold start, RSS and the cost of more idle components.
@@ -100,7 +93,7 @@ export async function stdioBench(): Promise<BenchSection> {
     // Five more components, each called once, then left idle: the RSS they add to the server.
     for (let i = 0; i < 5; i++) {
       const f = join(home, `add${i}.wasm`);
-      writeFileSync(f, variant(wasm, String(i)));
+      writeFileSync(f, distinctCopy(wasm, String(i)));
       weld(home, ['install', f, '--name', `add-copy-${i}`]);
     }
     const many = await connect(weldCmd, env);

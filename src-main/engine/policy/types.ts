@@ -3,30 +3,8 @@ import type { CapabilityKind } from '../events.js';
 export type GrantScope = 'once' | 'session' | 'always';
 export type Answer = 'once' | 'session' | 'always' | 'deny';
 
-export interface Mount {
-  guestPath: string;
-  hostPath: string;
-  read: boolean;
-  write: boolean;
-  /** Each path is put to the checker (the mount is wider than the grant behind it). */
-  checkEach?: boolean;
-}
-
-export interface SandboxPlan {
-  /**
-   * One preopen per granted directory (read/write as granted), plus one per requested-but-not-granted
-   * directory with read=false, write=false: touching it raises a just-in-time request instead of the
-   * directory being invisible.
-   */
-  mounts: Mount[];
-  /** Absolute host path globs (picomatch, dot: true) denied for every access even inside a mount. */
-  denyGlobs: string[];
-  /** Globs denied as the paths themselves, without their subtrees (a directory that holds a grantable one). */
-  denyExact?: string[];
-  /** Granted keys with their current values (secret store first, then Weld's environment). */
-  env: [string, string][];
-  limits: { memoryBytes: number; timeoutMs: number };
-}
+/** The policy builds the sandbox the runtime enforces: one definition of it, the runtime's. */
+export type { Mount, SandboxPlan } from '../runtime/sandbox.js';
 
 export type Verdict =
   | { decision: 'allowed'; rule: string }

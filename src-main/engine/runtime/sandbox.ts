@@ -19,21 +19,20 @@ export interface Mount {
 }
 
 export interface SandboxPlan {
-  /** Preopens. A mount with neither read nor write was requested but not granted: touching it asks. */
+  /**
+   * Preopens: one per granted directory (read/write as granted), plus one per requested-but-not-granted
+   * directory with neither: touching it raises a just-in-time request instead of it being invisible.
+   */
   mounts: Mount[];
   /** Absolute host path globs denied even inside a mount: deny wins. */
   denyGlobs: string[];
   /** Globs denied as the paths themselves, without their subtrees (a directory that holds a grantable one). */
   denyExact?: string[];
-  /** Granted environment variables with their current values. */
+  /** Granted keys with their current values (secret store first, then Weld's environment). */
   env: [string, string][];
   limits: { memoryBytes: number; timeoutMs: number };
 }
 
-export const DEFAULT_LIMITS = { memoryBytes: 256 * 1024 * 1024, timeoutMs: 30_000 } as const;
-
-/** A guest with nothing granted: no files, no environment, no network; clocks and random only. */
-export const EMPTY_PLAN: SandboxPlan = { mounts: [], denyGlobs: [], env: [], limits: { ...DEFAULT_LIMITS } };
 
 export type CapabilityKind = 'storage' | 'network' | 'environment';
 
