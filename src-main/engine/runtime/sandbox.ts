@@ -33,7 +33,6 @@ export interface SandboxPlan {
   limits: { memoryBytes: number; timeoutMs: number };
 }
 
-
 export type CapabilityKind = 'storage' | 'network' | 'environment';
 
 /** Worker -> engine host operations (see host-bridge.ts). */
