@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { silentLogger } from '../src-main/engine/log.js';
@@ -29,7 +29,9 @@ async function latencies(weld: Weld, tool: string, args: Record<string, unknown>
  */
 export async function policyBench(): Promise<BenchSection> {
   const home = mkdtempSync(join(tmpdir(), 'weld-bench-policy-'));
+  // The data a tool reads lives outside Weld's data dir: no grant may reach Weld's own files.
   const weld = await createWeld({ home, logger: silentLogger, env: { BENCH_TOKEN: 'x' } });
+  const data = mkdtempSync(join(tmpdir(), 'weld-bench-data-'));
   try {
     const add = readFileSync(await buildComponent(exampleDir('add')));
     const reader = readFileSync(await buildComponent(exampleDir('read-file')));
@@ -40,8 +42,6 @@ export async function policyBench(): Promise<BenchSection> {
     };
     await install(add, 'plain');
     await install(distinctCopy(add, 'granted'), 'granted');
-    const data = join(home, 'data');
-    mkdirSync(data);
     writeFileSync(join(data, 'note.txt'), 'a short note');
     for (const [kind, target, access] of [
       ['storage', `fs://${data}`, 'read'],
@@ -103,5 +103,6 @@ export async function policyBench(): Promise<BenchSection> {
   } finally {
     await weld.stop();
     rmSync(home, { recursive: true, force: true });
+    rmSync(data, { recursive: true, force: true });
   }
 }

@@ -7,6 +7,15 @@ const MAX_BYTES = 1024 * 1024;
 export function readFile(path) {
   const { dir, rest } = resolve(path);
   const file = call(() => dir.openAt({ symlinkFollow: true }, rest, {}, { read: true }), path);
+  // Handles are host file descriptors: give them back at once, or a long-lived instance runs out.
+  try {
+    return readOpened(file, path);
+  } finally {
+    file[Symbol.dispose]?.();
+  }
+}
+
+function readOpened(file, path) {
   const { type, size } = call(() => file.stat(), path);
   if (type !== 'regular-file') throw `${path} is not a file (it is a ${type})`;
   if (size > BigInt(MAX_BYTES)) throw `${path} is ${size} bytes; this tool reads files up to ${MAX_BYTES} bytes`;
@@ -31,14 +40,22 @@ export function listDir(path) {
   const { dir, rest } = resolve(path);
   // Opened again even for the granted directory itself: a preopen handle need not allow reading entries.
   const target = call(() => dir.openAt({ symlinkFollow: true }, rest, { directory: true }, { read: true }), path);
-  const entries = call(() => target.readDirectory(), path);
-  const names = [];
-  for (;;) {
-    const entry = call(() => entries.readDirectoryEntry(), path);
-    if (!entry) break;
-    names.push(entry.type === 'directory' ? `${entry.name}/` : entry.name);
+  try {
+    const entries = call(() => target.readDirectory(), path);
+    const names = [];
+    try {
+      for (;;) {
+        const entry = call(() => entries.readDirectoryEntry(), path);
+        if (!entry) break;
+        names.push(entry.type === 'directory' ? `${entry.name}/` : entry.name);
+      }
+    } finally {
+      entries[Symbol.dispose]?.();
+    }
+    return names.sort();
+  } finally {
+    target[Symbol.dispose]?.();
   }
-  return names.sort();
 }
 
 /** Picks the granted directory a path belongs to: relative paths go to the first one. */
