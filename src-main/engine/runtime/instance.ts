@@ -43,7 +43,7 @@ const KILLED = 2;
  * tens of microseconds, and an event-loop wake-up costs about 50 us by itself (DESIGN.md), so a short
  * spin halves warm latency; it is bounded so a slow tool costs the main thread at most this much.
  */
-const SPIN_NS = 60_000n;
+const SPIN_NS = 200_000n;
 const START_RETRY_MS = 2000;
 /**
  * The least time a start gets, whatever the call timeout. Instantiating a large guest (a 12 MB
