@@ -56,7 +56,7 @@ async function axeViolations(p: Page): Promise<string[]> {
     .map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
 }
 
-async function show(name: 'Tools' | 'Live log' | 'Audit' | 'Settings'): Promise<void> {
+async function show(name: 'Tools' | 'Install' | 'Requests' | 'Live log' | 'Audit' | 'Settings'): Promise<void> {
   await page.getByRole('tab', { name: new RegExp(`^${name}`) }).click();
   await expect.poll(() => page.getByRole('heading', { level: 1, name }).isVisible()).toBe(true);
 }
@@ -186,11 +186,11 @@ describe.skipIf(!existsSync(CHROMIUM))('web UI in Chromium (weld serve --ui)', (
 
   it('has no serious accessibility violations on any page', async () => {
     const found: Record<string, string[]> = {};
-    for (const name of ['Tools', 'Live log', 'Audit', 'Settings'] as const) {
+    for (const name of ['Tools', 'Install', 'Requests', 'Live log', 'Audit', 'Settings'] as const) {
       await show(name);
       found[name] = await axeViolations(page);
     }
-    expect(found).toEqual({ Tools: [], 'Live log': [], Audit: [], Settings: [] });
+    expect(found).toEqual({ Tools: [], Install: [], Requests: [], 'Live log': [], Audit: [], Settings: [] });
   });
 
   it('removes a tool only after confirmation', async () => {

@@ -56,12 +56,17 @@ if (!app.requestSingleInstanceLock()) {
     openWindow();
     win?.webContents.send('weld:event', 'ui.install', { ref: action.ref });
   };
+  // A link that arrives while the engine is still starting waits for it.
   let pendingLink: string | null = deepLinkInArgs(process.argv);
-  app.setAsDefaultProtocolClient('weld');
+  let weldReady = false;
+  // In development Electron runs the app folder as its argument; the OS must start it the same way.
+  if (process.defaultApp && process.argv[1]) app.setAsDefaultProtocolClient('weld', process.execPath, [process.argv[1]]);
+  else app.setAsDefaultProtocolClient('weld');
   // Windows and Linux start a second instance with the link in its arguments; macOS sends open-url.
   app.on('second-instance', (_e, argv) => {
     const link = deepLinkInArgs(argv);
-    if (link) openLink(link);
+    if (!weldReady) pendingLink = link ?? pendingLink;
+    else if (link) openLink(link);
     else openWindow();
   });
   app.on('open-url', (e, link) => {
@@ -69,7 +74,6 @@ if (!app.requestSingleInstanceLock()) {
     if (app.isReady() && weldReady) openLink(link);
     else pendingLink = link;
   });
-  let weldReady = false;
   // Closing the last window keeps Weld serving tools from the tray.
   app.on('window-all-closed', () => {});
   app.on('before-quit', () => {

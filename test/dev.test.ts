@@ -100,6 +100,7 @@ describe('weld dev against a running weld serve', () => {
       const before = listChanged;
       writeFileSync(
         join(project, 'src', 'index.ts'),
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: TypeScript source for the tool, not a template here
         'export function greet(name: string): string {\n  return `Howdy, ${name}!`;\n}\n',
       );
       await dev.waitFor('stdout', /reinstalled hello/, BUILD_MS);

@@ -101,7 +101,7 @@ describe('weld grant / revoke / policy', () => {
       'policy.revoke',
     ]);
     expect(ok(await weld(['audit', '--verify'])).stdout).toMatch(/intact: 4 entries/);
-  });
+  }, 120_000);
 });
 
 describe('weld secret', () => {
@@ -120,7 +120,15 @@ describe('weld secret', () => {
     expect(empty.stderr).toMatch(/value is empty/);
     expect(ok(await weld(['secret', 'remove', 'fetch-notes', 'GITHUB_TOKEN'])).stdout).toMatch(/Removed secret GITHUB_TOKEN/);
     expect(ok(await weld(['secret', 'list', 'fetch-notes'])).stdout).toMatch(/No secrets are set/);
-  });
+    const audit = ok(await weld(['audit', '--json'])).stdout;
+    expect(audit).not.toContain('ghp_topsecret123');
+    expect(
+      audit
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).action),
+    ).toEqual(['secret.set', 'secret.remove']);
+  }, 120_000);
 
   it('refuses a value on the command line', async () => {
     const r = await weld(['secret', 'set', 'fetch-notes', 'KEY', 'value']);
@@ -196,7 +204,7 @@ describe('grants asked through MCP', () => {
       .map((l) => JSON.parse(l).action);
     expect(actions).toEqual(['policy.request', 'policy.decide', 'policy.revoke']);
     expect(ok(await weld(['audit', '--verify'])).stdout).toMatch(/intact/);
-  });
+  }, 120_000);
 });
 
 describe('weld requests watch', () => {
@@ -241,7 +249,7 @@ describe('weld requests watch', () => {
       server.close();
       store.close();
     }
-  });
+  }, 120_000);
 });
 
 async function until(cond: () => boolean, timeoutMs: number): Promise<void> {

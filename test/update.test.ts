@@ -127,6 +127,11 @@ describe.skipIf(registryMissing !== null)('weld update (docker-registry on loopb
     expect(await grantTargets()).toEqual(['network api.example.com']);
     const version = await withUserWeld((w) => w.store.components.get('calc')?.version);
     expect(version).toBe('1.1');
+
+    // Without a component id every registry-installed component is checked (at its own tag, now 1.1).
+    const all = await runWeld(['update', '--json'], user.home);
+    expect(all.code).toBe(0);
+    expect(JSON.parse(all.stdout)).toMatchObject([{ id: 'calc', upToDate: true, updated: false }]);
   }, 120_000);
 
   it('explains why a component installed from a file or not installed at all cannot be updated', async () => {

@@ -135,6 +135,10 @@ export class DevSession {
     });
   }
 
+  get building(): boolean {
+    return this.#running !== undefined;
+  }
+
   /** Resolves when no build is running or waiting (tests, and a clean exit). */
   async idle(): Promise<void> {
     while (this.#running) await this.#running;

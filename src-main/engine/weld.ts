@@ -97,7 +97,14 @@ export async function createWeld(opts: WeldOptions): Promise<Weld> {
     recorder: store.recorder,
     events,
     denials,
-    request: async (componentId, callId, r) => answerOf(await policy.request({ componentId, callId, ...r })),
+    request: async (componentId, callId, r) => {
+      // A checkEach mount sends every path: the grants answer first; a person is asked only where none does.
+      if (r.kind === 'storage' && (r.access === 'read' || r.access === 'write')) {
+        const verdict = policy.checker(componentId, callId).storage(r.target.replace(/^fs:\/\//, ''), r.access);
+        if (verdict.decision !== 'ask') return answerOf(verdict);
+      }
+      return answerOf(await policy.request({ componentId, callId, ...r }));
+    },
     http: (componentId, callId, r) =>
       createHttpGateway({
         check: async (url, resolvedIp) => {

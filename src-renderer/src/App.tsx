@@ -72,7 +72,7 @@ export function App({ onConnection }: { onConnection?: (l: (up: boolean) => void
     // In-page links (#tools) and links typed into the address bar switch pages without a reload.
     const onHash = () => {
       const ref = installRefFromHash(window.location.hash);
-      if (ref) setPrefill({ ref, nonce: Date.now() });
+      setPrefill(ref ? { ref, nonce: Date.now() } : null);
       const next = pageFromHash(window.location.hash);
       pageRef.current = next;
       setPage(next);
@@ -115,7 +115,8 @@ export function App({ onConnection }: { onConnection?: (l: (up: boolean) => void
           <ToolsPage />
         </Tabs.Content>
         <Tabs.Content value="install">
-          <InstallPage prefill={prefill} />
+          {/* A new link starts the page afresh: what it shows must be what the link named. */}
+          <InstallPage key={prefill?.nonce ?? 'none'} prefill={prefill} />
         </Tabs.Content>
         <Tabs.Content value="requests">
           <RequestsPage />

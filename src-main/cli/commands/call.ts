@@ -1,10 +1,27 @@
+import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { ToolResult } from '../../engine/mcp/tool-table.js';
-import { type Command, UsageError } from '../command.js';
+import { type CliIo, type Command, UsageError } from '../command.js';
+import { withStore } from '../engine.js';
 import { parseToolArgs } from '../tool-args.js';
-import { openToolSession } from '../tool-session.js';
+import { openToolSession, type ToolSession } from '../tool-session.js';
 
 function printResult(result: ToolResult, out: (s: string) => void): void {
   for (const c of result.content) if (c.type === 'text') out(`${c.text}\n`);
+}
+
+/**
+ * A tool installed a moment ago by another command reaches the running Weld within about a second
+ * (it polls the store): wait that long for a tool the store already lists instead of failing.
+ */
+async function findTool(session: ToolSession, name: string, io: CliIo): Promise<Tool | undefined> {
+  let tool = (await session.list()).find((t) => t.name === name);
+  if (tool || !session.via.startsWith('running')) return tool;
+  const known = await withStore(io, (s) => s.components.list().some((c) => c.enabled && c.tools.some((t) => t.name === name)));
+  for (const end = Date.now() + 3000; known && !tool && Date.now() < end; ) {
+    await new Promise((r) => setTimeout(r, 100));
+    tool = (await session.list()).find((t) => t.name === name);
+  }
+  return tool;
 }
 
 export const call: Command = {
@@ -28,7 +45,7 @@ denied capability prints its message on stderr and exits with status 1.`,
     if (positionals.length !== 1) throw new UsageError('expected one tool name (see weld tools)');
     const session = await openToolSession(io, { socket: values.socket as string | undefined });
     try {
-      const tool = (await session.list()).find((t) => t.name === positionals[0]);
+      const tool = await findTool(session, positionals[0], io);
       const args = parseToolArgs(
         (values.arg as string[] | undefined) ?? [],
         values.json as string | undefined,

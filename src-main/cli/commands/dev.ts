@@ -115,6 +115,7 @@ Ctrl-C stops.
       session.watch();
       session.trigger('first build');
       await io.interrupted;
+      if (session.building) io.stderr('Finishing the current build before stopping (Ctrl-C again to quit now)…\n');
       await session.close();
       return 0;
     });

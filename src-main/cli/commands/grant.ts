@@ -1,8 +1,7 @@
 import { parseExpiry } from '../../engine/policy/quantities.js';
 import { type Command, UsageError } from '../command.js';
-import { withWeld } from '../engine.js';
 import { isoTime } from '../format.js';
-import { capabilityKind, cliActor, describeTarget, policyCall } from '../policy-cli.js';
+import { capabilityKind, cliActor, describeTarget, policyCall, withPolicy } from '../policy-cli.js';
 
 export const grant: Command = {
   name: 'grant',
@@ -30,7 +29,7 @@ Options:
         throw new UsageError(`--expires: ${(err as Error).message}`);
       }
     }
-    return withWeld(io, (weld) =>
+    return withPolicy(io, (weld) =>
       policyCall(() => {
         const g = weld.policy.grant({
           componentId,

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { CliError, type Command } from '../command.js';
 
@@ -7,7 +7,8 @@ export const keygen: Command = {
   summary: 'Create an ECDSA P-256 key pair for signing components',
   usage: `Usage: weld keygen [--out <dir>] [--name <base>]
 
-  --out <dir>     where to write <base>.key (private, mode 0600) and <base>.pub (default: current dir)
+  --out <dir>     where to write <base>.key (private, mode 0600) and <base>.pub (default: current dir;
+                  created owner-only when missing)
   --name <base>   file name base (default: weld)
 
 Publish with: weld publish tool.wasm oci://host/repo:tag --key <base>.key
@@ -22,6 +23,7 @@ Let others trust it with: weld trust add-key <name> <base>.pub`,
     const pubPath = resolve(dir, `${base}.pub`);
     const pair = generateSigningKeyPair();
     try {
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
       // 'wx': never overwrite an existing key; losing a signing key cannot be undone.
       writeFileSync(keyPath, pair.privateKeyPem, { mode: 0o600, flag: 'wx' });
       writeFileSync(pubPath, pair.publicKeyPem, { mode: 0o644, flag: 'wx' });

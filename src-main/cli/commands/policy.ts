@@ -1,8 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { type Command, UsageError } from '../command.js';
-import { withWeld } from '../engine.js';
 import { isoTime, table } from '../format.js';
-import { describeTarget, policyCall } from '../policy-cli.js';
+import { describeTarget, policyCall, withPolicy } from '../policy-cli.js';
 
 export const policy: Command = {
   name: 'policy',
@@ -16,7 +15,7 @@ export   the current grants as a policy-mcp / Wassette YAML policy`,
   async run({ io, values, positionals }) {
     const [sub, componentId, ...extra] = positionals;
     if (!componentId || extra.length) throw new UsageError('expected: show|export <component>');
-    return withWeld(io, (weld) =>
+    return withPolicy(io, (weld) =>
       policyCall(() => {
         if (sub === 'export') {
           const yaml = weld.policy.exportPolicy(componentId);

@@ -1,10 +1,8 @@
 import { createInterface } from 'node:readline/promises';
 import type { GrantScope } from '../../engine/policy/index.js';
-import type { Weld } from '../../engine/weld.js';
 import { type CliIo, type Command, UsageError } from '../command.js';
-import { withWeld } from '../engine.js';
 import { isoTime, table } from '../format.js';
-import { cliActor, describeTarget, policyCall } from '../policy-cli.js';
+import { cliActor, describeTarget, type PolicyContext, policyCall, withPolicy } from '../policy-cli.js';
 
 const SCOPES: readonly GrantScope[] = ['once', 'session', 'always'];
 
@@ -30,7 +28,7 @@ once and session grants apply inside the Weld process that asked.`,
     const scope = values.scope === undefined ? undefined : String(values.scope);
     if (scope !== undefined && !SCOPES.includes(scope as GrantScope))
       throw new UsageError(`--scope must be once, session or always`);
-    return withWeld(io, (weld) =>
+    return withPolicy(io, (weld) =>
       policyCall(() => {
         if (sub === undefined) {
           const list = weld.policy.pending();
@@ -77,7 +75,7 @@ once and session grants apply inside the Weld process that asked.`,
 const ANSWERS: Record<string, 'once' | 'session' | 'always' | 'deny'> = { o: 'once', s: 'session', a: 'always', d: 'deny' };
 
 /** Keeps this terminal registered as a person who can answer, until interrupted. */
-async function watch(io: CliIo, weld: Weld): Promise<number> {
+async function watch(io: CliIo, weld: PolicyContext): Promise<number> {
   const stop = weld.policy.addDecider('cli');
   const interactive = process.stdin.isTTY === true;
   const queue: string[] = [];

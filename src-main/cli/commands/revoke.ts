@@ -1,6 +1,5 @@
 import { type Command, UsageError } from '../command.js';
-import { withWeld } from '../engine.js';
-import { capabilityKind, cliActor, describeTarget, policyCall } from '../policy-cli.js';
+import { capabilityKind, cliActor, describeTarget, policyCall, withPolicy } from '../policy-cli.js';
 
 export const revoke: Command = {
   name: 'revoke',
@@ -18,7 +17,7 @@ Give the target as it was granted (see \`weld policy show <component>\`).`,
     const [componentId, kindWord, target] = positionals;
     const kind = capabilityKind(kindWord);
     if (values.access !== undefined && kind !== 'storage') throw new UsageError('--access is for storage grants only');
-    return withWeld(io, (weld) =>
+    return withPolicy(io, (weld) =>
       policyCall(() => {
         const r = weld.policy.revoke({
           componentId,

@@ -1,6 +1,5 @@
 import { CliError, type CliIo, type Command, UsageError } from '../command.js';
-import { withWeld } from '../engine.js';
-import { policyCall } from '../policy-cli.js';
+import { cliActor, policyCall, withPolicy } from '../policy-cli.js';
 
 export const secret: Command = {
   name: 'secret',
@@ -21,11 +20,14 @@ Values are never taken from the command line (it ends up in shell history and pr
     if (sub !== 'set' && sub !== 'list' && sub !== 'remove')
       throw new UsageError(sub ? `unknown subcommand "${sub}"` : 'expected a subcommand');
     const value = sub === 'set' ? await readValue(io, `Value for ${key}: `) : '';
-    return withWeld(io, (weld) =>
+    return withPolicy(io, (weld) =>
       policyCall(() => {
         if (!weld.store.components.get(componentId))
           throw new CliError(`no component "${componentId}" is installed (see \`weld list\`)`);
         const store = weld.policy.secrets;
+        // The key name is recorded, never the value.
+        const audit = (action: string) =>
+          weld.store.audit.append([{ at: Date.now(), actor: cliActor(io), action, subject: componentId, detail: { key } }]);
         try {
           if (sub === 'list') {
             const keys = store.keys(componentId);
@@ -34,10 +36,12 @@ Values are never taken from the command line (it ends up in shell history and pr
           }
           if (sub === 'remove') {
             if (!store.remove(componentId, key)) throw new CliError(`${componentId} has no secret ${key}`);
+            audit('secret.remove');
             io.stdout(`Removed secret ${key} of ${componentId}\n`);
             return 0;
           }
           store.set(componentId, key, value);
+          audit('secret.set');
         } catch (err) {
           if (err instanceof CliError) throw err;
           throw new CliError((err as Error).message);

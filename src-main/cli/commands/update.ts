@@ -3,7 +3,8 @@ import type { ComponentDiff } from '../../engine/registry/component-diff.js';
 import { applyUpdate, checkUpdate, type UpdateCheck, UpdateError } from '../../engine/registry/update.js';
 import { SourceError } from '../../engine/runtime/sources.js';
 import type { RequestedCapability } from '../../engine/store/components.js';
-import { CliError, type Command, UsageError } from '../command.js';
+import type { Weld } from '../../engine/weld.js';
+import { CliError, type CliIo, type Command, UsageError } from '../command.js';
 import { formatCapability } from '../component-report.js';
 import { withWeld } from '../engine.js';
 import { registryCall } from '../registry.js';
@@ -54,13 +55,80 @@ function report(check: UpdateCheck, granted: Set<string>): string {
   ].join('\n')}\n`;
 }
 
+type Values = Record<string, string | boolean | (string | boolean)[] | undefined>;
+
+/** Checks one component and installs its update when allowed; text goes to io, the JSON form is returned. */
+async function updateOne(io: CliIo, weld: Weld, id: string, values: Values): Promise<{ code: number; json: unknown }> {
+  const check = await registryCall(() =>
+    checkUpdate(weld, id, {
+      tag: values.tag as string | undefined,
+      allowUnsigned: Boolean(values['allow-unsigned']),
+    }),
+  ).catch((err: unknown) => {
+    if (err instanceof UpdateError || err instanceof SourceError) throw new CliError(err.message);
+    if (err instanceof Error && /cannot read the component/.test(err.message)) throw new CliError(err.message);
+    throw err;
+  });
+  const summary = {
+    id,
+    ref: check.ref,
+    installed: check.installed.sourceRef,
+    available: check.available,
+    upToDate: check.upToDate,
+    needsApproval: check.needsApproval,
+    publisherChanged: check.publisherChanged,
+    diff: check.diff ?? null,
+  };
+  if (check.upToDate) {
+    if (!values.json) io.stdout(`${id} is up to date (${check.ref} is ${short(check.available.split('@')[1])})\n`);
+    return { code: 0, json: { ...summary, updated: false } };
+  }
+  const granted = new Set(
+    weld.policy
+      .requested(id)
+      .filter((c) => c.granted)
+      .map((c) => `${c.kind}\0${c.target}\0${c.access ?? ''}`),
+  );
+  if (!values.json) io.stdout(report(check, granted));
+
+  if (!values.yes) {
+    if (io.confirm) {
+      if (!(await io.confirm(`Update ${id} to ${short(check.available.split('@')[1])}?`))) {
+        io.stderr(`${id} not updated\n`);
+        return { code: 1, json: { ...summary, updated: false } };
+      }
+    } else if (check.needsApproval) {
+      throw new CliError(
+        `not updated: the new version ${check.publisherChanged ? 'has another publisher' : 'asks for more or describes its tools differently'} (see above). Run \`weld update ${id} --yes\` to accept it.`,
+      );
+    }
+  }
+  let outcome: Awaited<ReturnType<typeof applyUpdate>>;
+  try {
+    outcome = await applyUpdate(weld, check, 'cli');
+  } catch (err) {
+    throw new CliError(`not updated: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const json = { ...summary, updated: true, revoked: outcome.revoked, ungranted: outcome.ungranted };
+  if (values.json) return { code: 0, json };
+  io.stdout(`${id} updated to ${check.available}\n`);
+  for (const c of outcome.revoked) io.stdout(`revoked: ${formatCapability(c)}\n`);
+  const askable = outcome.ungranted.filter((c) => c.target !== '*');
+  if (askable.length) {
+    io.stdout('Not granted (the tool is denied these until you allow them):\n');
+    for (const c of askable) io.stdout(`  ${grantCommand(id, c.kind, c.target, c.access)}\n`);
+  }
+  return { code: 0, json };
+}
+
 export const update: Command = {
   name: 'update',
   summary: 'Update a component from its registry, showing what it asks for that it did not before',
-  usage: `Usage: weld update <component> [--tag TAG] [--yes] [--allow-unsigned] [--json]
+  usage: `Usage: weld update [component] [--tag TAG] [--yes] [--allow-unsigned] [--json]
 
-Looks the component's tag up again in the registry it came from, verifies the new version's signature,
-and shows the difference: capabilities added and removed, tools added, removed or re-described.
+Looks the component's tag up again in the registry it came from (without a component: every component
+installed from a registry), verifies the new version's signature, and shows the difference: capabilities
+added and removed, tools added, removed or re-described.
 Grants of capabilities the new version still asks for are kept; grants of ones it dropped are revoked;
 nothing new is granted. At a terminal you are asked before it installs. Without a terminal it installs
 only when nothing new is asked for, unless --yes.
@@ -76,74 +144,35 @@ only when nothing new is asked for, unless --yes.
     json: { type: 'boolean' },
   },
   async run({ io, values, positionals }) {
-    if (positionals.length !== 1) throw new UsageError('expected one component id (see weld list)');
-    const [id] = positionals;
+    if (positionals.length > 1) throw new UsageError('expected at most one component id (see weld list)');
+    if (positionals.length === 0 && values.tag !== undefined) throw new UsageError('--tag needs a component id');
     return withWeld(io, async (weld) => {
-      const check = await registryCall(() =>
-        checkUpdate(weld, id, {
-          tag: values.tag as string | undefined,
-          allowUnsigned: Boolean(values['allow-unsigned']),
-        }),
-      ).catch((err: unknown) => {
-        if (err instanceof UpdateError || err instanceof SourceError) throw new CliError(err.message);
-        if (err instanceof Error && /cannot read the component/.test(err.message)) throw new CliError(err.message);
-        throw err;
-      });
-      const summary = {
-        id,
-        ref: check.ref,
-        installed: check.installed.sourceRef,
-        available: check.available,
-        upToDate: check.upToDate,
-        needsApproval: check.needsApproval,
-        publisherChanged: check.publisherChanged,
-        diff: check.diff ?? null,
-      };
-      if (check.upToDate) {
-        if (values.json) io.stdout(`${JSON.stringify({ ...summary, updated: false }, null, 2)}\n`);
-        else io.stdout(`${id} is up to date (${check.ref} is ${short(check.available.split('@')[1])})\n`);
-        return 0;
+      if (positionals.length === 1) {
+        const { code, json } = await updateOne(io, weld, positionals[0], values);
+        if (values.json) io.stdout(`${JSON.stringify(json, null, 2)}\n`);
+        return code;
       }
-      const granted = new Set(
-        weld.policy
-          .requested(id)
-          .filter((c) => c.granted)
-          .map((c) => `${c.kind}\0${c.target}\0${c.access ?? ''}`),
-      );
-      if (!values.json) io.stdout(report(check, granted));
-
-      if (!values.yes) {
-        if (io.confirm) {
-          if (!(await io.confirm(`Update ${id} to ${short(check.available.split('@')[1])}?`))) {
-            io.stderr('not updated\n');
-            return 1;
-          }
-        } else if (check.needsApproval) {
-          throw new CliError(
-            `not updated: the new version ${check.publisherChanged ? 'has another publisher' : 'asks for more or describes its tools differently'} (see above). Run \`weld update ${id} --yes\` to accept it.`,
-          );
+      const ids = weld.store.components
+        .list()
+        .filter((c) => c.sourceRef.startsWith('oci://'))
+        .map((c) => c.id);
+      if (!ids.length && !values.json) io.stdout('No component was installed from a registry; nothing to update.\n');
+      let code = 0;
+      const all: unknown[] = [];
+      for (const id of ids) {
+        try {
+          const one = await updateOne(io, weld, id, values);
+          code = Math.max(code, one.code);
+          all.push(one.json);
+        } catch (err) {
+          if (!(err instanceof CliError)) throw err;
+          io.stderr(`weld update ${id}: ${err.message}\n`);
+          all.push({ id, error: err.message });
+          code = 1;
         }
       }
-      let outcome: Awaited<ReturnType<typeof applyUpdate>>;
-      try {
-        outcome = await applyUpdate(weld, check, 'cli');
-      } catch (err) {
-        throw new CliError(`not updated: ${err instanceof Error ? err.message : String(err)}`);
-      }
-      if (values.json) {
-        io.stdout(
-          `${JSON.stringify({ ...summary, updated: true, revoked: outcome.revoked, ungranted: outcome.ungranted }, null, 2)}\n`,
-        );
-        return 0;
-      }
-      io.stdout(`${id} updated to ${check.available}\n`);
-      for (const c of outcome.revoked) io.stdout(`revoked: ${formatCapability(c)}\n`);
-      const askable = outcome.ungranted.filter((c) => c.target !== '*');
-      if (askable.length) {
-        io.stdout('Not granted (the tool is denied these until you allow them):\n');
-        for (const c of askable) io.stdout(`  ${grantCommand(id, c.kind, c.target, c.access)}\n`);
-      }
-      return 0;
+      if (values.json) io.stdout(`${JSON.stringify(all, null, 2)}\n`);
+      return code;
     });
   },
 };

@@ -69,6 +69,20 @@ describe('grants', () => {
     );
   });
 
+  it("refuses a grant inside Weld's data dir, except the component's own workspace", () => {
+    const { engine: e, store } = engine();
+    install(store);
+    expect(() => e.grant({ componentId: 'notes', kind: 'storage', target: `${home}/secrets`, by: 'ann' })).toThrow(
+      /inside Weld's data directory/,
+    );
+    expect(() =>
+      e.grant({ componentId: 'notes', kind: 'storage', target: `fs://${home}/workspaces/other/**`, by: 'ann' }),
+    ).toThrow(/inside Weld's data directory/);
+    expect(e.grant({ componentId: 'notes', kind: 'storage', target: 'fs://cache', by: 'ann' }).target).toBe(
+      `fs://${home}/workspaces/notes/cache`,
+    );
+  });
+
   it('keeps always grants across restarts and drops session grants', async () => {
     const weld1 = await createWeld({ home, env: {} });
     weld1.store.components.put(sampleComponent({ id: 'notes', policy: null }));
@@ -184,7 +198,7 @@ describe('sandbox plan', () => {
     expect(plan.limits).toEqual({ memoryBytes: 128 * 1024 ** 2, timeoutMs: 5000 });
   });
 
-  it('mounts the directory of a granted file, and the checker keeps the guest to that file', () => {
+  it('mounts the directory of a granted file without access, and the checker keeps the guest to that file', async () => {
     const { engine: e, store } = engine();
     install(store);
     const file = join(home, '..', `${home.split('/').pop()}-report.csv`);
@@ -192,9 +206,13 @@ describe('sandbox plan', () => {
     try {
       e.grant({ componentId: 'notes', kind: 'storage', target: file, access: 'read', by: 'ann' });
       const dir = join(file, '..');
-      expect(e.plan('notes').mounts).toEqual([{ guestPath: dir, hostPath: dir, read: true, write: false }]);
+      expect(e.plan('notes').mounts).toEqual([{ guestPath: dir, hostPath: dir, read: true, write: false, checkEach: true }]);
       expect(e.checker('notes').storage(file, 'read').decision).toBe('allowed');
       expect(e.checker('notes').storage(join(dir, 'other.csv'), 'read').decision).toBe('ask');
+      // The runtime asks about the file (its mount has no access); the grant answers, no person is asked.
+      const v = await e.request({ componentId: 'notes', callId: 'c1', kind: 'storage', target: `fs://${file}`, access: 'read' });
+      expect(v.decision).toBe('allowed');
+      expect(store.audit.list().map((a) => a.action)).toEqual(['policy.grant']);
     } finally {
       rmSync(file);
     }
@@ -288,6 +306,13 @@ describe('just-in-time requests', () => {
     expect(c.storage('/data/*', 'read').decision).toBe('allowed');
     expect(c.storage('/data/passwords.txt', 'read').decision).toBe('ask');
     expect(e.plan('notes').mounts).toEqual([{ guestPath: '/data/*', hostPath: '/data/*', read: true, write: false }]);
+    e.grant({ componentId: 'notes', kind: 'storage', target: 'fs:///docs/*.md', access: 'read', by: 'ann' });
+    e.grant({ componentId: 'notes', kind: 'storage', target: 'fs:///all/**', access: 'read,write', by: 'ann' });
+    expect(e.plan('notes').mounts).toEqual([
+      { guestPath: '/all', hostPath: '/all', read: true, write: true },
+      { guestPath: '/data/*', hostPath: '/data/*', read: true, write: false },
+      { guestPath: '/docs', hostPath: '/docs', read: false, write: false },
+    ]);
   });
 
   it('a once grant made without a call is used up by the first access it allows', () => {

@@ -12,7 +12,7 @@ import { accessMinus, accessUnion } from './access.js';
 import { type CompiledRules, compileRules, makeChecker } from './checker.js';
 import { GrantError } from './errors.js';
 import { exportPolicyYaml } from './export.js';
-import { escapeGlob, type FsAnchors, normalizeHostPath } from './fs-uri.js';
+import { escapeGlob, type FsAnchors, normalizeHostPath, resolveFsText, unescapeGlob } from './fs-uri.js';
 import { type Policy, parsePolicy } from './parse.js';
 import { buildPlan, protectedGlobs } from './plan.js';
 import { SecretStore } from './secrets.js';
@@ -323,6 +323,21 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
     finish(row);
   }
 
+  /** A grant inside Weld's data dir could never take effect (deny wins); say so instead of storing it. */
+  function refuseDataDir(componentId: string, target: string): void {
+    const base = resolveFsText(target, anchors(componentId)).base;
+    const data = opts.dataDir.replace(/\/+$/, '');
+    const own = anchors(componentId).workspace;
+    const inside = (p: string, dir: string) => p === dir || p.startsWith(`${dir}/`);
+    if (inside(base, data) && !inside(base, own)) {
+      throw new GrantError(
+        `${target} is inside Weld's data directory (grants, secrets, audit), which no component can use; ` +
+          `relative fs:// URIs name the component's own workspace (${own})`,
+        'bad-target',
+      );
+    }
+  }
+
   /** The database refused a write: deny the held call anyway rather than leave it hanging. */
   function failClosed(id: string, err: unknown): void {
     logger.error('could not record a capability decision; denying', { requestId: id, err: String(err) });
@@ -428,6 +443,16 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
       t = normalizeTarget(r.kind, target, r.kind === 'storage' ? r.access || 'read' : undefined, anchors(r.componentId));
     } catch (err) {
       return deny((err as Error).message);
+    }
+    // Narrow grants (a glob, one file) mount their directory without access, so the runtime asks about
+    // paths that are in fact granted: answer those from the grants without troubling a person.
+    if (t.kind !== 'network') {
+      const check = engine.checker(c.id, r.callId);
+      const pre =
+        t.kind === 'storage'
+          ? check.storage(unescapeGlob(t.target.slice(5)), t.access === 'write' ? 'write' : 'read')
+          : check.env(t.target);
+      if (pre.decision !== 'ask') return pre;
     }
     const command = grantCommand(c.id, t.kind, t.target, t.access || undefined);
     const what = `${t.kind} ${t.target}${t.access ? ` (${t.access})` : ''}`;
@@ -694,6 +719,7 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
       const by = checkBy(input.by);
       const c = component(input.componentId);
       const t = normalizeTarget(input.kind, input.target, input.access, anchors(c.id));
+      if (t.kind === 'storage') refuseDataDir(c.id, t.target);
       const scope = input.scope ?? 'always';
       if (!['once', 'session', 'always'].includes(scope)) throw new GrantError(`unknown scope "${scope}"`, 'bad-input');
       const t0 = now();

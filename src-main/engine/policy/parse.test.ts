@@ -54,6 +54,11 @@ describe('parsePolicy', () => {
     expect(p.resources).toEqual({ memoryBytes: 512 * 1024 ** 2, cpu: 0.5, timeoutMs: 10_000 });
   });
 
+  it('reads the older policy-mcp-rs resources shape (cpu percent, memory in MB)', () => {
+    const p = parsePolicy('version: "1.0"\npermissions:\n  resources:\n    cpu: 50.0\n    memory: 512\n');
+    expect(p.resources).toEqual({ memoryBytes: 512 * 1024 ** 2, cpu: 0.5, timeoutMs: null });
+  });
+
   it('accepts a minimal policy and empty (null) lists', () => {
     const p = parsePolicy('version: "1.0"\npermissions:\n  storage:\n    allow:\n');
     expect(p.storage.allow).toEqual([]);
@@ -61,12 +66,13 @@ describe('parsePolicy', () => {
   });
 
   it.each([
+    ['an unknown key, at the key', 'version: "1.0"\npermissions:\n  files: {}\n', 3, 3, /unknown key "files" in "permissions"/],
     [
-      'an unknown key, at the key',
+      'a policy-mcp section Weld does not run',
       'version: "1.0"\npermissions:\n  runtime: {}\n',
       3,
       3,
-      /unknown key "runtime" in "permissions"/,
+      /"runtime" \(policy-mcp runtime settings\) is not supported by Weld/,
     ],
     [
       'an unknown key in an entry',

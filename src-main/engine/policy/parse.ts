@@ -80,6 +80,15 @@ const schema = z.strictObject({
               timeout: z.string().superRefine(check(parseDuration)).optional(),
             })
             .nullish(),
+          // The older policy-mcp-rs shape: cpu in percent of one core, memory in MB, io in IOPS (not enforced).
+          cpu: z.number().min(0).max(100).optional(),
+          memory: z
+            .number()
+            .int()
+            .min(16)
+            .max(16 * 1024)
+            .optional(),
+          io: z.number().int().min(0).optional(),
         })
         .nullish(),
     })
@@ -110,6 +119,7 @@ export function parsePolicy(yamlText: string): Policy {
   const p = result.data;
   const perms = p.permissions ?? {};
   const limits = perms.resources?.limits ?? {};
+  const legacy = perms.resources ?? {};
   return {
     version: String(p.version),
     description: p.description ?? null,
@@ -123,8 +133,13 @@ export function parsePolicy(yamlText: string): Policy {
     },
     environment: { allow: [...new Set((perms.environment?.allow ?? []).map((e) => e.key))] },
     resources: {
-      memoryBytes: limits.memory === undefined ? null : parseMemory(String(limits.memory)),
-      cpu: limits.cpu === undefined ? null : parseCpu(limits.cpu),
+      memoryBytes:
+        limits.memory !== undefined
+          ? parseMemory(String(limits.memory))
+          : legacy.memory !== undefined
+            ? legacy.memory * 1024 ** 2
+            : null,
+      cpu: limits.cpu !== undefined ? parseCpu(limits.cpu) : legacy.cpu ? legacy.cpu / 100 : null,
       timeoutMs: limits.timeout === undefined ? null : parseDuration(limits.timeout),
     },
   };
@@ -167,7 +182,10 @@ function locate(root: Node | null, issue: z.core.$ZodIssue, lc: LineCounter): Lo
     const key = issue.keys[0];
     const pair = isMap(node) ? node.items.find((it) => isPair(it) && isScalar(it.key) && it.key.value === key) : undefined;
     if (pair && isScalar(pair.key) && pair.key.range) offset = pair.key.range[0];
-    reason = `unknown key "${key}" in ${field}`;
+    reason =
+      (key === 'runtime' || key === 'ipc') && last === 'permissions'
+        ? `"${key}" (policy-mcp ${key} settings) is not supported by Weld; remove it`
+        : `unknown key "${key}" in ${field}`;
   } else if (typeof last === 'string' && nodeAt(root, path) === null) {
     reason = `${field} is required`;
   } else if (issue.code === 'invalid_type') {

@@ -21,8 +21,7 @@ export interface PlanInput {
 
 /**
  * What a component instance's sandbox is built from. Once grants are left out: they belong to one call
- * and are answered by the checker. Mount access is the ceiling; the runtime still asks the checker per
- * access, because a glob grant (`/notes/*.md`) is narrower than its mount (`/notes`).
+ * and are answered by the checker when the runtime asks.
  */
 export function buildPlan(input: PlanInput): SandboxPlan {
   const mounts = new Map<string, Mount>();
@@ -31,12 +30,15 @@ export function buildPlan(input: PlanInput): SandboxPlan {
     if (g.kind !== 'storage' || g.scope === 'once') continue;
     const r = resolveFsText(g.target, input.anchors);
     // Preopens are directories: a grant of one file mounts its directory; the checker keeps it to that file.
-    const base = !r.isGlob && isFile(r.base) ? dirname(r.base) : r.base;
+    const file = !r.isGlob && isFile(r.base);
+    const base = file ? dirname(r.base) : r.base;
     const m = mounts.get(base) ?? { guestPath: base, hostPath: base, read: false, write: false };
     m.read ||= accessIncludes(g.access, 'read');
     m.write ||= accessIncludes(g.access, 'write');
+    // The mount is wider than this grant (one file of the directory, or a glob like `*.md`): the runtime
+    // then asks the checker about every path instead of trusting the mount's flags.
+    if (file || (r.isGlob && !r.pattern.endsWith('/**'))) m.checkEach = true;
     mounts.set(base, m);
-    if (base === r.base) granted.push(base);
   }
   for (const c of input.requested) {
     if (c.kind !== 'storage' || c.target === '*') continue;
@@ -52,8 +54,12 @@ export function buildPlan(input: PlanInput): SandboxPlan {
 
   const denyGlobs = [...input.protectedGlobs];
   for (const d of input.policy?.storage.deny ?? []) {
-    // Write-only denies are not listed here (the path stays readable); checker.storage enforces them.
-    if (!accessIncludes(d.access, 'read')) continue;
+    // Write-only denies are not listed here (the path stays readable); checker.storage enforces them,
+    // so every mount gets its paths checked one by one.
+    if (!accessIncludes(d.access, 'read')) {
+      for (const m of mounts.values()) m.checkEach = true;
+      continue;
+    }
     const r = resolveFsText(d.uri, input.anchors);
     denyGlobs.push(r.pattern);
     if (!r.isGlob) denyGlobs.push(`${r.pattern === '/' ? '' : r.pattern}/**`);

@@ -8,6 +8,8 @@ export interface Mount {
   hostPath: string;
   read: boolean;
   write: boolean;
+  /** Each path is put to the checker (the mount is wider than the grant behind it). */
+  checkEach?: boolean;
 }
 
 export interface SandboxPlan {

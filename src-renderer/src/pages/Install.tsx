@@ -1,6 +1,6 @@
 import * as Switch from '@radix-ui/react-switch';
 import { useQueryClient } from '@tanstack/react-query';
-import { type DragEvent, type FormEvent, useEffect, useId, useMemo, useState } from 'react';
+import { type DragEvent, type FormEvent, useId, useMemo, useState } from 'react';
 import type { z } from 'zod';
 import { type InstallPreview, MAX_UPLOAD_BYTES, type OciInspection } from '../../../src-preload/api.js';
 import {
@@ -45,7 +45,10 @@ interface FileChoice {
   policy: File | null;
 }
 
-/** The Install page: pick a component, see exactly what it asks for, then install and allow with one click. */
+/**
+ * The Install page: pick a component, see exactly what it asks for, then install and allow with one click.
+ * A link's reference only fills in the field: checking and installing stay the person's clicks.
+ */
 export function InstallPage({ prefill }: { prefill: { ref: string; nonce: number } | null }) {
   const client = useWeld();
   const queryClient = useQueryClient();
@@ -58,17 +61,6 @@ export function InstallPage({ prefill }: { prefill: { ref: string; nonce: number
   const [preview, setPreview] = useState<{ preview: Preview; inspection: Inspection | null } | null>(null);
   const [installed, setInstalled] = useState<{ id: string; granted: number; unchanged: boolean } | null>(null);
   const ids = { ref: useId(), wasm: useId(), policy: useId(), search: useId() };
-
-  useEffect(() => {
-    if (!prefill) return;
-    // A link only fills in the reference; checking and installing stay the person's clicks.
-    setRef(prefill.ref);
-    setFromLink(true);
-    setPreview(null);
-    setInstalled(null);
-    setError(null);
-    setUnsigned(null);
-  }, [prefill]);
 
   const busy = stage !== 'idle';
 
@@ -434,7 +426,7 @@ function PreviewCard(props: {
       <div className="card-head">
         <div>
           <h2 id="preview-title" className="card-title">
-            {p.name} {p.version && <span className="muted">{p.version}</span>}
+            {p.id} {p.version && <span className="muted">{p.version}</span>}
           </h2>
           <p className="meta">
             <span className={`badge ${sig.tone}`}>{sig.label}</span>
@@ -529,10 +521,11 @@ function CapabilityRow(props: {
 }) {
   const { cap } = props;
   const id = useId();
-  const d = describeCapability(cap);
   const approvable = canApproveInAdvance(cap);
   const editing = props.folder !== undefined;
-  const shown = editing ? describeCapability({ ...cap, target: `fs://${props.folder}` }).text : d.text;
+  // Words and risk follow the folder the person typed, once it is a usable one.
+  const chosen = editing && !props.folderError ? folderTarget(props.folder ?? '') : null;
+  const d = describeCapability(chosen && 'target' in chosen ? { ...cap, target: chosen.target } : cap);
   return (
     <li className={`approve-item${props.on ? '' : ' off'}`}>
       <div className="approve-main">
@@ -544,7 +537,7 @@ function CapabilityRow(props: {
           <span className="badge neutral">Asked when used</span>
         )}
         <span className={`risk ${d.risk}`}>{d.risk}</span>
-        <span>{editing && !props.folderError ? shown : d.text}</span>
+        <span>{d.text}</span>
       </div>
       {approvable && cap.kind === 'storage' && (
         <div className="folder">

@@ -52,14 +52,9 @@ export function RequestsPage() {
           A tool touched something it was not allowed. Its call waits here until you answer; no answer means no.
         </p>
       </header>
-      <p className="sr-only" role="status" aria-live="polite">
+      <p className={answered ? 'answered' : 'sr-only'} role="status" aria-live="polite">
         {answered ?? ''}
       </p>
-      {answered && (
-        <p className="answered" aria-hidden="true">
-          {answered}
-        </p>
-      )}
       <ErrorNote error={list.error} />
       {list.data && requests.length === 0 && (
         <EmptyState title="No requests waiting">

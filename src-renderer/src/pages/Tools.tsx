@@ -68,7 +68,7 @@ function ComponentCard({ component: c }: { component: Component }) {
       <div className="card-head">
         <div>
           <h2 id={`${switchId}-name`} className="card-title">
-            {c.name} {c.version && <span className="muted">{c.version}</span>}
+            {c.id} {c.version && <span className="muted">{c.version}</span>}
           </h2>
           <p className="meta">
             <span className={`badge ${sig.tone}`}>{sig.label}</span>
@@ -89,7 +89,7 @@ function ComponentCard({ component: c }: { component: Component }) {
             checked={c.enabled}
             disabled={toggle.isPending}
             onCheckedChange={(v) => toggle.mutate(v)}
-            aria-label={`Enable ${c.name}`}
+            aria-label={`Enable ${c.id}`}
           >
             <Switch.Thumb className="switch-thumb" />
           </Switch.Root>
@@ -130,7 +130,7 @@ function ComponentCard({ component: c }: { component: Component }) {
       <ConfirmDialog
         open={confirming}
         onOpenChange={setConfirming}
-        title={`Remove ${c.name}?`}
+        title={`Remove ${c.id}?`}
         confirmLabel="Remove"
         busy={remove.isPending}
         onConfirm={() => remove.mutate()}
