@@ -161,3 +161,50 @@ describe('just-in-time requests with nobody to answer (headless)', { timeout: 12
     canary.check();
   });
 });
+
+/**
+ * The call timeout bounds the guest's own work. Time spent waiting for a person is not the guest's:
+ * a held call must survive past its timeout until the person answers (or the request expires).
+ */
+describe('a held call and the call timeout', { timeout: 120_000 }, () => {
+  let w: HostileWorld;
+  let undoDecider: () => void;
+
+  beforeAll(async () => {
+    await hostileWasm();
+    w = await hostileWorld({
+      setup: (base) => {
+        mkdirSync(join(base, 'asked'));
+        writeFileSync(join(base, 'asked', 'f.txt'), ASKED_TEXT);
+      },
+      policy: (base) => `${policyAsking(base)}  resources:
+    limits:
+      timeout: 1500ms
+`,
+    });
+    undoDecider = w.weld.policy.addDecider('security-test');
+  }, 180_000);
+  afterAll(async () => {
+    undoDecider?.();
+    await w?.close();
+  });
+
+  it('waits for the person past the call timeout, and the guest then gets its own full timeout', async () => {
+    let callId = '';
+    const off = w.weld.events.on('call.started', (e) => {
+      callId ||= e.callId;
+    });
+    const held = w.weld.dispatcher.call({ tool: 'read-file', args: { path: 'f.txt' }, client: 'security-test' });
+    const req = await pendingFor(w, () => callId);
+    off();
+    // Answer well after the 1.5 s call timeout.
+    await new Promise((r) => setTimeout(r, 2500));
+    expect(w.weld.policy.pending().map((p) => p.id)).toEqual([req.id]);
+    w.weld.policy.decide(req.id, 'once', 'security-test');
+    const result = await held;
+    expect(text(result)).toBe(ASKED_TEXT);
+    // The guest's own work is still bounded.
+    const spin = await w.call('spin');
+    expect(text(spin)).toMatch(/timed out after 1500 ms/);
+  });
+});
