@@ -90,6 +90,29 @@ describe('just-in-time requests with a person present', { timeout: 120_000 }, ()
     expect(events).toContainEqual(expect.objectContaining({ kind: 'storage', decision: 'allowed', access: 'read' }));
   });
 
+  it('a held call the client cancels takes its request away, so nobody is asked about a dead call', async () => {
+    let callId = '';
+    const off = w.weld.events.on('call.started', (e) => {
+      callId ||= e.callId;
+    });
+    const abort = new AbortController();
+    const held = w.weld.dispatcher.call({
+      tool: 'read-file',
+      args: { path: 'f.txt' },
+      client: 'security-test',
+      signal: abort.signal,
+    });
+    const req = await pendingFor(w, () => callId);
+    off();
+    abort.abort();
+    const result = await held;
+    expect(result.isError).toBe(true);
+    expect(text(result)).toMatch(/cancelled/);
+    expect(w.weld.policy.pending()).toEqual([]);
+    expect(w.weld.policy.getRequest(req.id)).toMatchObject({ status: 'expired', decidedBy: 'weld:call-ended' });
+    expect(() => w.weld.policy.decide(req.id, 'once', 'security-test')).toThrow(/already expired/);
+  });
+
   it('a once answer covers one call: the next touch asks again, and a denial refuses it', async () => {
     const call = start('read-file', { path: 'f.txt' });
     const req = await pendingFor(w, call.callId);
