@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { type BenchSection, renderMarkdown } from './lib.js';
+import { policyBench } from './policy.bench.js';
 import { stdioBench } from './stdio.bench.js';
 import { transportsBench } from './transports.bench.js';
 
@@ -12,6 +13,7 @@ import { transportsBench } from './transports.bench.js';
  */
 const SECTIONS: Record<string, () => Promise<BenchSection>> = {
   stdio: stdioBench,
+  policy: policyBench,
   transports: transportsBench,
 };
 

@@ -114,8 +114,21 @@ function firstText(r: ToolResult): string {
 
 export function describeErrors(errors: ErrorObject[] | null | undefined): string {
   if (!errors?.length) return 'arguments must be a JSON object';
-  return errors
+  // An anyOf/oneOf failure arrives with one error per alternative; say it once, as the types it accepts.
+  const alternatives = new Map<string, string[]>();
+  for (const e of errors) {
+    if (e.keyword === 'anyOf' || e.keyword === 'oneOf') continue;
+    const list = alternatives.get(e.instancePath) ?? [];
+    list.push(e.keyword === 'type' ? String((e.params as { type: string }).type) : String(e.message).replace(/^must be /, ''));
+    alternatives.set(e.instancePath, list);
+  }
+  const combined = new Set(errors.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf').map((e) => e.instancePath));
+  const shown = errors.filter((e) => !combined.has(e.instancePath) || e.keyword === 'anyOf' || e.keyword === 'oneOf');
+  return shown
     .map((e) => {
+      if ((e.keyword === 'anyOf' || e.keyword === 'oneOf') && alternatives.get(e.instancePath)?.length) {
+        return `field "${e.instancePath.slice(1).replaceAll('/', '.') || '(root)'}" must be ${[...new Set(alternatives.get(e.instancePath))].join(' or ')}`;
+      }
       const field = e.instancePath
         ? e.instancePath.slice(1).replaceAll('/', '.')
         : (e.params as { missingProperty?: string }).missingProperty;

@@ -311,7 +311,7 @@ describe('just-in-time requests', () => {
     expect(e.plan('notes').mounts).toEqual([
       { guestPath: '/all', hostPath: '/all', read: true, write: true },
       { guestPath: '/data/*', hostPath: '/data/*', read: true, write: false },
-      { guestPath: '/docs', hostPath: '/docs', read: false, write: false },
+      { guestPath: '/docs', hostPath: '/docs', read: true, write: false, checkEach: true },
     ]);
   });
 

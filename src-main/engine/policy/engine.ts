@@ -14,7 +14,7 @@ import { GrantError } from './errors.js';
 import { exportPolicyYaml } from './export.js';
 import { escapeGlob, type FsAnchors, normalizeHostPath, resolveFsText, unescapeGlob } from './fs-uri.js';
 import { type Policy, parsePolicy } from './parse.js';
-import { buildPlan, protectedGlobs } from './plan.js';
+import { buildPlan, protectedDirs, protectedGlobs, protectedSubtrees } from './plan.js';
 import { SecretStore } from './secrets.js';
 import { grantCommand, normalizeTarget } from './targets.js';
 import type {
@@ -560,7 +560,8 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
         requested: c.requestedCapabilities,
         policy: policyOf(c),
         anchors: a,
-        protectedGlobs: protectedGlobs(opts.dataDir, componentId),
+        protectedGlobs: protectedSubtrees(opts.dataDir, componentId),
+        protectedExact: protectedDirs(opts.dataDir, componentId),
         envValue: (key) => {
           try {
             return secrets.get(componentId, key) ?? opts.env[key];

@@ -15,6 +15,8 @@ export interface PlanInput {
   policy: Policy | null;
   anchors: FsAnchors;
   protectedGlobs: readonly string[];
+  /** Denied as themselves only (see protectedDirs). */
+  protectedExact?: readonly string[];
   /** The current value of a granted key (secret store first, then Weld's environment), if any. */
   envValue: (key: string) => string | undefined;
 }
@@ -75,6 +77,7 @@ export function buildPlan(input: PlanInput): SandboxPlan {
   return {
     mounts: [...mounts.values()].sort((a, b) => a.hostPath.localeCompare(b.hostPath)),
     denyGlobs,
+    denyExact: [...(input.protectedExact ?? [])],
     env,
     limits: {
       memoryBytes: input.policy?.resources.memoryBytes ?? DEFAULT_MEMORY_BYTES,
@@ -106,4 +109,20 @@ export function protectedGlobs(dataDir: string, componentId: string): string[] {
     own ? `${h}/workspaces/!(${own})` : `${h}/workspaces/*`,
     own ? `${h}/workspaces/!(${own})/**` : `${h}/workspaces/**`,
   ];
+}
+
+/**
+ * The same protection as deny globs for the runtime's filesystem host, which treats a denied directory
+ * as denying everything beneath it: so the data dir and its workspaces folder themselves are left out
+ * (their other contents stay denied), or the component's own workspace would be unreachable too.
+ */
+export function protectedSubtrees(dataDir: string, componentId: string): string[] {
+  const exact = new Set(protectedDirs(dataDir, componentId));
+  return protectedGlobs(dataDir, componentId).filter((g) => !exact.has(g));
+}
+
+/** The data dir and its workspaces folder themselves: denied (no listing, no writes), not their subtrees. */
+export function protectedDirs(dataDir: string, componentId: string): string[] {
+  const [h, , , w] = protectedGlobs(dataDir, componentId);
+  return [h, w];
 }

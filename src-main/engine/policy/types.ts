@@ -21,6 +21,8 @@ export interface SandboxPlan {
   mounts: Mount[];
   /** Absolute host path globs (picomatch, dot: true) denied for every access even inside a mount. */
   denyGlobs: string[];
+  /** Globs denied as the paths themselves, without their subtrees (a directory that holds a grantable one). */
+  denyExact?: string[];
   /** Granted keys with their current values (secret store first, then Weld's environment). */
   env: [string, string][];
   limits: { memoryBytes: number; timeoutMs: number };

@@ -23,6 +23,8 @@ export interface SandboxPlan {
   mounts: Mount[];
   /** Absolute host path globs denied even inside a mount: deny wins. */
   denyGlobs: string[];
+  /** Globs denied as the paths themselves, without their subtrees (a directory that holds a grantable one). */
+  denyExact?: string[];
   /** Granted environment variables with their current values. */
   env: [string, string][];
   limits: { memoryBytes: number; timeoutMs: number };

@@ -765,6 +765,8 @@ export class DirectoryEntryStream {
 export interface FilesystemContext {
   mounts: Mount[];
   denyGlobs: string[];
+  /** Denied as the paths themselves only, not what lies beneath them. */
+  denyExact?: string[];
   bridge: HostBridge;
 }
 
@@ -780,7 +782,7 @@ export interface WasiFilesystem {
 }
 
 export function createFilesystem(ctx: FilesystemContext): WasiFilesystem {
-  const policy = new FsPolicy(ctx.mounts, ctx.denyGlobs, ctx.bridge);
+  const policy = new FsPolicy(ctx.mounts, ctx.denyGlobs, ctx.bridge, ctx.denyExact ?? []);
   const host = new Host(policy);
   const roots: [Descriptor, string][] = policy.mounts.map((m) => [
     new Descriptor({

@@ -28,6 +28,7 @@ export const inside = (root: string, path: string): boolean =>
 export class FsPolicy {
   readonly mounts: MountState[];
   readonly #isDenied: ((path: string) => boolean) | null;
+  readonly #isDeniedExact: ((path: string) => boolean) | null;
   /** Static prefixes of the deny globs: a directory holding one may not be moved (its contents would leave the glob). */
   readonly #denyBases: string[];
   readonly #dirs = new Map<string, boolean>();
@@ -37,6 +38,7 @@ export class FsPolicy {
     mounts: Mount[],
     denyGlobs: string[],
     readonly bridge: HostBridge,
+    denyExact: string[] = [],
   ) {
     if (!Array.isArray(mounts)) throw new TypeError('filesystem: mounts must be an array');
     if (!Array.isArray(denyGlobs)) throw new TypeError('filesystem: denyGlobs must be an array');
@@ -64,6 +66,9 @@ export class FsPolicy {
       if (typeof g !== 'string' || g === '') throw new TypeError('filesystem: every deny glob must be a non-empty string');
     // dot: a deny of /home/me/** must cover /home/me/.ssh too.
     this.#isDenied = denyGlobs.length ? picomatch(denyGlobs, { dot: true }) : null;
+    if (!Array.isArray(denyExact) || denyExact.some((g) => typeof g !== 'string' || g === ''))
+      throw new TypeError('filesystem: denyExact must be non-empty strings');
+    this.#isDeniedExact = denyExact.length ? picomatch(denyExact, { dot: true }) : null;
     this.#denyBases = denyGlobs.map((g) => picomatch.scan(g).base).filter((b) => isAbsolute(b));
   }
 
@@ -111,7 +116,8 @@ export class FsPolicy {
    */
   isDenied(real: string): boolean {
     const match = this.#isDenied;
-    if (!match) return false;
+    const exact = this.#isDeniedExact;
+    if (!match && !exact) return false;
     const spellings = [real];
     for (const m of this.mounts) {
       const root = m.realRoot ?? this.#tryRoot(m);
@@ -119,6 +125,8 @@ export class FsPolicy {
         spellings.push(m.mount.hostPath + real.slice(root.length));
     }
     for (const p of spellings) {
+      if (exact?.(p)) return true;
+      if (!match) continue;
       if (match(p)) return true;
       const cut = p.lastIndexOf(sep);
       if (cut > 0 && this.#dirDenied(p.slice(0, cut))) return true;

@@ -19,7 +19,7 @@ export function createWasiImports(
   captures: CliCaptures,
 ): { imports: Record<string, object>; dispose(): void } {
   const cli = createCli(plan.env, captures);
-  const fs = createFilesystem({ mounts: plan.mounts, denyGlobs: plan.denyGlobs, bridge });
+  const fs = createFilesystem({ mounts: plan.mounts, denyGlobs: plan.denyGlobs, denyExact: plan.denyExact, bridge });
   const http = createHttp({ bridge });
   const clocks = createClocks();
   const random = createRandom();
