@@ -191,6 +191,7 @@ describe('just-in-time requests with nobody to answer (headless)', { timeout: 12
  */
 describe('a held call and the call timeout', { timeout: 120_000 }, () => {
   let w: HostileWorld;
+  let canary: Canary;
   let undoDecider: () => void;
 
   beforeAll(async () => {
@@ -205,6 +206,7 @@ describe('a held call and the call timeout', { timeout: 120_000 }, () => {
       timeout: 1500ms
 `,
     });
+    canary = new Canary(w.base);
     undoDecider = w.weld.policy.addDecider('security-test');
   }, 180_000);
   afterAll(async () => {
@@ -229,5 +231,7 @@ describe('a held call and the call timeout', { timeout: 120_000 }, () => {
     // The guest's own work is still bounded.
     const spin = await w.call('spin');
     expect(text(spin)).toMatch(/timed out after 1500 ms/);
+    expect(text(await w.call('ok'))).toBe('ok');
+    canary.check();
   });
 });
