@@ -103,14 +103,18 @@ export async function createWeld(opts: WeldOptions): Promise<Weld> {
         const verdict = policy.checker(componentId, callId).storage(r.target.replace(/^fs:\/\//, ''), r.access);
         if (verdict.decision !== 'ask') return answerOf(verdict);
       }
-      return answerOf(await policy.request({ componentId, callId, ...r }));
+      // A person deciding is not the guest working: a held request does not count against the call timeout.
+      return answerOf(await runtime.hold(componentId, policy.request({ componentId, callId, ...r })));
     },
     http: (componentId, callId, r) =>
       createHttpGateway({
         check: async (url, resolvedIp) => {
           let verdict = policy.checker(componentId, callId).network(url, resolvedIp);
           if (verdict.decision === 'ask') {
-            verdict = await policy.request({ componentId, callId, kind: 'network', target: resolvedIp ?? url.host, access: '' });
+            verdict = await runtime.hold(
+              componentId,
+              policy.request({ componentId, callId, kind: 'network', target: resolvedIp ?? url.host, access: '' }),
+            );
           }
           const answer = answerOf(verdict);
           store.recorder.capability({

@@ -74,7 +74,7 @@ permissions:
     server?.close();
   });
 
-  it('served the session as expected (allowed, refused, answered, headless)', () => {
+  it('served the session as expected (allowed, refused, answered, headless)', async () => {
     expect(text(calls.read.result)).toBe('notes');
     expect(calls.traversal.result.isError).toBe(true);
     expect(text(calls.fetch.result)).toBe('page /a');
@@ -84,6 +84,7 @@ permissions:
     expect(readFileSync(join(w.base, 'data', 'jit.txt'), 'utf8')).toBe('once');
     expect(text(calls.headless.result)).toContain(`weld grant hostile storage fs://${w.base}/data --access write`);
     expect(existsSync(join(w.base, 'data', 'headless.txt'))).toBe(false);
+    expect(text(await w.call('ok'))).toBe('ok');
     canary.check();
   });
 

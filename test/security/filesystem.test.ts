@@ -88,6 +88,18 @@ describe('filesystem attacks against a read-only grant', { timeout: 120_000 }, (
     await refused('list-dir', { path: 'up' }, /^open: not-permitted$/, /\.\. above the directory/);
   });
 
+  it('does not write through a symlink in the writable grant that points outside it', async () => {
+    symlinkSync(canary.path, join(data, 'out', 'abs-link'));
+    symlinkSync('../../canary.txt', join(data, 'out', 'rel-link'));
+    await refused('write-file', { path: 'out/abs-link', text: 'pwned' }, /^open: not-permitted$/, /points to an absolute path/);
+    await refused('write-file', { path: 'out/rel-link', text: 'pwned' }, /^open: not-permitted$/, /above/);
+    // Hard-linking the symlink (link(2) does not follow it) only makes another entry for the same
+    // link, which Weld refuses to follow just the same.
+    await w.call('make-hardlink', { existing: 'out/abs-link', link: 'out/hard' });
+    await refused('write-file', { path: 'out/hard', text: 'pwned' }, /^open: not-permitted$/, /points to an absolute path/);
+    await refused('read-file', { path: 'out/hard' }, /^open: not-permitted$/, /points to an absolute path/);
+  });
+
   it('refuses to let the guest create symlinks, even ones that stay inside', async () => {
     for (const target of [canary.path, '../../canary.txt', 'notes.txt'])
       await refused('make-symlink', { target, link: 'out/link' }, /^symlink: not-permitted$/, /guests may not create symlinks/);

@@ -63,7 +63,7 @@ export interface HostileWorld {
   home: string;
   componentId: string;
   call(tool: string, args?: Record<string, unknown>): Promise<ToolResult>;
-  /** Calls and returns the result together with its call id and recorded capability events. */
+  /** Calls and returns the result together with its call id (for events() and the call log). */
   traced(tool: string, args?: Record<string, unknown>): Promise<{ result: ToolResult; callId: string }>;
   events(callId: string): CapabilityEventRow[];
   close(): Promise<void>;

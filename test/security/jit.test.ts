@@ -90,6 +90,29 @@ describe('just-in-time requests with a person present', { timeout: 120_000 }, ()
     expect(events).toContainEqual(expect.objectContaining({ kind: 'storage', decision: 'allowed', access: 'read' }));
   });
 
+  it('a held call the client cancels takes its request away, so nobody is asked about a dead call', async () => {
+    let callId = '';
+    const off = w.weld.events.on('call.started', (e) => {
+      callId ||= e.callId;
+    });
+    const abort = new AbortController();
+    const held = w.weld.dispatcher.call({
+      tool: 'read-file',
+      args: { path: 'f.txt' },
+      client: 'security-test',
+      signal: abort.signal,
+    });
+    const req = await pendingFor(w, () => callId);
+    off();
+    abort.abort();
+    const result = await held;
+    expect(result.isError).toBe(true);
+    expect(text(result)).toMatch(/cancelled/);
+    expect(w.weld.policy.pending()).toEqual([]);
+    expect(w.weld.policy.getRequest(req.id)).toMatchObject({ status: 'expired', decidedBy: 'weld:call-ended' });
+    expect(() => w.weld.policy.decide(req.id, 'once', 'security-test')).toThrow(/already expired/);
+  });
+
   it('a once answer covers one call: the next touch asks again, and a denial refuses it', async () => {
     const call = start('read-file', { path: 'f.txt' });
     const req = await pendingFor(w, call.callId);
@@ -157,6 +180,57 @@ describe('just-in-time requests with nobody to answer (headless)', { timeout: 12
     expect(w.events(callId)).toContainEqual(
       expect.objectContaining({ kind: 'storage', target: `fs://${w.base}/asked`, decision: 'denied' }),
     );
+    expect(text(await w.call('ok'))).toBe('ok');
+    canary.check();
+  });
+});
+
+/**
+ * The call timeout bounds the guest's own work. Time spent waiting for a person is not the guest's:
+ * a held call must survive past its timeout until the person answers (or the request expires).
+ */
+describe('a held call and the call timeout', { timeout: 120_000 }, () => {
+  let w: HostileWorld;
+  let canary: Canary;
+  let undoDecider: () => void;
+
+  beforeAll(async () => {
+    await hostileWasm();
+    w = await hostileWorld({
+      setup: (base) => {
+        mkdirSync(join(base, 'asked'));
+        writeFileSync(join(base, 'asked', 'f.txt'), ASKED_TEXT);
+      },
+      policy: (base) => `${policyAsking(base)}  resources:
+    limits:
+      timeout: 1500ms
+`,
+    });
+    canary = new Canary(w.base);
+    undoDecider = w.weld.policy.addDecider('security-test');
+  }, 180_000);
+  afterAll(async () => {
+    undoDecider?.();
+    await w?.close();
+  });
+
+  it('waits for the person past the call timeout, and the guest then gets its own full timeout', async () => {
+    let callId = '';
+    const off = w.weld.events.on('call.started', (e) => {
+      callId ||= e.callId;
+    });
+    const held = w.weld.dispatcher.call({ tool: 'read-file', args: { path: 'f.txt' }, client: 'security-test' });
+    const req = await pendingFor(w, () => callId);
+    off();
+    // Answer well after the 1.5 s call timeout.
+    await new Promise((r) => setTimeout(r, 2500));
+    expect(w.weld.policy.pending().map((p) => p.id)).toEqual([req.id]);
+    w.weld.policy.decide(req.id, 'once', 'security-test');
+    const result = await held;
+    expect(text(result)).toBe(ASKED_TEXT);
+    // The guest's own work is still bounded.
+    const spin = await w.call('spin');
+    expect(text(spin)).toMatch(/timed out after 1500 ms/);
     expect(text(await w.call('ok'))).toBe('ok');
     canary.check();
   });

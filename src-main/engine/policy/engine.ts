@@ -416,6 +416,11 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
   poll.unref();
 
   const offFinished = events.on('call.finished', ({ callId }) => {
+    // A call cancelled (or crashed) while held leaves its request behind: nobody waits for that answer,
+    // so take the prompt away instead of asking a person about a call that no longer exists.
+    for (const id of [...waiters.keys()]) {
+      if (requests.get(id)?.callId === callId) expire(id, 'weld:call-ended');
+    }
     if (onceGrants.some((g) => g.callId === callId)) {
       onceGrants = onceGrants.filter((g) => g.callId !== callId);
       changed(null);

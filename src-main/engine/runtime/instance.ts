@@ -45,6 +45,7 @@ const KILLED = 2;
  */
 const SPIN_NS = 200_000n;
 const START_RETRY_MS = 2000;
+const HOLD_POLL_MS = 250;
 /**
  * The least time a start gets, whatever the call timeout. Instantiating a large guest (a 12 MB
  * StarlingMonkey component) took 3.5-5 s on a busy 2-core machine: a policy's short call timeout
@@ -78,6 +79,10 @@ export class ComponentInstance {
   /** Calls since the spin last caught a reply; past a few, spinning only steals the worker's CPU. */
   #spinMisses = 0;
   #currentCall: string | null = null;
+  /** Time the current call spent waiting for a person (finished holds), and the start of one in progress. */
+  #heldMs = 0;
+  #holds = 0;
+  #holdStart = 0;
   /** A failed start, repeated to calls for a moment instead of starting a new worker for each. */
   #startFailure: { message: string; at: number } | undefined;
 
@@ -102,6 +107,19 @@ export class ComponentInstance {
     const run = this.#queue.then(() => this.#callNow(exportName, args, opts));
     this.#queue = run.catch(() => {});
     return run;
+  }
+
+  /**
+   * Runs `decision` (a capability request waiting for a person) without charging its time to the
+   * current call: the call timeout bounds the guest's own work, and the request has its own timeout.
+   */
+  async hold<T>(decision: Promise<T>): Promise<T> {
+    if (this.#holds++ === 0) this.#holdStart = performance.now();
+    try {
+      return await decision;
+    } finally {
+      if (--this.#holds === 0) this.#heldMs += performance.now() - this.#holdStart;
+    }
   }
 
   /**
@@ -234,6 +252,7 @@ export class ComponentInstance {
     const r = this.#ensure();
     const timeoutMs = this.spec.plan().limits.timeoutMs;
     this.#currentCall = opts.callId;
+    this.#heldMs = 0;
     const onAbort = () => void this.#kill(r);
     opts.signal.addEventListener('abort', onAbort, { once: true });
     // Nothing else may keep Node alive while a call runs (`weld call`): a pending waitAsync does not.
@@ -249,6 +268,7 @@ export class ComponentInstance {
         }
       }
       const id = this.#nextId++;
+      const started = performance.now();
       Atomics.store(r.flag, 0, WAITING);
       const msg: CallMessage = { type: 'call', id, export: exportName, args, env: opts.env };
       r.requests.postMessage(msg);
@@ -260,11 +280,7 @@ export class ComponentInstance {
       let state = trySpin ? spin(r.flag) : Atomics.load(r.flag, 0);
       if (trySpin) this.#spinMisses = state === WAITING ? this.#spinMisses + 1 : 0;
       else this.#spinMisses++;
-      if (state === WAITING) {
-        const wait = Atomics.waitAsync(r.flag, 0, WAITING, timeoutMs);
-        if (wait.async) await wait.value;
-        state = Atomics.load(r.flag, 0);
-      }
+      if (state === WAITING) state = await this.#awaitReply(r, started, timeoutMs);
       if (state === REPLIED) {
         const reply = receiveMessageOnPort(r.replies)?.message as CallReply | undefined;
         if (reply?.id === id)
@@ -287,6 +303,22 @@ export class ComponentInstance {
       opts.signal.removeEventListener('abort', onAbort);
       this.#currentCall = null;
       this.#armIdle();
+    }
+  }
+
+  /** Waits for the reply until the deadline, which moves on by the time spent waiting for a person. */
+  async #awaitReply(r: Running, started: number, timeoutMs: number): Promise<number> {
+    for (;;) {
+      const state = Atomics.load(r.flag, 0);
+      if (state !== WAITING) return state;
+      const now = performance.now();
+      const holding = this.#holds > 0;
+      const held = this.#heldMs + (holding ? now - this.#holdStart : 0);
+      const left = started + timeoutMs + held - now;
+      if (left <= 0) return state;
+      // While a person decides, the deadline moves: wake now and then to see where it is.
+      const wait = Atomics.waitAsync(r.flag, 0, WAITING, holding ? Math.min(left, HOLD_POLL_MS) : left);
+      if (wait.async) await wait.value;
     }
   }
 
