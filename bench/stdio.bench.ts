@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { buildComponent, exampleDir } from '../test/fixtures/build.js';
+import { limitsComponent } from '../test/fixtures/wat-components.js';
 import { type BenchRow, type BenchSection, callLatency, distinctCopy, percentile, throughput } from './lib.js';
 
 const REPO = join(import.meta.dirname, '..');
@@ -104,6 +105,26 @@ export async function stdioBench(): Promise<BenchSection> {
     const sixRss = rssMiB(many.transport.pid);
     await many.client.close();
 
+    // A guest in an endless loop under a 1 s policy timeout: how long after the deadline the call returns.
+    // Its own data dir, so no other component's worker is starting up during the measurement.
+    const spinHome = join(home, 'spin');
+    const limits = join(home, 'limits.wasm');
+    writeFileSync(limits, await limitsComponent());
+    const policy = join(home, 'limits.yaml');
+    writeFileSync(policy, 'version: "1.0"\npermissions:\n  resources:\n    limits:\n      timeout: "1s"\n');
+    weld(spinHome, ['install', limits, '--policy', policy]);
+    const spinner = await connect(weldCmd, { WELD_HOME: spinHome });
+    const overshoot: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      // A warm instance first: the previous timeout stopped the worker, and its restart is not the kill.
+      await spinner.client.callTool({ name: 'grow-memory', arguments: {} });
+      const t0 = performance.now();
+      await spinner.client.callTool({ name: 'spin', arguments: {} });
+      overshoot.push(performance.now() - t0 - 1000);
+    }
+    await spinner.client.close();
+    overshoot.sort((a, b) => a - b);
+
     rows.push(
       {
         metric: 'stdio tools/call p50',
@@ -135,11 +156,19 @@ export async function stdioBench(): Promise<BenchSection> {
         baseline: 20,
         target: { max: 1 },
       },
+      {
+        metric: 'timeout kill: call returns after the deadline by',
+        unit: 'ms',
+        weld: percentile(overshoot, 50),
+        baseline: 100,
+        target: { max: 1 },
+      },
     );
     notes.push(
       `Weld runs the componentize-js \`add\` example (${(wasm.length / 1e6).toFixed(1)} MB component) in its worker; the baseline is the same tool in plain JS in the SDK server. ` +
         `Latency: ${N} sequential calls in ${ROUNDS} alternating rounds; throughput: median of ${ROUNDS} runs of 2000 calls; cold start: median of 5 spawns each, component installed, ` +
-        'the first call after MCP initialize. The per-component RSS row compares against the 20 MiB budget itself (baseline column).',
+        'the first call after MCP initialize. The per-component RSS and timeout rows compare against their budgets (20 MiB, 100 ms) in the baseline column; ' +
+        'the timeout row is the median of 3 endless-loop calls under a 1 s policy timeout.',
     );
   } finally {
     rmSync(home, { recursive: true, force: true });

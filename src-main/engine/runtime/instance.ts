@@ -289,7 +289,8 @@ export class ComponentInstance {
       }
       if (state === WAITING) {
         r.bridge.drain();
-        await this.#kill(r);
+        // Answer at the deadline; the thread is torn down in the background (the next call gets a new one).
+        void this.#kill(r);
         return empty({ kind: 'timeout', ms: timeoutMs });
       }
       if (opts.signal.aborted) return empty({ kind: 'cancelled' });
