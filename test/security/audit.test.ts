@@ -112,18 +112,28 @@ permissions:
     expect(ev('headless')).toContainEqual(`denied storage write fs://${w.base}/data/headless.txt`);
   });
 
-  it('puts every decision in the hash-chained audit log, tied to its call', () => {
+  it('puts every decision and every access in the hash-chained audit log, tied to its call', () => {
     const log = w.weld.store.audit.list(0, 10_000);
     const actions = log.map((r) => `${r.actor} ${r.action}`);
     expect(actions).toContain('test component.installed');
     expect(actions.filter((a) => a === 'test policy.grant')).toHaveLength(2);
     const byCall = (callId: string) => log.filter((r) => (r.detail as { callId?: string }).callId === callId);
-    expect(byCall(calls.jit.callId).map((r) => `${r.actor} ${r.action}`)).toEqual([
+    const decisions = (callId: string) => byCall(callId).filter((r) => !r.action.startsWith('capability.'));
+    expect(decisions(calls.jit.callId).map((r) => `${r.actor} ${r.action}`)).toEqual([
       'component:hostile policy.request',
       'auditor policy.decide',
     ]);
-    expect(byCall(calls.jit.callId)[1].detail).toMatchObject({ answer: 'once', target: `fs://${w.base}/data`, access: 'write' });
-    expect(byCall(calls.headless.callId).map((r) => `${r.actor} ${r.action}`)).toEqual(['weld:headless policy.decide']);
+    expect(decisions(calls.jit.callId)[1].detail).toMatchObject({
+      answer: 'once',
+      target: `fs://${w.base}/data`,
+      access: 'write',
+    });
+    expect(decisions(calls.headless.callId).map((r) => `${r.actor} ${r.action}`)).toEqual(['weld:headless policy.decide']);
+    // The accesses themselves are chained too: the write the person allowed, and the refusals.
+    expect(byCall(calls.jit.callId).map((r) => `${r.action} ${(r.detail as { target: string }).target ?? ''}`)).toContainEqual(
+      `capability.allowed fs://${w.base}/data/jit.txt`,
+    );
+    expect(byCall(calls.headless.callId).map((r) => r.action)).toContain('capability.denied');
     expect(w.weld.store.audit.verify()).toEqual({ ok: true, rows: log.length });
   });
 

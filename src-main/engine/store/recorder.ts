@@ -25,8 +25,19 @@ export class Recorder {
     this.#schedule();
   }
 
+  /**
+   * A capability use or refusal: a row for the call's detail view, and an entry in the hash-chained audit
+   * log, so removing evidence of an access breaks the chain like editing a grant does.
+   */
   capability(row: CapabilityEventRow): void {
     this.#events.push(row);
+    this.#audit.push({
+      at: row.at,
+      actor: `component:${row.componentId}`,
+      action: `capability.${row.decision}`,
+      subject: row.componentId,
+      detail: { callId: row.callId, kind: row.kind, target: row.target, access: row.access },
+    });
     this.#schedule();
   }
 

@@ -19,13 +19,20 @@ export interface CliCaptures {
  * wasi:cli for a tool call: no arguments, no cwd, stdin empty, stdout/stderr captured into bounded
  * buffers that go to the call log, and only the granted environment. There is no terminal.
  */
-export function createCli(env: readonly [string, string][], captures: CliCaptures) {
+/** Told which granted environment keys a guest read, for the audit. */
+export type EnvAudit = (key: string, decision: 'allowed') => void;
+
+export function createCli(env: readonly [string, string][], captures: CliCaptures, audit: EnvAudit) {
   const stdin = new InputStream(emptySource);
   const stdout = new OutputStream(captures.stdout);
   const stderr = new OutputStream(captures.stderr);
   return {
     environment: {
-      getEnvironment: () => env.map(([k, v]) => [k, v]),
+      getEnvironment: () =>
+        env.map(([k, v]) => {
+          audit(k, 'allowed');
+          return [k, v];
+        }),
       getArguments: () => [],
       initialCwd: () => undefined,
     },
@@ -52,10 +59,19 @@ export function createCli(env: readonly [string, string][], captures: CliCapture
  * wasi:config/store (0.2.0-draft), which tools written for Wassette use for settings and API keys:
  * backed by the same granted keys as the environment.
  */
-export function createConfigStore(env: readonly [string, string][]) {
-  const values = new Map(env);
+export function createConfigStore(env: readonly [string, string][], audit: EnvAudit) {
+  // Read live: the engine refreshes granted values before each call.
   return {
-    get: (key: string) => values.get(key),
-    getAll: () => [...values],
+    get: (key: string) => {
+      const value = env.find(([k]) => k === key)?.[1];
+      // A missing key is an ordinary answer (optional settings), not a refusal worth a notice.
+      if (value !== undefined) audit(key, 'allowed');
+      return value;
+    },
+    getAll: () =>
+      env.map(([k, v]) => {
+        audit(k, 'allowed');
+        return [k, v] as [string, string];
+      }),
   };
 }

@@ -1,5 +1,5 @@
 import type { HostBridge } from '../host-bridge.js';
-import type { SandboxPlan } from '../sandbox.js';
+import { HOST_OPS, type SandboxPlan } from '../sandbox.js';
 import { type CliCaptures, createCli, createConfigStore } from './cli.js';
 import { createClocks } from './clocks.js';
 import { createFilesystem } from './filesystem.js';
@@ -18,7 +18,9 @@ export function createWasiImports(
   bridge: HostBridge,
   captures: CliCaptures,
 ): { imports: Record<string, object>; dispose(): void } {
-  const cli = createCli(plan.env, captures);
+  const envAudit = (key: string, decision: 'allowed') =>
+    bridge.notify(HOST_OPS.used, { kind: 'environment', target: key, access: 'read', decision });
+  const cli = createCli(plan.env, captures, envAudit);
   const fs = createFilesystem({ mounts: plan.mounts, denyGlobs: plan.denyGlobs, denyExact: plan.denyExact, bridge });
   const http = createHttp({ bridge });
   const clocks = createClocks();
@@ -37,7 +39,7 @@ export function createWasiImports(
     'wasi:cli/terminal-stderr': cli.terminalStderr,
     'wasi:clocks/monotonic-clock': clocks.monotonicClock,
     'wasi:clocks/wall-clock': clocks.wallClock,
-    'wasi:config/store': createConfigStore(plan.env),
+    'wasi:config/store': createConfigStore(plan.env, envAudit),
     'wasi:io/error': { Error: IoError },
     'wasi:io/poll': { Pollable, poll },
     'wasi:io/streams': { InputStream, OutputStream },
