@@ -1,12 +1,9 @@
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
-import {
-  classifyGuestError,
-  type ExportedFunction,
-  exportPath,
-  fromGuestResult,
-  resolveExport,
-  toGuestArgs,
-} from '../../schema/index.js';
+// Direct modules, not the schema barrel: the worker's start is on the cold path, and the barrel brings
+// the docs decoder (zod) and the binary reader, which a worker never needs.
+import { resolveExport } from '../../schema/resolve-export.js';
+import { classifyGuestError, fromGuestResult, toGuestArgs } from '../../schema/values.js';
+import { type ExportedFunction, exportPath } from '../../schema/wit-type.js';
 import { workerBridge } from '../host-bridge.js';
 import { CALL_PENDING, type CallMessage, type CallReply, NO_CALL, type Outcome, STOP, type WorkerInit } from '../protocol.js';
 import { GuestExit } from '../wasi/cli.js';
