@@ -46,7 +46,8 @@ const DEFAULT_CAPTURE = 64 * 1024;
  * timeout pays neither transpile nor compile again.
  */
 export class ComponentRuntime {
-  readonly #instances = new Map<string, ComponentInstance>();
+  /** Each loaded component's instance, with how to compile its modules before the first start. */
+  readonly #instances = new Map<string, { instance: ComponentInstance; prepare: () => Promise<void> }>();
   /** What each loaded instance was built from: digest and policy (a new policy means new limits and denies). */
   readonly #loadedDigest = new Map<string, string>();
   /**
@@ -84,11 +85,11 @@ export class ComponentRuntime {
       idleMs: this.deps.idleMs ?? DEFAULT_IDLE_MS,
       captureLimit: this.deps.captureLimit ?? DEFAULT_CAPTURE,
     });
-    this.#instances.set(record.id, instance);
-    this.#loadedDigest.set(record.id, loadedKey(record));
     const prepare = async () => {
       instance.spec.modules = await this.#modules(record.digest, cached, this.#plan(record.id).limits.memoryBytes);
     };
+    this.#instances.set(record.id, { instance, prepare });
+    this.#loadedDigest.set(record.id, loadedKey(record));
     const byExport = new Map(cached.functions.map((fn) => [exportPath(fn), fn]));
     this.deps.tools.add(
       record.tools.map((t) => {
@@ -101,7 +102,7 @@ export class ComponentRuntime {
 
   unload(componentId: string): void {
     this.deps.tools.removeComponent(componentId);
-    const instance = this.#instances.get(componentId);
+    const instance = this.#instances.get(componentId)?.instance;
     this.#instances.delete(componentId);
     this.#loadedDigest.delete(componentId);
     this.#plans.delete(componentId);
@@ -149,29 +150,26 @@ export class ComponentRuntime {
   /** The next call gets a fresh worker with the current plan (grants changed); running calls finish first. */
   /** Runs a capability decision for a component's current call without charging it to the call timeout. */
   hold<T>(componentId: string, decision: Promise<T>): Promise<T> {
-    return this.#instances.get(componentId)?.hold(decision) ?? decision;
+    return this.#instances.get(componentId)?.instance.hold(decision) ?? decision;
   }
 
   async restart(componentId: string): Promise<void> {
     this.#plans.delete(componentId);
-    await this.#instances.get(componentId)?.restart();
+    await this.#instances.get(componentId)?.instance.restart();
   }
 
   /** Starts every loaded component's worker now, so the first call does not pay for it. */
   async prewarm(): Promise<void> {
     await Promise.all(
-      [...this.#instances.entries()].map(async ([id, instance]) => {
-        const record = this.deps.components.get(id);
-        const cached = record && readCached(this.deps.cacheRoot, record.digest);
-        if (!record || !cached) return;
-        instance.spec.modules = await this.#modules(record.digest, cached, this.#plan(id).limits.memoryBytes);
+      [...this.#instances.values()].map(async ({ instance, prepare }) => {
+        await prepare();
         await instance.prewarm();
       }),
     );
   }
 
   async stop(): Promise<void> {
-    await Promise.all([...this.#instances.values()].map((i) => i.stop()));
+    await Promise.all([...this.#instances.values()].map((i) => i.instance.stop()));
     this.#instances.clear();
   }
 
