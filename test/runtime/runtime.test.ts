@@ -66,6 +66,35 @@ describe('component runtime', () => {
     expect((await call('add', { a: 1, b: 1 })).content[0].text).toBe('2');
   });
 
+  it('answers many calls in flight at once, each with its own result', async () => {
+    await install();
+    const results = await Promise.all(Array.from({ length: 40 }, (_, i) => call('add', { a: i, b: 1000 })));
+    expect(results.map((r) => r.content[0].text)).toEqual(Array.from({ length: 40 }, (_, i) => String(i + 1000)));
+  });
+
+  it('calls waiting behind a runaway guest run on a fresh instance once it is stopped', async () => {
+    await install();
+    const spin = call('spin');
+    const queued = [call('add', { a: 1, b: 2 }), call('add', { a: 3, b: 4 })];
+    expect((await spin).content[0].text).toMatch(/timed out/);
+    expect((await Promise.all(queued)).map((r) => r.content[0].text)).toEqual(['3', '7']);
+  });
+
+  it('a cancelled call waiting behind a runaway guest ends at once; the runaway still meets its deadline', async () => {
+    await install();
+    const started = Date.now();
+    const spin = call('spin');
+    const abort = new AbortController();
+    const queued = weld.dispatcher.call({ tool: 'add', args: { a: 1, b: 2 }, client: 'test', signal: abort.signal });
+    setTimeout(() => abort.abort(), 100);
+    const cancelled = await queued;
+    expect(Date.now() - started).toBeLessThan(TIMEOUT);
+    expect(cancelled.isError).toBe(true);
+    expect(cancelled.content[0].text).toMatch(/cancelled/);
+    expect((await spin).content[0].text).toMatch(/timed out/);
+    expect((await call('add', { a: 5, b: 5 })).content[0].text).toBe('10');
+  });
+
   it('caps guest memory at the limit: growth is refused at exactly the cap and the host lives', async () => {
     await install();
     const result = await call('grow-memory');

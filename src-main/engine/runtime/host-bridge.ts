@@ -27,13 +27,17 @@ export interface BridgeChannel {
   flag: SharedArrayBuffer;
 }
 
-export function workerBridge(channel: BridgeChannel): HostBridge {
+/**
+ * Worker side. Every message names the call in progress (`currentCall`): calls are pipelined, so the
+ * engine may already be on a later call when a notice from an earlier one reaches it.
+ */
+export function workerBridge(channel: BridgeChannel, currentCall: () => string | null = () => null): HostBridge {
   const flag = new Int32Array(channel.flag);
   const { port } = channel;
   return {
     call(op, payload) {
       Atomics.store(flag, 0, 0);
-      port.postMessage({ op, payload, sync: true });
+      port.postMessage({ op, payload, sync: true, call: currentCall() });
       Atomics.wait(flag, 0, 0);
       const reply = receiveMessageOnPort(port)?.message as Reply | undefined;
       if (!reply) throw new Error(`host call ${op}: no reply`);
@@ -41,12 +45,12 @@ export function workerBridge(channel: BridgeChannel): HostBridge {
       return reply.value;
     },
     notify(op, payload) {
-      port.postMessage({ op, payload, sync: false });
+      port.postMessage({ op, payload, sync: false, call: currentCall() });
     },
   };
 }
 
-export type HostHandler = (op: string, payload: unknown) => unknown | Promise<unknown>;
+export type HostHandler = (op: string, payload: unknown, callId: string | null) => unknown | Promise<unknown>;
 
 export interface BridgeServer {
   stop(): void;
@@ -63,10 +67,10 @@ export interface BridgeServer {
 export function serveBridge(channel: BridgeChannel, handler: HostHandler): BridgeServer {
   const flag = new Int32Array(channel.flag);
   const { port } = channel;
-  const onMessage = async (msg: { op: string; payload: unknown; sync: boolean }) => {
+  const onMessage = async (msg: { op: string; payload: unknown; sync: boolean; call?: string | null }) => {
     let reply: Reply;
     try {
-      reply = { ok: true, value: await handler(msg.op, msg.payload) };
+      reply = { ok: true, value: await handler(msg.op, msg.payload, msg.call ?? null) };
     } catch (err) {
       reply = { ok: false, error: err instanceof Error ? err.message : String(err) };
     }

@@ -5,7 +5,10 @@ import {
   CALL_PENDING,
   type CallMessage,
   type CallReply,
+  type CancelMessage,
   type Outcome,
+  REPLY_COUNT,
+  RUNNING_CALL,
   STOP,
   type WorkerInit,
   type WorkerMessage,
@@ -33,17 +36,13 @@ export interface CallOutcome {
   dropped: number;
 }
 
-/** Reply flag states, shared with the worker. */
-const WAITING = 0;
-const REPLIED = 1;
-const KILLED = 2;
-
 /**
- * How long the engine busy-waits for a reply before yielding to the event loop. A warm call answers in
- * tens of microseconds, and an event-loop wake-up costs about 50 us by itself (DESIGN.md), so a short
- * spin halves warm latency; it is bounded so a slow tool costs the main thread at most this much.
+ * How long the engine busy-waits for the reply to a lone call before yielding to the event loop. A
+ * warm call answers in tens of microseconds, and an event-loop wake-up costs about 50 us by itself
+ * (DESIGN.md), so a short spin halves warm latency; it is bounded so a slow tool costs the main
+ * thread at most this much. With several calls in flight nobody spins: replies arrive in batches.
  */
-const SPIN_NS = 200_000n;
+const SPIN_MS = 0.2;
 const START_RETRY_MS = 2000;
 const HOLD_POLL_MS = 250;
 /**
@@ -53,38 +52,61 @@ const HOLD_POLL_MS = 250;
  */
 const MIN_START_MS = 30_000;
 
+interface PendingCall {
+  message: CallMessage;
+  resolve: (out: CallOutcome) => void;
+  signal: AbortSignal;
+  onAbort: () => void;
+  /** Sent to the current worker. Posted calls are always the oldest ones. */
+  posted: boolean;
+}
+
 interface Running {
   worker: Worker;
   ready: Promise<void>;
   isReady: boolean;
-  flag: Int32Array;
+  /** REPLY_COUNT and RUNNING_CALL, written by the worker. */
+  state: Int32Array;
   replies: MessagePort;
   requests: MessagePort;
   requestFlag: Int32Array;
   /** Why the worker died, when it crashed rather than being stopped. */
   crash?: string;
+  /** Stopped on purpose (timeout, cancel, restart, stop): its calls are not failed for it. */
+  retired: boolean;
   bridge: BridgeServer;
+  /** The restart generation it was started in: a restart retires it once its posted calls are done. */
+  generation: number;
+  watching: boolean;
+  awaitingReady: boolean;
 }
 
 /**
- * One component instance: a long-lived worker that runs one call at a time. A timeout or
- * cancellation terminates the worker (the only way to stop a guest in a loop) and the next call
- * starts a fresh one; idle workers are reaped to give their memory back.
+ * One component instance: a long-lived worker that runs calls one at a time, in order. Calls are
+ * posted ahead (the worker finds the next one without a round trip to the engine), so several
+ * callers keep it busy while the engine reads and answers requests. A timeout or cancellation
+ * terminates the worker (the only way to stop a guest in a loop), and the calls it had not started
+ * go to a fresh one; idle workers are reaped to give their memory back.
  */
 export class ComponentInstance {
   #running: Running | undefined;
-  #queue: Promise<unknown> = Promise.resolve();
+  /** Calls not yet answered, oldest first; the first posted one is the one the worker runs. */
+  #calls: PendingCall[] = [];
   #idleTimer: NodeJS.Timeout | undefined;
+  #deadline: NodeJS.Timeout | undefined;
   #nextId = 1;
-  /** Calls since the spin last caught a reply; past a few, spinning only steals the worker's CPU. */
+  /** Lone calls since the spin last caught a reply; past a few, spinning only steals the worker's CPU. */
   #spinMisses = 0;
-  #currentCall: string | null = null;
-  /** Time the current call spent waiting for a person (finished holds), and the start of one in progress. */
+  /** When the oldest posted call got the worker. */
+  #headSince = 0;
+  /** Time the oldest call spent waiting for a person (finished holds), and the start of one in progress. */
   #heldMs = 0;
   #holds = 0;
   #holdStart = 0;
   /** A failed start, repeated to calls for a moment instead of starting a new worker for each. */
   #startFailure: { message: string; at: number } | undefined;
+  #generation = 0;
+  #restartWaiters: (() => void)[] = [];
 
   constructor(readonly spec: InstanceSpec) {}
 
@@ -95,7 +117,7 @@ export class ComponentInstance {
   /** Starts the worker ahead of the first call (at serve start, in parallel with MCP initialize). */
   prewarm(): Promise<void> {
     const r = this.#ensure();
-    this.#armIdle();
+    if (!this.#calls.length) this.#armIdle();
     return r.ready.catch(() => {});
   }
 
@@ -104,9 +126,25 @@ export class ComponentInstance {
     args: Record<string, unknown>,
     opts: { callId: string; signal: AbortSignal; env?: [string, string][] },
   ): Promise<CallOutcome> {
-    const run = this.#queue.then(() => this.#callNow(exportName, args, opts));
-    this.#queue = run.catch(() => {});
-    return run;
+    if (opts.signal.aborted) return Promise.resolve(empty({ kind: 'cancelled' }));
+    if (this.#startFailure && performance.now() - this.#startFailure.at < START_RETRY_MS) {
+      return Promise.resolve(empty({ kind: 'trap', message: this.#startFailure.message }));
+    }
+    clearTimeout(this.#idleTimer);
+    return new Promise<CallOutcome>((resolve) => {
+      const message: CallMessage = {
+        type: 'call',
+        id: this.#nextId++,
+        callId: opts.callId,
+        export: exportName,
+        args,
+        env: opts.env,
+      };
+      const call: PendingCall = { message, resolve, signal: opts.signal, onAbort: () => this.#cancel(call), posted: false };
+      opts.signal.addEventListener('abort', call.onAbort, { once: true });
+      this.#calls.push(call);
+      this.#pump();
+    });
   }
 
   /**
@@ -123,20 +161,216 @@ export class ComponentInstance {
   }
 
   /**
-   * Takes new grants into account: the worker stops once the calls already queued have finished, so
-   * the next call starts with the current plan. A call held by a capability request is not killed by
-   * the grant that answers it.
+   * Takes new grants into account: the worker stops once the calls already posted to it have
+   * finished, so the next call starts with the current plan. A call held by a capability request is
+   * not killed by the grant that answers it.
    */
   restart(): Promise<void> {
-    const done = this.#queue.then(() => this.stop());
-    this.#queue = done.catch(() => {});
-    return done;
+    this.#generation++;
+    const r = this.#running;
+    if (!r) return Promise.resolve();
+    if (!r.isReady || !this.#calls[0]?.posted) return this.#retire(r);
+    return new Promise((resolve) => this.#restartWaiters.push(resolve));
   }
 
   async stop(): Promise<void> {
     clearTimeout(this.#idleTimer);
     const r = this.#running;
-    if (r) await this.#kill(r);
+    if (!r) return;
+    const done = this.#retire(r);
+    // The component is going away (unload, shutdown): its unanswered calls end here.
+    for (const call of this.#calls.splice(0)) this.#settle(call, empty({ kind: 'trap', message: 'the component stopped' }));
+    await done;
+  }
+
+  /** Posts every waiting call to the worker, starting one if needed. */
+  #pump(): void {
+    if (!this.#calls.length) return;
+    let r = this.#running;
+    if (r && r.generation !== this.#generation) {
+      // The old plan's calls finish first; #settle pumps again when they have.
+      if (this.#calls[0].posted) return;
+      void this.#retire(r);
+      r = undefined;
+    }
+    r ??= this.#ensure();
+    r.worker.ref();
+    if (!r.isReady) {
+      this.#whenReady(r);
+      return;
+    }
+    const lone = !this.#calls[0].posted && this.#calls.length === 1;
+    const seen = Atomics.load(r.state, REPLY_COUNT);
+    let posted = 0;
+    for (const call of this.#calls) {
+      if (call.posted) continue;
+      if (posted++ === 0 && call === this.#calls[0]) this.#startHead();
+      call.posted = true;
+      r.requests.postMessage(call.message);
+    }
+    if (!posted) return;
+    Atomics.store(r.requestFlag, 0, CALL_PENDING);
+    Atomics.notify(r.requestFlag, 0);
+    if (lone && this.#spin(r, seen)) this.#drain(r);
+    if (this.#running === r && this.#calls[0]?.posted) void this.#watch(r);
+  }
+
+  /** Spins for a lone call's reply while that pays (see SPIN_MS); true when it came. */
+  #spin(r: Running, seen: number): boolean {
+    // When replies keep arriving after the spin window (a slow tool, or a machine so busy the worker
+    // waits for a core), skip it, trying again every 32nd call.
+    if (this.#spinMisses >= 4 && this.#spinMisses % 32 !== 0) {
+      this.#spinMisses++;
+      return false;
+    }
+    const caught = spinWhile(r.state, seen, SPIN_MS);
+    this.#spinMisses = caught ? 0 : this.#spinMisses + 1;
+    return caught;
+  }
+
+  /** Answers the calls the worker has replied to, while calls are in flight. */
+  async #watch(r: Running): Promise<void> {
+    if (r.watching) return;
+    r.watching = true;
+    try {
+      while (this.#running === r && this.#calls[0]?.posted) {
+        const seen = Atomics.load(r.state, REPLY_COUNT);
+        this.#drain(r);
+        if (this.#running !== r || !this.#calls[0]?.posted) break;
+        const wait = Atomics.waitAsync(r.state, REPLY_COUNT, seen);
+        if (wait.async) await wait.value;
+      }
+    } finally {
+      r.watching = false;
+    }
+  }
+
+  #drain(r: Running): void {
+    for (let m = receiveMessageOnPort(r.replies); m; m = receiveMessageOnPort(r.replies)) {
+      const reply = m.message as CallReply;
+      // Host notices a call posted before its reply belong to it: handle them before it is answered.
+      r.bridge.drain();
+      const i = this.#calls.findIndex((c) => c.message.id === reply.id);
+      // Not found: cancelled while the worker had just started it; its result has no taker.
+      if (i < 0) continue;
+      const [call] = this.#calls.splice(i, 1);
+      if (i === 0 && this.#calls[0]?.posted) this.#startHead();
+      this.#settle(call, { outcome: reply.outcome, stdout: reply.stdout, stderr: reply.stderr, dropped: reply.dropped });
+    }
+  }
+
+  #settle(call: PendingCall, out: CallOutcome): void {
+    call.signal.removeEventListener('abort', call.onAbort);
+    call.resolve(out);
+    if (this.#calls[0]?.posted) return;
+    clearTimeout(this.#deadline);
+    this.#deadline = undefined;
+    const r = this.#running;
+    if (r && r.generation !== this.#generation && r.isReady) void this.#retire(r);
+    if (this.#calls.length) this.#pump();
+    else {
+      this.#running?.worker.unref();
+      this.#armIdle();
+    }
+  }
+
+  #cancel(call: PendingCall): void {
+    if (!this.#calls.includes(call)) return;
+    const r = this.#running;
+    if (r && call.posted) {
+      r.requests.postMessage({ type: 'cancel', id: call.message.id } satisfies CancelMessage);
+      this.#drain(r);
+      if (!this.#calls.includes(call)) return;
+      if (Atomics.load(r.state, RUNNING_CALL) === call.message.id) {
+        // Running: stopping the worker is the only way to stop the guest.
+        this.#calls.splice(this.#calls.indexOf(call), 1);
+        r.bridge.drain();
+        this.#replaceWorker(r);
+        this.#settle(call, empty({ kind: 'cancelled' }));
+        return;
+      }
+    }
+    const i = this.#calls.indexOf(call);
+    this.#calls.splice(i, 1);
+    if (i === 0 && this.#calls[0]?.posted) this.#startHead();
+    this.#settle(call, empty({ kind: 'cancelled' }));
+  }
+
+  #startHead(): void {
+    this.#headSince = performance.now();
+    this.#heldMs = 0;
+    this.#deadline ??= this.#armDeadline(this.spec.plan().limits.timeoutMs);
+  }
+
+  #armDeadline(ms: number): NodeJS.Timeout {
+    const timer = setTimeout(() => this.#checkDeadline(), ms);
+    timer.unref();
+    return timer;
+  }
+
+  /**
+   * The oldest call's deadline, which moves on by the time spent waiting for a person. One timer
+   * serves every call: calls that finish in microseconds do not each set one.
+   */
+  #checkDeadline(): void {
+    this.#deadline = undefined;
+    const r = this.#running;
+    if (!r) return;
+    this.#drain(r);
+    const head = this.#calls[0];
+    if (!head?.posted || this.#deadline) return;
+    const timeoutMs = this.spec.plan().limits.timeoutMs;
+    const now = performance.now();
+    const holding = this.#holds > 0;
+    const held = this.#heldMs + (holding ? now - this.#holdStart : 0);
+    const left = this.#headSince + timeoutMs + held - now;
+    if (left > 0) {
+      this.#deadline = this.#armDeadline(holding ? Math.min(left, HOLD_POLL_MS) : left);
+      return;
+    }
+    r.bridge.drain();
+    this.#calls.shift();
+    // Answer at the deadline; the thread is torn down in the background.
+    this.#replaceWorker(r);
+    this.#settle(head, empty({ kind: 'timeout', ms: timeoutMs }));
+  }
+
+  /** Stops a worker whose guest must not go on; the calls posted behind never started. */
+  #replaceWorker(r: Running): void {
+    for (const call of this.#calls) call.posted = false;
+    void this.#retire(r);
+  }
+
+  #whenReady(r: Running): void {
+    if (r.awaitingReady) return;
+    r.awaitingReady = true;
+    r.ready.then(
+      () => {
+        this.#startFailure = undefined;
+        this.#pump();
+      },
+      (err: Error) => {
+        if (r.retired) {
+          this.#pump();
+          return;
+        }
+        this.#startFailure = { message: err.message, at: performance.now() };
+        for (const call of this.#calls.splice(0)) this.#settle(call, empty({ kind: 'trap', message: err.message }));
+      },
+    );
+  }
+
+  /** The worker died by itself (a crash, an exit of the thread): its running call fails, the rest go on. */
+  #onWorkerGone(r: Running): void {
+    if (this.#running !== r) return;
+    this.#running = undefined;
+    Atomics.notify(r.state, REPLY_COUNT);
+    r.bridge.stop();
+    const head = this.#calls[0];
+    if (!head?.posted) return;
+    this.#calls.shift();
+    for (const call of this.#calls) call.posted = false;
+    this.#settle(head, empty({ kind: 'trap', message: r.crash ?? 'the component stopped' }));
   }
 
   #ensure(): Running {
@@ -147,7 +381,7 @@ export class ComponentInstance {
     const requests = new MessageChannel();
     const requestFlag = new SharedArrayBuffer(4);
     const bridgeFlag = new SharedArrayBuffer(4);
-    const replyFlag = new SharedArrayBuffer(4);
+    const replyState = new SharedArrayBuffer(8);
     const init: WorkerInit = {
       componentId: this.spec.componentId,
       glueUrl: this.spec.glueUrl,
@@ -155,7 +389,7 @@ export class ComponentInstance {
       functions: this.spec.functions,
       plan,
       bridge: { port: bridge.port2, flag: bridgeFlag },
-      replies: { port: replies.port2, flag: replyFlag },
+      replies: { port: replies.port2, flag: replyState },
       requests: { port: requests.port2, flag: requestFlag },
       captureLimit: this.spec.captureLimit,
     };
@@ -171,28 +405,30 @@ export class ComponentInstance {
       stderr: true,
     });
     worker.unref();
-    const handler: HostHandler = (op, payload) => this.spec.onHostCall(this.#currentCall, op, payload);
+    const handler: HostHandler = (op, payload, callId) => this.spec.onHostCall(callId, op, payload);
     const bridgeServer = serveBridge({ port: bridge.port1, flag: bridgeFlag }, handler);
     bridge.port1.unref();
     const running: Running = {
       worker,
       ready: Promise.resolve(),
       isReady: false,
-      flag: new Int32Array(replyFlag),
+      state: new Int32Array(replyState),
       replies: replies.port1,
       requests: requests.port1,
       requestFlag: new Int32Array(requestFlag),
+      retired: false,
       bridge: bridgeServer,
+      generation: this.#generation,
+      watching: false,
+      awaitingReady: false,
     };
-    const wake = (why: string) => {
-      running.crash ??= why;
-      Atomics.store(running.flag, 0, KILLED);
-      Atomics.notify(running.flag, 0);
-    };
-    worker.on('error', (err) => wake(`the component's worker crashed: ${err.message}`));
+    worker.on('error', (err) => {
+      running.crash ??= `the component's worker crashed: ${err.message}`;
+      this.#onWorkerGone(running);
+    });
     worker.on('exit', () => {
-      wake('the component stopped');
-      if (this.#running === running) this.#running = undefined;
+      running.crash ??= 'the component stopped';
+      this.#onWorkerGone(running);
     });
     running.ready = new Promise<void>((resolve, reject) => {
       // The deadline covers the guest's own start (a start function can spin), not the thread's boot:
@@ -226,101 +462,24 @@ export class ComponentInstance {
     return running;
   }
 
+  /** Stops a worker on purpose, and answers restart() once a worker of an older plan is gone. */
+  async #retire(r: Running): Promise<void> {
+    r.retired = true;
+    const waiters = r.generation !== this.#generation ? this.#restartWaiters.splice(0) : [];
+    await this.#kill(r);
+    for (const w of waiters) w();
+  }
+
   async #kill(r: Running): Promise<void> {
     if (this.#running === r) this.#running = undefined;
     r.crash ??= 'stopped';
-    Atomics.store(r.flag, 0, KILLED);
-    Atomics.notify(r.flag, 0);
+    Atomics.notify(r.state, REPLY_COUNT);
     r.bridge.stop();
     Atomics.store(r.requestFlag, 0, STOP);
     Atomics.notify(r.requestFlag, 0);
     r.replies.close();
     r.requests.close();
     await r.worker.terminate();
-  }
-
-  async #callNow(
-    exportName: string,
-    args: Record<string, unknown>,
-    opts: { callId: string; signal: AbortSignal; env?: [string, string][] },
-  ): Promise<CallOutcome> {
-    clearTimeout(this.#idleTimer);
-    if (opts.signal.aborted) return empty({ kind: 'cancelled' });
-    if (this.#startFailure && performance.now() - this.#startFailure.at < START_RETRY_MS) {
-      return empty({ kind: 'trap', message: this.#startFailure.message });
-    }
-    const r = this.#ensure();
-    const timeoutMs = this.spec.plan().limits.timeoutMs;
-    this.#currentCall = opts.callId;
-    this.#heldMs = 0;
-    const onAbort = () => void this.#kill(r);
-    opts.signal.addEventListener('abort', onAbort, { once: true });
-    // Nothing else may keep Node alive while a call runs (`weld call`): a pending waitAsync does not.
-    r.worker.ref();
-    try {
-      if (!r.isReady) {
-        try {
-          await r.ready;
-          this.#startFailure = undefined;
-        } catch (err) {
-          this.#startFailure = { message: (err as Error).message, at: performance.now() };
-          throw err;
-        }
-      }
-      const id = this.#nextId++;
-      const started = performance.now();
-      Atomics.store(r.flag, 0, WAITING);
-      const msg: CallMessage = { type: 'call', id, export: exportName, args, env: opts.env };
-      r.requests.postMessage(msg);
-      Atomics.store(r.requestFlag, 0, CALL_PENDING);
-      Atomics.notify(r.requestFlag, 0);
-      // Spin while it pays: when replies keep arriving after the spin window (a slow tool, or a machine
-      // so busy the worker waits for a core), skip it, trying again every 32nd call.
-      const trySpin = this.#spinMisses < 4 || this.#spinMisses % 32 === 0;
-      let state = trySpin ? spin(r.flag) : Atomics.load(r.flag, 0);
-      if (trySpin) this.#spinMisses = state === WAITING ? this.#spinMisses + 1 : 0;
-      else this.#spinMisses++;
-      if (state === WAITING) state = await this.#awaitReply(r, started, timeoutMs);
-      if (state === REPLIED) {
-        const reply = receiveMessageOnPort(r.replies)?.message as CallReply | undefined;
-        if (reply?.id === id)
-          return { outcome: reply.outcome, stdout: reply.stdout, stderr: reply.stderr, dropped: reply.dropped };
-        return empty({ kind: 'trap', message: 'the component sent no reply' });
-      }
-      if (state === WAITING) {
-        r.bridge.drain();
-        // Answer at the deadline; the thread is torn down in the background (the next call gets a new one).
-        void this.#kill(r);
-        return empty({ kind: 'timeout', ms: timeoutMs });
-      }
-      if (opts.signal.aborted) return empty({ kind: 'cancelled' });
-      return empty({ kind: 'trap', message: r.crash ?? 'the component stopped' });
-    } catch (err) {
-      return empty({ kind: 'trap', message: err instanceof Error ? err.message : String(err) });
-    } finally {
-      r.worker.unref();
-      // Audit notices this call posted and the event loop has not delivered yet belong to it.
-      if (this.#running === r) r.bridge.drain();
-      opts.signal.removeEventListener('abort', onAbort);
-      this.#currentCall = null;
-      this.#armIdle();
-    }
-  }
-
-  /** Waits for the reply until the deadline, which moves on by the time spent waiting for a person. */
-  async #awaitReply(r: Running, started: number, timeoutMs: number): Promise<number> {
-    for (;;) {
-      const state = Atomics.load(r.flag, 0);
-      if (state !== WAITING) return state;
-      const now = performance.now();
-      const holding = this.#holds > 0;
-      const held = this.#heldMs + (holding ? now - this.#holdStart : 0);
-      const left = started + timeoutMs + held - now;
-      if (left <= 0) return state;
-      // While a person decides, the deadline moves: wake now and then to see where it is.
-      const wait = Atomics.waitAsync(r.flag, 0, WAITING, holding ? Math.min(left, HOLD_POLL_MS) : left);
-      if (wait.async) await wait.value;
-    }
   }
 
   #armIdle(): void {
@@ -330,11 +489,14 @@ export class ComponentInstance {
   }
 }
 
-function spin(flag: Int32Array): number {
-  const until = process.hrtime.bigint() + SPIN_NS;
-  let state = Atomics.load(flag, 0);
-  while (state === WAITING && process.hrtime.bigint() < until) state = Atomics.load(flag, 0);
-  return state;
+/** Busy-waits until the worker has posted a reply beyond `seen`, for at most `ms`. */
+function spinWhile(state: Int32Array, seen: number, ms: number): boolean {
+  const until = performance.now() + ms;
+  for (let i = 1; ; i++) {
+    if (Atomics.load(state, REPLY_COUNT) !== seen) return true;
+    // Reading the clock costs more than the load: look at it now and then.
+    if ((i & 63) === 0 && performance.now() > until) return false;
+  }
 }
 
 function empty(outcome: CallOutcome['outcome']): CallOutcome {

@@ -14,7 +14,10 @@ export interface WorkerInit {
   bridge: BridgeChannel;
   /** Calls: posted on the port, then signalled on the flag the worker sleeps on. */
   requests: BridgeChannel;
-  /** Call replies: posted on the port, then signalled on the flag (the engine may be spinning on it). */
+  /**
+   * Call replies: posted on the port, then signalled on the flag (the engine may be spinning on it).
+   * The flag's buffer holds REPLY_COUNT and RUNNING_CALL.
+   */
   replies: BridgeChannel;
   /** Bytes of stdout and of stderr kept per call. */
   captureLimit: number;
@@ -25,9 +28,15 @@ export const NO_CALL = 0;
 export const CALL_PENDING = 1;
 export const STOP = 2;
 
+/** Slots of the reply flag: replies posted so far, and the id of the call the guest is running (0: none). */
+export const REPLY_COUNT = 0;
+export const RUNNING_CALL = 1;
+
 export interface CallMessage {
   type: 'call';
   id: number;
+  /** The call's id in the call log, carried on the guest's host calls. */
+  callId: string;
   /** ToolDescriptor.export: `fn` or `iface#fn`. */
   export: string;
   args: Record<string, unknown>;
@@ -43,6 +52,12 @@ export type Outcome =
   | { kind: 'exit'; code: number }
   /** The guest trapped (unreachable, out of memory, stack overflow) or the host rejected something. */
   | { kind: 'trap'; message: string };
+
+/** A call the engine no longer wants: dropped if the worker has not started it. */
+export interface CancelMessage {
+  type: 'cancel';
+  id: number;
+}
 
 export interface CallReply {
   type: 'reply';

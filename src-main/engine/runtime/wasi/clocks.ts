@@ -1,5 +1,8 @@
 import { Pollable } from './streams.js';
 
+/** Nanoseconds on the monotonic clock: wasi:clocks/monotonic-clock's `instant`. */
+export const monotonicNow = (): bigint => process.hrtime.bigint();
+
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
 
 /** Blocks the worker thread; only a guest's own worker ever sleeps, and its deadline still applies. */
@@ -9,8 +12,8 @@ function sleepNs(ns: bigint): void {
 
 function deadlinePollable(deadline: bigint): Pollable {
   return new Pollable(
-    () => process.hrtime.bigint() >= deadline,
-    () => sleepNs(deadline - process.hrtime.bigint()),
+    () => monotonicNow() >= deadline,
+    () => sleepNs(deadline - monotonicNow()),
   );
 }
 
@@ -18,10 +21,10 @@ function deadlinePollable(deadline: bigint): Pollable {
 export function createClocks() {
   return {
     monotonicClock: {
-      now: () => process.hrtime.bigint(),
+      now: monotonicNow,
       resolution: () => 1n,
       subscribeInstant: (when: bigint) => deadlinePollable(when),
-      subscribeDuration: (ns: bigint) => deadlinePollable(process.hrtime.bigint() + ns),
+      subscribeDuration: (ns: bigint) => deadlinePollable(monotonicNow() + ns),
     },
     wallClock: {
       now() {

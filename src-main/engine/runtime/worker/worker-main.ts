@@ -5,8 +5,19 @@ import { resolveExport } from '../../schema/resolve-export.js';
 import { classifyGuestError, fromGuestResult, toGuestArgs } from '../../schema/values.js';
 import { type ExportedFunction, exportPath } from '../../schema/wit-type.js';
 import { workerBridge } from '../host-bridge.js';
-import { CALL_PENDING, type CallMessage, type CallReply, NO_CALL, type Outcome, STOP, type WorkerInit } from '../protocol.js';
+import {
+  type CallMessage,
+  type CallReply,
+  type CancelMessage,
+  NO_CALL,
+  type Outcome,
+  REPLY_COUNT,
+  RUNNING_CALL,
+  STOP,
+  type WorkerInit,
+} from '../protocol.js';
 import { GuestExit } from '../wasi/cli.js';
+import { withFastPaths } from '../wasi/core-fast-paths.js';
 import { createWasiImports } from '../wasi/host.js';
 import { BoundedCapture } from '../wasi/streams.js';
 
@@ -17,6 +28,7 @@ import { BoundedCapture } from '../wasi/streams.js';
  * Between calls the thread sleeps in Atomics.wait on the request flag instead of in its event loop:
  * a futex wake takes microseconds where a message wake-up takes ~80 us, and a guest call is
  * synchronous anyway. The event loop only runs while (re)instantiating, which is asynchronous.
+ * The engine may post several calls ahead; they run one after another in the order posted.
  */
 
 const init = workerData as WorkerInit;
@@ -28,13 +40,17 @@ if (!port) throw new Error('runtime worker started outside a worker thread');
 // worker's environment is empty anyway.
 Object.defineProperty(process, 'env', { value: Object.freeze({}), configurable: false, writable: false });
 
-const bridge = workerBridge(init.bridge);
+/** The call the guest is running, named on its host calls. */
+let current: CallMessage | undefined;
+const bridge = workerBridge(init.bridge, () => current?.callId ?? null);
 const captures = { stdout: new BoundedCapture(init.captureLimit), stderr: new BoundedCapture(init.captureLimit) };
 const env: [string, string][] = [...init.plan.env];
 const plan = { ...init.plan, env };
 const requestFlag = new Int32Array(init.requests.flag);
 const IDLE_SPIN_MS = 0.3;
 const replyFlag = new Int32Array(init.replies.flag);
+/** Calls taken off the port and not yet run (a cancel can still drop them). */
+const queue: CallMessage[] = [];
 
 type Entry = { fn: ExportedFunction; call: (...args: unknown[]) => unknown };
 /** The guest's linear memories, to tell a trap at the memory cap from any other trap. */
@@ -66,7 +82,7 @@ async function instantiate(): Promise<Map<string, Entry>> {
     },
     host.imports,
     async (module: WebAssembly.Module, imports: WebAssembly.Imports) => {
-      const instance = await WebAssembly.instantiate(module, imports);
+      const instance = await WebAssembly.instantiate(module, withFastPaths(imports));
       for (const e of Object.values(instance.exports)) if (e instanceof WebAssembly.Memory) memories.push(e);
       return instance;
     },
@@ -126,8 +142,19 @@ function reply(id: number, outcome: Outcome): void {
     dropped: out.dropped + errOut.dropped,
   };
   init.replies.port.postMessage(msg);
-  Atomics.store(replyFlag, 0, 1);
-  Atomics.notify(replyFlag, 0);
+  Atomics.add(replyFlag, REPLY_COUNT, 1);
+  Atomics.notify(replyFlag, REPLY_COUNT);
+}
+
+function takeMessages(): void {
+  for (let m = receiveMessageOnPort(init.requests.port); m; m = receiveMessageOnPort(init.requests.port)) {
+    const msg = m.message as CallMessage | CancelMessage;
+    if (msg.type === 'call') queue.push(msg);
+    else {
+      const i = queue.findIndex((c) => c.id === msg.id);
+      if (i >= 0) queue.splice(i, 1);
+    }
+  }
 }
 
 /** Serves calls until the instance needs (re)building, which is asynchronous. */
@@ -137,18 +164,24 @@ function serve(): void {
       rebuild();
       return;
     }
-    // Calls tend to come in runs: stay awake briefly before sleeping, since waking a sleeping thread
-    // costs more than the call itself on small VMs. Bounded, so an idle instance costs nothing.
-    const until = performance.now() + IDLE_SPIN_MS;
-    while (Atomics.load(requestFlag, 0) === NO_CALL && performance.now() < until);
-    Atomics.wait(requestFlag, 0, NO_CALL);
-    const state = Atomics.exchange(requestFlag, 0, NO_CALL);
-    if (state === STOP) return;
-    if (state !== CALL_PENDING) continue;
-    const msg = receiveMessageOnPort(init.requests.port)?.message as CallMessage | undefined;
-    if (!msg) continue;
+    if (Atomics.exchange(requestFlag, 0, NO_CALL) === STOP) return;
+    takeMessages();
+    const msg = queue.shift();
+    if (!msg) {
+      // Calls tend to come in runs: stay awake briefly before sleeping, since waking a sleeping thread
+      // costs more than the call itself on small VMs. Bounded, so an idle instance costs nothing.
+      const until = performance.now() + IDLE_SPIN_MS;
+      while (Atomics.load(requestFlag, 0) === NO_CALL && performance.now() < until);
+      Atomics.wait(requestFlag, 0, NO_CALL);
+      continue;
+    }
     if (msg.env) env.splice(0, env.length, ...msg.env);
-    reply(msg.id, callSync(entries, msg));
+    current = msg;
+    Atomics.store(replyFlag, RUNNING_CALL, msg.id);
+    const outcome = callSync(entries, msg);
+    current = undefined;
+    Atomics.store(replyFlag, RUNNING_CALL, 0);
+    reply(msg.id, outcome);
   }
 }
 
@@ -160,10 +193,14 @@ function rebuild(): void {
     },
     (err: unknown) => {
       // Answer the next call with the reason instead of leaving it to time out.
-      Atomics.wait(requestFlag, 0, NO_CALL);
-      Atomics.store(requestFlag, 0, NO_CALL);
-      const msg = receiveMessageOnPort(init.requests.port)?.message as CallMessage | undefined;
-      if (msg) reply(msg.id, { kind: 'trap', message: `the component failed to start again: ${errorMessage(err)}` });
+      takeMessages();
+      while (!queue.length) {
+        Atomics.wait(requestFlag, 0, NO_CALL);
+        if (Atomics.exchange(requestFlag, 0, NO_CALL) === STOP) return;
+        takeMessages();
+      }
+      const msg = queue.shift() as CallMessage;
+      reply(msg.id, { kind: 'trap', message: `the component failed to start again: ${errorMessage(err)}` });
       rebuild();
     },
   );
