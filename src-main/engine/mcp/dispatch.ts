@@ -1,7 +1,8 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { ErrorObject } from 'ajv';
 import type { CallStatus, EventBus } from '../events.js';
 import type { Recorder } from '../store/recorder.js';
+import { newCallId } from './call-id.js';
 import { errorResult, type ToolResult, type ToolTable } from './tool-table.js';
 
 /** Raised for requests that are wrong before any tool runs: unknown tool, bad arguments. */
@@ -46,8 +47,8 @@ export function createDispatcher(deps: { tools: ToolTable; events: EventBus; rec
         );
       }
       const argsJson = JSON.stringify(args);
-      const callId = randomUUID();
       const startedAt = Date.now();
+      const callId = newCallId(startedAt);
       const t0 = process.hrtime.bigint();
       events.emit('call.started', { callId, tool: tool.name, componentId: tool.componentId, client: req.client, at: startedAt });
       let result: ToolResult;

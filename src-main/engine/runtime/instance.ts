@@ -79,6 +79,9 @@ interface Running {
   generation: number;
   watching: boolean;
   awaitingReady: boolean;
+  spinScheduled: boolean;
+  /** REPLY_COUNT when the replies port was last emptied. */
+  drained: number;
 }
 
 /**
@@ -199,8 +202,6 @@ export class ComponentInstance {
       this.#whenReady(r);
       return;
     }
-    const lone = !this.#calls[0].posted && this.#calls.length === 1;
-    const seen = Atomics.load(r.state, REPLY_COUNT);
     let posted = 0;
     for (const call of this.#calls) {
       if (call.posted) continue;
@@ -211,21 +212,31 @@ export class ComponentInstance {
     if (!posted) return;
     Atomics.store(r.requestFlag, 0, CALL_PENDING);
     Atomics.notify(r.requestFlag, 0);
-    if (lone && this.#spin(r, seen)) this.#drain(r);
-    if (this.#running === r && this.#calls[0]?.posted) void this.#watch(r);
+    if (!r.spinScheduled) {
+      r.spinScheduled = true;
+      setImmediate(() => this.#spin(r));
+    }
+    void this.#watch(r);
   }
 
-  /** Spins for a lone call's reply while that pays (see SPIN_MS); true when it came. */
-  #spin(r: Running, seen: number): boolean {
+  /**
+   * Waits for a lone call's reply by spinning (see SPIN_MS), once the engine has nothing else to do:
+   * setImmediate runs after the requests that arrived together have all been read and posted, so a
+   * spin never holds back a request that is already waiting. With several calls in flight the CPU is
+   * better left to the worker and the client, and replies are picked up in batches by #watch.
+   */
+  #spin(r: Running): void {
+    r.spinScheduled = false;
+    if (this.#running !== r || !this.#calls[0]?.posted || this.#calls[1]?.posted) return;
     // When replies keep arriving after the spin window (a slow tool, or a machine so busy the worker
     // waits for a core), skip it, trying again every 32nd call.
     if (this.#spinMisses >= 4 && this.#spinMisses % 32 !== 0) {
       this.#spinMisses++;
-      return false;
+      return;
     }
-    const caught = spinWhile(r.state, seen, SPIN_MS);
+    const caught = spinWhile(r.state, r.drained, SPIN_MS);
     this.#spinMisses = caught ? 0 : this.#spinMisses + 1;
-    return caught;
+    if (caught) this.#drain(r);
   }
 
   /** Answers the calls the worker has replied to, while calls are in flight. */
@@ -246,6 +257,7 @@ export class ComponentInstance {
   }
 
   #drain(r: Running): void {
+    r.drained = Atomics.load(r.state, REPLY_COUNT);
     for (let m = receiveMessageOnPort(r.replies); m; m = receiveMessageOnPort(r.replies)) {
       const reply = m.message as CallReply;
       // Host notices a call posted before its reply belong to it: handle them before it is answered.
@@ -421,6 +433,8 @@ export class ComponentInstance {
       generation: this.#generation,
       watching: false,
       awaitingReady: false,
+      spinScheduled: false,
+      drained: 0,
     };
     worker.on('error', (err) => {
       running.crash ??= `the component's worker crashed: ${err.message}`;

@@ -44,6 +44,7 @@ export class NdjsonTransport implements Transport {
   #skipping = false;
   readonly #inFlight = new Set<RequestId>();
   #closed = false;
+  #outbox = '';
 
   constructor(stream: Duplex, limits: Partial<NdjsonLimits> = {}) {
     this.#stream = stream;
@@ -62,16 +63,29 @@ export class NdjsonTransport implements Transport {
   async send(message: JSONRPCMessage): Promise<void> {
     if (this.#closed) return;
     if ('id' in message && ('result' in message || 'error' in message)) this.#inFlight.delete(message.id as RequestId);
-    this.#stream.write(`${JSON.stringify(message)}\n`);
+    if (!this.#outbox) process.nextTick(this.#flush);
+    this.#outbox += `${JSON.stringify(message)}\n`;
+  }
+
+  /**
+   * Writes the replies produced in one tick together: replies to calls answered in a batch cost one
+   * write to the pipe or socket instead of one each.
+   */
+  readonly #flush = (): void => {
+    const out = this.#outbox;
+    this.#outbox = '';
+    if (this.#closed || !out) return;
+    this.#stream.write(out);
     if (this.#stream.writableLength > this.#limits.maxWriteBytes) {
       this.#stream.destroy();
       return;
     }
     this.#pump();
-  }
+  };
 
   async close(): Promise<void> {
     if (this.#closed) return;
+    this.#flush();
     this.#stream.end();
     // end() waits for the client to read what is queued; a client that never reads must not hold us.
     setTimeout(() => this.#stream.destroy(), 1000).unref();
