@@ -28,9 +28,14 @@ export const NO_CALL = 0;
 export const CALL_PENDING = 1;
 export const STOP = 2;
 
-/** Slots of the reply flag: replies posted so far, and the id of the call the guest is running (0: none). */
+/**
+ * Slots of the reply flag: replies posted so far, the id of the call the guest is running (0: none),
+ * and the reply count the engine has taken in. The worker wakes the engine only for the first reply
+ * it has not taken in yet: the engine takes in every reply there is when it wakes.
+ */
 export const REPLY_COUNT = 0;
 export const RUNNING_CALL = 1;
+export const REPLIES_TAKEN = 2;
 
 export interface CallMessage {
   type: 'call';
