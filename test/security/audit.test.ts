@@ -137,6 +137,22 @@ permissions:
     expect(w.weld.store.audit.verify()).toEqual({ ok: true, rows: log.length });
   });
 
+  it('records each access against its own call when calls to one component are in flight together', async () => {
+    const files = Array.from({ length: 6 }, (_, i) => `f${i}.txt`);
+    for (const f of files) writeFileSync(join(w.base, 'data', f), `content of ${f}`);
+    const ids: string[] = [];
+    const off = w.weld.events.on('call.started', (e) => ids.push(e.callId));
+    const results = await Promise.all(
+      files.map((path) => w.weld.dispatcher.call({ tool: 'read-file', args: { path }, client: 'security-test' })),
+    );
+    off();
+    w.weld.store.recorder.flush();
+    expect(results.map(text)).toEqual(files.map((f) => `content of ${f}`));
+    files.forEach((f, i) => {
+      expect(w.events(ids[i]).map((e) => `${e.decision} ${e.target}`)).toEqual([`allowed fs://${w.base}/data/${f}`]);
+    });
+  });
+
   it('weld audit --verify passes on the data dir, and fails on a copy with one edited entry', async () => {
     await w.weld.stop();
     const ok = await runWeld(['audit', '--verify'], w.home);
