@@ -5,7 +5,7 @@ import { tokenPath } from '../../engine/mcp/transports/http-token.js';
 import { NdjsonTransport } from '../../engine/mcp/transports/ndjson-transport.js';
 import { EndpointInUseError } from '../../engine/mcp/transports/socket-listener.js';
 import { createWeld } from '../../engine/weld.js';
-import { startWebUi } from '../../web/web-ui.js';
+import type { WebServer } from '../../web/server.js';
 import { CliError, type Command, UsageError } from '../command.js';
 import { dataDir } from '../engine.js';
 
@@ -58,8 +58,10 @@ SIGTERM or Ctrl-C lets running calls finish (up to 10 s), then stops.`,
     if (endpoints.socketPath) logger.info(`serving MCP on socket ${endpoints.socketPath}`);
     if (endpoints.httpUrl) logger.info(`serving MCP on ${endpoints.httpUrl}`, { tokenFile: tokenPath(weld.paths.home) });
 
-    let ui: Awaited<ReturnType<typeof startWebUi>> | undefined;
+    let ui: WebServer | undefined;
     if (values.ui) {
+      // Loaded only here: the web UI's API layer is not part of serving MCP.
+      const { startWebUi } = await import('../../web/web-ui.js');
       // This very `weld` (node + bin/weld.js), so the copied client config works without PATH changes.
       ui = await startWebUi(weld, {
         port: uiPort === true ? 0 : uiPort,

@@ -4,7 +4,7 @@ import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { EventBus } from '../../events.js';
 import type { Logger } from '../../log.js';
 import { type Metrics, renderPrometheus } from '../../telemetry/index.js';
-import { type HttpEndpoint, listenHttp } from './http-endpoint.js';
+import type { HttpEndpoint } from './http-endpoint.js';
 import { loadOrCreateToken } from './http-token.js';
 import { NdjsonTransport } from './ndjson-transport.js';
 import { listenSocket, type SocketListener } from './socket-listener.js';
@@ -87,6 +87,8 @@ export async function startEndpoints(weld: EndpointHost, opts: EndpointOptions):
     if (opts.http !== undefined) {
       token = loadOrCreateToken(weld.paths.home);
       const metrics = weld.metrics;
+      // The SDK's Streamable HTTP transport (and the HTTP framework under it) loads only when asked for.
+      const { listenHttp } = await import('./http-endpoint.js');
       http = await listenHttp({
         createMcpServer: () => weld.createMcpServer(),
         token,
