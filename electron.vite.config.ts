@@ -7,7 +7,7 @@ export default defineConfig({
     build: {
       outDir: 'out/main',
       // What `weld serve` loads before its first answer is bundled: Node 20 has no compile cache, and
-      // resolving, reading and compiling the ~310 files of these packages one by one cost ~150 ms of every cold
+      // resolving and reading the ~310 files of these packages one by one cost ~150 ms of every cold
       // start (half of their load time). Native and rarely used dependencies stay external.
       externalizeDeps: { exclude: ['@modelcontextprotocol/sdk', 'zod', 'yaml', 'ajv', 'picomatch', 'ipaddr.js'] },
       rollupOptions: {
