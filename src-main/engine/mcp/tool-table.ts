@@ -1,4 +1,4 @@
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
 
 export interface ToolContent {
   type: 'text';
@@ -33,11 +33,8 @@ export interface ToolDefinition {
   invoke(args: Record<string, unknown>, ctx: ToolCallContext): Promise<ToolResult>;
 }
 
-/** Checks a call's arguments against the tool's input schema; `errors` says why they failed. */
-export interface ArgsValidator {
-  (args: unknown): boolean;
-  errors?: ErrorObject[] | null;
-}
+/** Checks a call's arguments against the tool's input schema: null when they fit, else why not. */
+export type ArgsValidator = (args: unknown) => Promise<ErrorObject[] | null>;
 
 export interface RegisteredTool extends ToolDefinition {
   validate: ArgsValidator;
@@ -52,7 +49,7 @@ export const TOOL_NAME = /^[a-zA-Z0-9_-]{1,128}$/;
 export class ToolTable {
   readonly #tools = new Map<string, RegisteredTool>();
   readonly #listeners = new Set<() => void>();
-  readonly #ajv = new Ajv({ allErrors: true, strict: false, coerceTypes: false, useDefaults: false });
+  #ajv: Promise<Ajv> | undefined;
 
   list(): RegisteredTool[] {
     return [...this.#tools.values()];
@@ -97,17 +94,22 @@ export class ToolTable {
   /**
    * Compiled on the tool's first call, not when it is added: a server starts with a dozen built-in
    * tools, and compiling their schemas up front cost ~80 ms of every cold start (the first compile
-   * alone ~60 ms), before a client had asked for anything.
+   * alone ~60 ms), before a client had asked for anything. Ajv itself loads then too: a server
+   * loads it with the MCP SDK, after starting its workers (WeldOptions.prewarm).
    */
   #validator(schema: Record<string, unknown>): ArgsValidator {
     let compiled: ValidateFunction | undefined;
-    const validate: ArgsValidator = (args) => {
-      compiled ??= this.#ajv.compile(schema);
-      const ok = compiled(args);
-      validate.errors = compiled.errors;
-      return ok;
+    return async (args) => {
+      compiled ??= (await this.#compiler()).compile(schema);
+      return compiled(args) ? null : (compiled.errors ?? []);
     };
-    return validate;
+  }
+
+  #compiler(): Promise<Ajv> {
+    this.#ajv ??= import('ajv').then(
+      ({ Ajv }) => new Ajv({ allErrors: true, strict: false, coerceTypes: false, useDefaults: false }),
+    );
+    return this.#ajv;
   }
 
   #changed(): void {
