@@ -25,10 +25,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     (name ? io.stdout : io.stderr)(usage());
     return name ? 0 : 2;
   }
-  const command = COMMANDS.find((c) => c.name === (name === '--version' ? 'version' : name));
-  if (!command) {
+  const entry = COMMANDS.find((c) => c.name === (name === '--version' ? 'version' : name));
+  if (!entry) {
     io.stderr(`weld: unknown command "${name}"\n\n${usage()}`);
     return 2;
   }
-  return runCommand(command, rest, io, (err) => err instanceof StoreError);
+  return runCommand(await entry.load(), rest, io, (err) => err instanceof StoreError);
 }

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { type WeldPaths, weldPaths } from './config.js';
 import { EventBus } from './events.js';
 import { createLogger, type Logger } from './log.js';
@@ -9,7 +10,6 @@ import { componentTools } from './mcp/component-tools.js';
 import { createDispatcher, type Dispatcher } from './mcp/dispatch.js';
 import { permissionTools } from './mcp/permission-tools.js';
 import { registryTools } from './mcp/registry-tools.js';
-import { createMcpServer } from './mcp/server.js';
 import { ToolTable } from './mcp/tool-table.js';
 import { createPolicyEngine, type PolicyEngine, type SecretCipher, SecretStore, type Verdict } from './policy/index.js';
 import { type CatalogEntry, catalogSources, searchCatalogs } from './registry/catalog.js';
@@ -35,6 +35,12 @@ export interface WeldOptions {
   defaultLimits?: Partial<SandboxPlan['limits']>;
   /** Seals secret values; default: AES-256-GCM with a key file in the data dir (see policy/secrets.ts). */
   secretCipher?: SecretCipher;
+  /**
+   * Start every installed component's worker as soon as the runtime knows them, while the rest of the
+   * engine (the MCP SDK) loads: a server's first call then finds its tool warm. Off for commands that
+   * may never call a tool.
+   */
+  prewarm?: boolean;
 }
 
 export interface Weld {
@@ -57,7 +63,7 @@ export interface Weld {
   /** Catalog search (WELD_CATALOG, else <data dir>/catalog.json and the bundled catalog). */
   searchComponents(query: string): CatalogEntry[];
   /** A fresh MCP server for one client connection. */
-  createMcpServer(): ReturnType<typeof createMcpServer>;
+  createMcpServer(): Server;
   stop(): Promise<void>;
 }
 
@@ -161,6 +167,10 @@ export async function createWeld(opts: WeldOptions): Promise<Weld> {
     }),
   );
   runtime.loadInstalled();
+  // Workers first, then the MCP SDK, the largest part of the engine: a compile ends on the main thread,
+  // which evaluating the SDK (with ajv) would hold for ~50 ms, while a started worker boots on its own
+  // thread. Measured: the worker then starts ~40 ms sooner than with both at once.
+  if (opts.prewarm) await runtime.prewarm();
   // New grants take effect in the component's next instance (its preopens and environment are fixed
   // when it starts).
   events.on('grants.changed', ({ componentId }) => void runtime.restart(componentId));
@@ -187,6 +197,7 @@ export async function createWeld(opts: WeldOptions): Promise<Weld> {
   }, 1000);
   watch.unref();
 
+  const { createMcpServer } = await import('./mcp/server.js');
   let stopped = false;
   return {
     paths,

@@ -2,10 +2,9 @@ import { Duplex } from 'node:stream';
 import { createLogger } from '../../engine/log.js';
 import { DEFAULT_HTTP_PORT, startEndpoints } from '../../engine/mcp/transports/endpoints.js';
 import { tokenPath } from '../../engine/mcp/transports/http-token.js';
-import { NdjsonTransport } from '../../engine/mcp/transports/ndjson-transport.js';
 import { EndpointInUseError } from '../../engine/mcp/transports/socket-listener.js';
 import { createWeld } from '../../engine/weld.js';
-import { startWebUi } from '../../web/web-ui.js';
+import type { WebServer } from '../../web/server.js';
 import { CliError, type Command, UsageError } from '../command.js';
 import { dataDir } from '../engine.js';
 
@@ -44,9 +43,9 @@ SIGTERM or Ctrl-C lets running calls finish (up to 10 s), then stops.`,
 
     // With --stdio, stdout belongs to the MCP stream: every log line goes to stderr.
     const logger = createLogger({ write: io.stderr, level: io.env.WELD_LOG_LEVEL === 'debug' ? 'debug' : 'info' });
-    const weld = await createWeld({ home: dataDir(io), env: io.env, logger });
-    // Workers start while the client connects and initializes, so the first call finds them warm.
-    void weld.runtime.prewarm();
+    // Workers start while the engine finishes loading and the client connects and initializes, so the
+    // first call finds them warm.
+    const weld = await createWeld({ home: dataDir(io), env: io.env, logger, prewarm: true });
     let endpoints: Awaited<ReturnType<typeof startEndpoints>>;
     try {
       endpoints = await startEndpoints(weld, { socket: socket === '' ? true : socket, http });
@@ -58,8 +57,10 @@ SIGTERM or Ctrl-C lets running calls finish (up to 10 s), then stops.`,
     if (endpoints.socketPath) logger.info(`serving MCP on socket ${endpoints.socketPath}`);
     if (endpoints.httpUrl) logger.info(`serving MCP on ${endpoints.httpUrl}`, { tokenFile: tokenPath(weld.paths.home) });
 
-    let ui: Awaited<ReturnType<typeof startWebUi>> | undefined;
+    let ui: WebServer | undefined;
     if (values.ui) {
+      // Loaded only here: the web UI's API layer is not part of serving MCP.
+      const { startWebUi } = await import('../../web/web-ui.js');
       // This very `weld` (node + bin/weld.js), so the copied client config works without PATH changes.
       ui = await startWebUi(weld, {
         port: uiPort === true ? 0 : uiPort,
@@ -72,7 +73,9 @@ SIGTERM or Ctrl-C lets running calls finish (up to 10 s), then stops.`,
     let stdioClosed = new Promise<void>(() => {});
     if (values.stdio) {
       // The same framing as the socket (frame limit, JSON-RPC error replies, backpressure), not the SDK's
-      // stdio transport, which drops malformed lines silently.
+      // stdio transport, which drops malformed lines silently. Loaded after the engine, which started
+      // the workers before loading the SDK this transport needs.
+      const { NdjsonTransport } = await import('../../engine/mcp/transports/ndjson-transport.js');
       const transport = new NdjsonTransport(Duplex.from({ readable: process.stdin, writable: process.stdout }));
       stdioClosed = new Promise<void>((resolve) => {
         transport.onclose = resolve;

@@ -40,11 +40,9 @@ export function createDispatcher(deps: { tools: ToolTable; events: EventBus; rec
       const tool = tools.get(req.tool);
       if (!tool) throw new CallError(`Unknown tool "${req.tool}". Use tools/list to see the available tools.`, 'unknown-tool');
       const args = req.args ?? {};
-      if (typeof args !== 'object' || Array.isArray(args) || !tool.validate(args)) {
-        throw new CallError(
-          `Invalid arguments for tool "${tool.name}": ${describeErrors(tool.validate.errors)}`,
-          'invalid-arguments',
-        );
+      const invalid = typeof args !== 'object' || Array.isArray(args) ? [] : await tool.validate(args);
+      if (invalid) {
+        throw new CallError(`Invalid arguments for tool "${tool.name}": ${describeErrors(invalid)}`, 'invalid-arguments');
       }
       const argsJson = JSON.stringify(args);
       const startedAt = Date.now();

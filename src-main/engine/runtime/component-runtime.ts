@@ -158,12 +158,21 @@ export class ComponentRuntime {
     await this.#instances.get(componentId)?.instance.restart();
   }
 
-  /** Starts every loaded component's worker now, so the first call does not pay for it. */
+  /**
+   * Compiles every loaded component and starts its worker now, so the first call does not pay for it.
+   * Resolves once the workers are started, not ready: the caller can load the rest of itself while
+   * they boot. A component that fails to compile is left to its first call, which reports why.
+   */
   async prewarm(): Promise<void> {
     await Promise.all(
-      [...this.#instances.values()].map(async ({ instance, prepare }) => {
-        await prepare();
-        await instance.prewarm();
+      [...this.#instances.entries()].map(async ([id, { instance, prepare }]) => {
+        try {
+          await prepare();
+        } catch (err) {
+          this.deps.logger.warn('component not prewarmed', { component: id, err: String(err) });
+          return;
+        }
+        void instance.prewarm();
       }),
     );
   }

@@ -2,7 +2,7 @@ import type { EventBus } from '../events.js';
 import type { ToolTable } from '../mcp/tool-table.js';
 import type { ComponentRecord, ComponentStore, SignatureStatus, ToolDescriptor } from '../store/components.js';
 import type { Recorder } from '../store/recorder.js';
-import { analyzeComponent, type ComponentAnalysis } from './analyze.js';
+import type { ComponentAnalysis } from './analyze.js';
 import type { ComponentRuntime } from './component-runtime.js';
 import { transpileToCache } from './transpile-cache.js';
 
@@ -70,6 +70,8 @@ export async function installComponent(
   src: InstallSource,
   opts: { id?: string; actor: string },
 ): Promise<InstallResult> {
+  // The component parser loads with the first install: a server serving installed tools never needs it.
+  const { analyzeComponent } = await import('./analyze.js');
   const analysis = await analyzeComponent(src.bytes, src.policyYaml, src.name);
   const id = opts.id ? componentIdFrom(opts.id) : componentIdFrom(src.name);
   const same = deps.components.getByDigest(analysis.digest);

@@ -4,9 +4,9 @@ import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { EventBus } from '../../events.js';
 import type { Logger } from '../../log.js';
 import { type Metrics, renderPrometheus } from '../../telemetry/index.js';
-import { type HttpEndpoint, listenHttp } from './http-endpoint.js';
+import type { HttpEndpoint } from './http-endpoint.js';
 import { loadOrCreateToken } from './http-token.js';
-import { NdjsonTransport } from './ndjson-transport.js';
+import type { NdjsonTransport } from './ndjson-transport.js';
 import { listenSocket, type SocketListener } from './socket-listener.js';
 
 /** The fixed default, so client configs written once keep pointing at Weld. */
@@ -53,8 +53,7 @@ export async function startEndpoints(weld: EndpointHost, opts: EndpointOptions):
   let http: HttpEndpoint | undefined;
   let token: string | undefined;
 
-  const serveConnection = (stream: Socket) => {
-    const transport = new NdjsonTransport(stream);
+  const serveConnection = (transport: NdjsonTransport, stream: Socket) => {
     connections.add(transport);
     weld.logger.debug('socket client connected', { connections: connections.size });
     transport.onclose = () => {
@@ -82,11 +81,18 @@ export async function startEndpoints(weld: EndpointHost, opts: EndpointOptions):
 
   try {
     if (opts.socket !== undefined) {
-      socket = await listenSocket(opts.socket === true ? weld.paths.socket : opts.socket, serveConnection);
+      // Loaded with the endpoint that needs it: it brings the SDK's message schemas, which a server
+      // loads after starting its workers (see WeldOptions.prewarm).
+      const { NdjsonTransport } = await import('./ndjson-transport.js');
+      socket = await listenSocket(opts.socket === true ? weld.paths.socket : opts.socket, (stream) =>
+        serveConnection(new NdjsonTransport(stream), stream),
+      );
     }
     if (opts.http !== undefined) {
       token = loadOrCreateToken(weld.paths.home);
       const metrics = weld.metrics;
+      // The SDK's Streamable HTTP transport (and the HTTP framework under it) loads only when asked for.
+      const { listenHttp } = await import('./http-endpoint.js');
       http = await listenHttp({
         createMcpServer: () => weld.createMcpServer(),
         token,
