@@ -106,8 +106,12 @@ export class ToolTable {
   }
 
   #compiler(): Promise<Ajv> {
+    // validateSchema: false skips checking each schema against the draft-07 meta-schema, whose own
+    // compile was ~25 ms of the first call. Each keyword still checks its value as it compiles (a
+    // misspelled type or a `required` that is not an array throws), and the schemas are Weld's own:
+    // the built-in tools' and those generated from WIT, which the schema tests compile in full.
     this.#ajv ??= import('ajv').then(
-      ({ Ajv }) => new Ajv({ allErrors: true, strict: false, coerceTypes: false, useDefaults: false }),
+      ({ Ajv }) => new Ajv({ allErrors: true, strict: false, coerceTypes: false, useDefaults: false, validateSchema: false }),
     );
     return this.#ajv;
   }
