@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { MIGRATIONS } from './migrations.js';
@@ -38,10 +38,9 @@ export function openDatabase(path: string, opts: { readonly?: boolean } = {}): D
     if (!opts.readonly) db.pragma('journal_mode = WAL');
     db.pragma('foreign_keys = ON');
     db.pragma('synchronous = NORMAL');
-    if (existed) {
-      const check = db.pragma('quick_check', { simple: true });
-      if (check !== 'ok') throw new StoreError(corruptMessage(path, String(check)), 'corrupt');
-    }
+    // Reading the schema catches a damaged header or schema page. A full quick_check is not run here:
+    // it reads every page, and the call log grows with use (1.4 s at start with a 174 MB database).
+    if (existed) db.prepare('SELECT count(*) FROM sqlite_master').get();
     if (!opts.readonly) migrate(db, path);
     return db;
   } catch (err) {
@@ -51,8 +50,14 @@ export function openDatabase(path: string, opts: { readonly?: boolean } = {}): D
 }
 
 function assertSqliteHeader(path: string): void {
-  const head = readFileSync(path).subarray(0, 16).toString('latin1');
-  if (head !== SQLITE_HEADER) throw new StoreError(corruptMessage(path, 'not a SQLite database'), 'corrupt');
+  const head = Buffer.alloc(SQLITE_HEADER.length);
+  const fd = openSync(path, 'r');
+  try {
+    readSync(fd, head, 0, head.length, 0);
+  } finally {
+    closeSync(fd);
+  }
+  if (head.toString('latin1') !== SQLITE_HEADER) throw new StoreError(corruptMessage(path, 'not a SQLite database'), 'corrupt');
 }
 
 function corruptMessage(path: string, why: string): string {
