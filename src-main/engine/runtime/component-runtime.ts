@@ -46,8 +46,11 @@ const DEFAULT_CAPTURE = 64 * 1024;
  * timeout pays neither transpile nor compile again.
  */
 export class ComponentRuntime {
-  /** Each loaded component's instance, with how to compile its modules before the first start. */
-  readonly #instances = new Map<string, { instance: ComponentInstance; prepare: () => Promise<void> }>();
+  /** Each loaded component's instance, with its compiled modules (compiled on first use). */
+  readonly #instances = new Map<
+    string,
+    { instance: ComponentInstance; modules: () => Promise<Record<string, WebAssembly.Module>> }
+  >();
   /** What each loaded instance was built from: digest and policy (a new policy means new limits and denies). */
   readonly #loadedDigest = new Map<string, string>();
   /**
@@ -75,27 +78,25 @@ export class ComponentRuntime {
     const cached = readCached(this.deps.cacheRoot, record.digest);
     if (!cached) throw new Error(`the transpiled code of ${record.id} is missing from the cache; reinstall it`);
     this.unload(record.id);
+    const modules = () => this.#modules(record.digest, cached, this.#plan(record.id).limits.memoryBytes);
     const instance = new ComponentInstance({
       componentId: record.id,
       glueUrl: cached.glueUrl,
-      modules: {},
+      modules,
       functions: cached.functions,
       plan: () => this.#plan(record.id),
       onHostCall: (callId, op, payload) => this.deps.onHostCall(record.id, callId, op, payload),
       idleMs: this.deps.idleMs ?? DEFAULT_IDLE_MS,
       captureLimit: this.deps.captureLimit ?? DEFAULT_CAPTURE,
     });
-    const prepare = async () => {
-      instance.spec.modules = await this.#modules(record.digest, cached, this.#plan(record.id).limits.memoryBytes);
-    };
-    this.#instances.set(record.id, { instance, prepare });
+    this.#instances.set(record.id, { instance, modules });
     this.#loadedDigest.set(record.id, loadedKey(record));
     const byExport = new Map(cached.functions.map((fn) => [exportPath(fn), fn]));
     this.deps.tools.add(
       record.tools.map((t) => {
         const fn = byExport.get(t.export);
         if (!fn) throw new Error(`${record.id}: tool ${t.name} names a missing export ${t.export}; reinstall it`);
-        return this.#tool(record, t, fn, instance, prepare);
+        return this.#tool(record, t, fn, instance);
       }),
     );
   }
@@ -165,14 +166,14 @@ export class ComponentRuntime {
    */
   async prewarm(): Promise<void> {
     await Promise.all(
-      [...this.#instances.entries()].map(async ([id, { instance, prepare }]) => {
+      [...this.#instances.entries()].map(async ([id, { instance, modules }]) => {
+        // The thread boots while its modules compile; it gets them as soon as they are.
+        void instance.prewarm();
         try {
-          await prepare();
+          await modules();
         } catch (err) {
           this.deps.logger.warn('component not prewarmed', { component: id, err: String(err) });
-          return;
         }
-        void instance.prewarm();
       }),
     );
   }
@@ -210,13 +211,7 @@ export class ComponentRuntime {
     return compiled;
   }
 
-  #tool(
-    record: ComponentRecord,
-    t: ToolDescriptor,
-    fn: ExportedFunction,
-    instance: ComponentInstance,
-    prepare: () => Promise<void>,
-  ): ToolDefinition {
+  #tool(record: ComponentRecord, t: ToolDescriptor, fn: ExportedFunction, instance: ComponentInstance): ToolDefinition {
     return {
       name: t.name,
       description: t.description,
@@ -224,7 +219,6 @@ export class ComponentRuntime {
       outputSchema: t.outputSchema,
       componentId: record.id,
       invoke: async (args, ctx) => {
-        if (!instance.warm) await prepare();
         const plan = this.#plan(record.id);
         const out = await instance.call(t.export, args, {
           callId: ctx.callId,

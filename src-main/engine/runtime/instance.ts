@@ -6,6 +6,7 @@ import {
   type CallMessage,
   type CallReply,
   type CancelMessage,
+  type ModulesMessage,
   type Outcome,
   REPLIES_TAKEN,
   REPLY_COUNT,
@@ -20,7 +21,8 @@ import { workerScript } from './worker-script.js';
 export interface InstanceSpec {
   componentId: string;
   glueUrl: string;
-  modules: Record<string, WebAssembly.Module>;
+  /** The compiled core modules (compiled once, then cached by the caller); sent to each new worker. */
+  modules: () => Promise<Record<string, WebAssembly.Module>>;
   functions: ExportedFunction[];
   /** Read at every worker start, so new grants apply to the next instance. */
   plan: () => SandboxPlan;
@@ -113,10 +115,6 @@ export class ComponentInstance {
   #restartWaiters: (() => void)[] = [];
 
   constructor(readonly spec: InstanceSpec) {}
-
-  get warm(): boolean {
-    return this.#running !== undefined;
-  }
 
   /** Starts the worker ahead of the first call (at serve start, in parallel with MCP initialize). */
   prewarm(): Promise<void> {
@@ -408,7 +406,6 @@ export class ComponentInstance {
     const init: WorkerInit = {
       componentId: this.spec.componentId,
       glueUrl: this.spec.glueUrl,
-      modules: this.spec.modules,
       functions: this.spec.functions,
       plan,
       bridge: { port: bridge.port2, flag: bridgeFlag },
@@ -481,6 +478,11 @@ export class ComponentInstance {
       worker.on('message', onMessage);
       worker.once('error', (err) => fail(`the component's worker failed: ${err.message}`));
       worker.once('exit', () => fail('the component stopped while starting'));
+      // The thread boots while the modules compile (on the first start; later starts find them cached).
+      this.spec.modules().then(
+        (modules) => worker.postMessage({ type: 'modules', modules } satisfies ModulesMessage),
+        (err: Error) => fail(`the component could not be compiled: ${err.message}`),
+      );
     });
     running.ready.catch(() => {});
     this.#running = running;

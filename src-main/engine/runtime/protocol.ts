@@ -2,13 +2,14 @@ import type { ExportedFunction } from '../schema/index.js';
 import type { BridgeChannel } from './host-bridge.js';
 import type { SandboxPlan } from './sandbox.js';
 
-/** What a worker needs to run one component instance. Structured-clonable: compiled modules included. */
+/**
+ * What a worker needs to run one component instance. Structured-clonable. The compiled modules come
+ * after it, in a ModulesMessage: the thread boots while the engine compiles them.
+ */
 export interface WorkerInit {
   componentId: string;
   /** file: URL of the transpiled glue (component.js). */
   glueUrl: string;
-  /** Core modules by the file name the glue asks for, compiled once by the engine with the memory cap. */
-  modules: Record<string, WebAssembly.Module>;
   functions: ExportedFunction[];
   plan: SandboxPlan;
   bridge: BridgeChannel;
@@ -21,6 +22,12 @@ export interface WorkerInit {
   replies: BridgeChannel;
   /** Bytes of stdout and of stderr kept per call. */
   captureLimit: number;
+}
+
+/** Core modules by the file name the glue asks for, compiled once by the engine with the memory cap. */
+export interface ModulesMessage {
+  type: 'modules';
+  modules: Record<string, WebAssembly.Module>;
 }
 
 /** Request flag states. */

@@ -65,7 +65,7 @@ beforeAll(async () => {
   instance = new ComponentInstance({
     componentId: 'hostile',
     glueUrl: cached.glueUrl,
-    modules,
+    modules: async () => modules,
     functions: cached.functions,
     plan: () => plan,
     onHostCall: (_callId, op, payload) => {

@@ -9,6 +9,7 @@ import {
   type CallMessage,
   type CallReply,
   type CancelMessage,
+  type ModulesMessage,
   NO_CALL,
   type Outcome,
   REPLIES_TAKEN,
@@ -69,6 +70,7 @@ interface Glue {
   ): Promise<Record<string, unknown>>;
 }
 let glue: Glue | undefined;
+let modules: Record<string, WebAssembly.Module> = {};
 
 async function instantiate(): Promise<Map<string, Entry>> {
   glue ??= (await import(init.glueUrl)) as Glue;
@@ -79,7 +81,7 @@ async function instantiate(): Promise<Map<string, Entry>> {
   memories.length = 0;
   const exports = await instantiate(
     (name) => {
-      const m = init.modules[name];
+      const m = modules[name];
       if (!m) throw new Error(`component glue asked for unknown core module ${name}`);
       return m;
     },
@@ -219,10 +221,13 @@ function rebuild(): void {
 }
 
 const started = performance.now();
-// Loading the glue is Weld's cost; the start deadline covers the guest's own start from here on.
-import(init.glueUrl)
-  .then((g: Glue) => {
+const compiled = new Promise<ModulesMessage>((resolve) => port.once('message', resolve));
+// Loading the glue and compiling are Weld's costs; the start deadline covers the guest's own start
+// from here on.
+Promise.all([import(init.glueUrl) as Promise<Glue>, compiled])
+  .then(([g, m]) => {
     glue = g;
+    modules = m.modules;
     port.postMessage({ type: 'instantiating' });
     return instantiate();
   })
