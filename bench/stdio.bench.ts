@@ -43,6 +43,13 @@ async function coldStart(command: string[], env: Record<string, string>): Promis
   return ms;
 }
 
+/** CPU time (user + system) the process has used so far, in microseconds; all its threads. */
+function cpuUs(pid: number | null | undefined): number {
+  if (!pid) return Number.NaN;
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1e6) / 100;
+}
+
 function rssMiB(pid: number | null | undefined): number {
   if (!pid) return Number.NaN;
   // The server's own RSS plus its worker threads (same process).
@@ -73,10 +80,13 @@ export async function stdioBench(): Promise<BenchSection> {
     const sides = [await connect(weldCmd, env), await connect([BASELINE, 'stdio'], {})];
     const lat: number[][] = [[], []];
     const tput: number[][] = [[], []];
+    const tputCpu = [0, 0];
     for (let round = 0; round < ROUNDS; round++) {
       for (const s of [0, 1]) {
         lat[s].push(...(await callLatency(sides[s].client, 'add', ARGS, N / ROUNDS)));
+        const cpu0 = cpuUs(sides[s].transport.pid);
         tput[s].push(await throughput(sides[s].client, 'add', ARGS, 2000, 8));
+        tputCpu[s] += (cpuUs(sides[s].transport.pid) - cpu0) / (2000 * ROUNDS);
       }
     }
     const rss = sides.map((s) => rssMiB(s.transport.pid));
@@ -140,6 +150,12 @@ export async function stdioBench(): Promise<BenchSection> {
         weld: percentile(tput[0], 50),
         baseline: percentile(tput[1], 50),
         target: { min: 0.7 },
+      },
+      {
+        metric: 'server CPU per call, 8 in flight (all threads)',
+        unit: 'us',
+        weld: tputCpu[0],
+        baseline: tputCpu[1],
       },
       {
         metric: 'cold start to first result',
