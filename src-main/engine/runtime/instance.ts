@@ -141,6 +141,7 @@ export class ComponentInstance {
         export: exportName,
         args,
         env: opts.env,
+        lone: false,
       };
       const call: PendingCall = { message, resolve, signal: opts.signal, onAbort: () => this.#cancel(call), posted: false };
       opts.signal.addEventListener('abort', call.onAbort, { once: true });
@@ -206,6 +207,7 @@ export class ComponentInstance {
       if (call.posted) continue;
       if (posted++ === 0 && call === this.#calls[0]) this.#startHead();
       call.posted = true;
+      call.message.lone = this.#calls.length === 1;
       r.requests.postMessage(call.message);
     }
     if (!posted) return;

@@ -54,6 +54,8 @@ export interface CallMessage {
   args: Record<string, unknown>;
   /** Granted environment, re-read by the engine for each call. */
   env?: [string, string][];
+  /** No other call to this instance was waiting for an answer when it was posted. */
+  lone: boolean;
 }
 
 export type Outcome =

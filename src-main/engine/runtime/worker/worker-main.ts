@@ -53,7 +53,8 @@ const replyFlag = new Int32Array(init.replies.flag);
 /** Calls taken off the port and not yet run (a cancel can still drop them). */
 const queue: CallMessage[] = [];
 /** Calls run since the queue was last empty. */
-let served = 0;
+/** Whether the last call run was the only one the engine had in flight. */
+let lastLone = false;
 const IDLE_SPIN_MS = 0.6;
 
 type Entry = { fn: ExportedFunction; call: (...args: unknown[]) => unknown };
@@ -174,21 +175,21 @@ function serve(): void {
     takeMessages();
     const msg = queue.shift();
     if (!msg) {
-      // After a lone call the next one usually comes within a client's round trip, and waking a
-      // sleeping thread costs 20-40 us on a small VM (an IPI), more than the call: stay awake that
-      // long. Measured warm p50 against the baseline on a quiet 2-core VM: 1.9-2x without the spin,
-      // 1.1-1.2x with 0.3 ms, 1.0x with 0.6 ms (which covers a stdio round trip).
-      // After a batch, sleep at once: calls are queuing up anyway, and a spinning worker takes the
-      // core the engine and the client need to keep it fed.
-      if (served === 1) {
+      // After a lone call (a client waiting for each answer) the next one usually comes within a
+      // client's round trip, and waking a sleeping thread costs 20-40 us on a small VM (an IPI), more
+      // than the call: stay awake that long. Measured warm p50 against the baseline on a quiet 2-core
+      // VM: 1.9-2x without the spin, 1.1-1.2x with 0.3 ms, 1.0x with 0.6 ms (a stdio round trip).
+      // With calls in flight together, sleep at once: a spinning worker takes the core the engine
+      // and the client need to keep it fed.
+      if (lastLone) {
         const until = performance.now() + IDLE_SPIN_MS;
         while (Atomics.load(requestFlag, 0) === NO_CALL && performance.now() < until);
       }
-      served = 0;
+      lastLone = false;
       Atomics.wait(requestFlag, 0, NO_CALL);
       continue;
     }
-    served++;
+    lastLone = msg.lone;
     if (msg.env) env.splice(0, env.length, ...msg.env);
     current = msg;
     Atomics.store(replyFlag, RUNNING_CALL, msg.id);
