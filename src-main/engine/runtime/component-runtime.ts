@@ -148,12 +148,12 @@ export class ComponentRuntime {
     removeCached(this.deps.cacheRoot, record.digest);
   }
 
-  /** The next call gets a fresh worker with the current plan (grants changed); running calls finish first. */
   /** Runs a capability decision for a component's current call without charging it to the call timeout. */
   hold<T>(componentId: string, decision: Promise<T>): Promise<T> {
     return this.#instances.get(componentId)?.instance.hold(decision) ?? decision;
   }
 
+  /** The next call gets a fresh worker with the current plan (grants changed); posted calls finish first. */
   async restart(componentId: string): Promise<void> {
     this.#plans.delete(componentId);
     await this.#instances.get(componentId)?.instance.restart();

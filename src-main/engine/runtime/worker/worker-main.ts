@@ -52,7 +52,6 @@ const requestFlag = new Int32Array(init.requests.flag);
 const replyFlag = new Int32Array(init.replies.flag);
 /** Calls taken off the port and not yet run (a cancel can still drop them). */
 const queue: CallMessage[] = [];
-/** Calls run since the queue was last empty. */
 /** Whether the last call run was the only one the engine had in flight. */
 let lastLone = false;
 const IDLE_SPIN_MS = 0.6;
