@@ -86,6 +86,40 @@ describe('store', () => {
     s.close();
   });
 
+  it('writes buffered rows by itself, all of them, with the audit chain intact', async () => {
+    const s = openStore(freshDbPath());
+    for (let i = 0; i < 300; i++) {
+      s.recorder.call({
+        id: `call-${String(i).padStart(3, '0')}`,
+        componentId: 'c',
+        tool: 't',
+        client: null,
+        argsSize: 2,
+        argsHash: 'h',
+        status: 'ok',
+        startedAt: 1000 + i,
+        durationUs: 5,
+        error: null,
+        output: null,
+      });
+      s.recorder.capability({
+        callId: `call-${i}`,
+        componentId: 'c',
+        kind: 'storage',
+        target: `fs:///f${i}`,
+        access: 'read',
+        decision: 'allowed',
+        at: i,
+      });
+    }
+    for (let i = 0; i < 100 && s.recorder.pending > 0; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(s.recorder.pending).toBe(0);
+    expect(s.db.prepare('SELECT count(*) AS n FROM calls').get()).toEqual({ n: 300 });
+    expect(s.db.prepare('SELECT count(*) AS n FROM capability_events').get()).toEqual({ n: 300 });
+    expect(s.audit.verify()).toMatchObject({ ok: true, rows: 300 });
+    s.close();
+  });
+
   it('batches call rows and writes them without losing any on close', () => {
     const s = openStore(freshDbPath());
     for (let i = 0; i < 1000; i++) {
