@@ -73,8 +73,6 @@ interface Running {
   replies: MessagePort;
   requests: MessagePort;
   requestFlag: Int32Array;
-  /** Why the worker died, when it crashed rather than being stopped. */
-  crash?: string;
   /** Stopped on purpose (timeout, cancel, restart, stop): its calls are not failed for it. */
   retired: boolean;
   bridge: BridgeServer;
@@ -83,8 +81,6 @@ interface Running {
   watching: boolean;
   awaitingReady: boolean;
   kickScheduled: boolean;
-  /** REPLY_COUNT when the replies port was last emptied. */
-  drained: number;
 }
 
 /**
@@ -243,7 +239,7 @@ export class ComponentInstance {
       this.#spinMisses++;
       return;
     }
-    const caught = spinWhile(r.state, r.drained, SPIN_MS);
+    const caught = spinWhile(r.state, Atomics.load(r.state, REPLIES_TAKEN), SPIN_MS);
     this.#spinMisses = caught ? 0 : this.#spinMisses + 1;
     if (caught) this.#drain(r);
   }
@@ -256,7 +252,7 @@ export class ComponentInstance {
       while (this.#running === r && this.#calls[0]?.posted) {
         this.#drain(r);
         if (this.#running !== r || !this.#calls[0]?.posted) break;
-        const wait = Atomics.waitAsync(r.state, REPLY_COUNT, r.drained);
+        const wait = Atomics.waitAsync(r.state, REPLY_COUNT, Atomics.load(r.state, REPLIES_TAKEN));
         if (wait.async) await wait.value;
       }
     } finally {
@@ -267,8 +263,7 @@ export class ComponentInstance {
   #drain(r: Running): void {
     // Published before reading the port: a reply counted after this load either is in the port
     // already or wakes us (the worker compares its count with this one).
-    r.drained = Atomics.load(r.state, REPLY_COUNT);
-    Atomics.store(r.state, REPLIES_TAKEN, r.drained);
+    Atomics.store(r.state, REPLIES_TAKEN, Atomics.load(r.state, REPLY_COUNT));
     for (let m = receiveMessageOnPort(r.replies); m; m = receiveMessageOnPort(r.replies)) {
       const reply = m.message as CallReply;
       // Host notices a call posted before its reply belong to it: handle them before it is answered.
@@ -384,7 +379,7 @@ export class ComponentInstance {
   }
 
   /** The worker died by itself (a crash, an exit of the thread): its running call fails, the rest go on. */
-  #onWorkerGone(r: Running): void {
+  #onWorkerGone(r: Running, why: string): void {
     if (this.#running !== r) return;
     this.#running = undefined;
     Atomics.notify(r.state, REPLY_COUNT);
@@ -393,7 +388,7 @@ export class ComponentInstance {
     if (!head?.posted) return;
     this.#calls.shift();
     for (const call of this.#calls) call.posted = false;
-    this.#settle(head, empty({ kind: 'trap', message: r.crash ?? 'the component stopped' }));
+    this.#settle(head, empty({ kind: 'trap', message: why }));
   }
 
   #ensure(): Running {
@@ -444,16 +439,10 @@ export class ComponentInstance {
       watching: false,
       awaitingReady: false,
       kickScheduled: false,
-      drained: 0,
     };
-    worker.on('error', (err) => {
-      running.crash ??= `the component's worker crashed: ${err.message}`;
-      this.#onWorkerGone(running);
-    });
-    worker.on('exit', () => {
-      running.crash ??= 'the component stopped';
-      this.#onWorkerGone(running);
-    });
+    // An error is followed by an exit: the first says why, the second finds the worker already gone.
+    worker.on('error', (err) => this.#onWorkerGone(running, `the component's worker crashed: ${err.message}`));
+    worker.on('exit', () => this.#onWorkerGone(running, 'the component stopped'));
     running.ready = new Promise<void>((resolve, reject) => {
       // The deadline covers the guest's own start (a start function can spin), not the thread's boot:
       // it starts when the worker's code runs and begins instantiating.
@@ -501,7 +490,6 @@ export class ComponentInstance {
 
   async #kill(r: Running): Promise<void> {
     if (this.#running === r) this.#running = undefined;
-    r.crash ??= 'stopped';
     Atomics.notify(r.state, REPLY_COUNT);
     r.bridge.stop();
     Atomics.store(r.requestFlag, 0, STOP);
