@@ -3,9 +3,24 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempHome } from '../../../test/helpers.js';
+import type { CallRow } from './calls.js';
 import { StoreError, schemaVersion } from './db.js';
 import { openStore } from './index.js';
 import { MIGRATIONS } from './migrations.js';
+
+const callRow = (i: number): CallRow => ({
+  id: `call-${i}`,
+  componentId: null,
+  tool: 'list-components',
+  client: 'test/1',
+  argsSize: 2,
+  argsHash: 'h',
+  status: 'ok',
+  startedAt: 1000 + i,
+  durationUs: 5,
+  error: null,
+  output: null,
+});
 
 let cleanup: () => void = () => {};
 afterEach(() => cleanup());
@@ -89,19 +104,7 @@ describe('store', () => {
   it('writes buffered rows by itself, all of them, with the audit chain intact', async () => {
     const s = openStore(freshDbPath());
     for (let i = 0; i < 300; i++) {
-      s.recorder.call({
-        id: `call-${String(i).padStart(3, '0')}`,
-        componentId: 'c',
-        tool: 't',
-        client: null,
-        argsSize: 2,
-        argsHash: 'h',
-        status: 'ok',
-        startedAt: 1000 + i,
-        durationUs: 5,
-        error: null,
-        output: null,
-      });
+      s.recorder.call(callRow(i));
       s.recorder.capability({
         callId: `call-${i}`,
         componentId: 'c',
@@ -123,19 +126,7 @@ describe('store', () => {
   it('batches call rows and writes them without losing any on close', () => {
     const s = openStore(freshDbPath());
     for (let i = 0; i < 1000; i++) {
-      s.recorder.call({
-        id: `call-${i}`,
-        componentId: null,
-        tool: 'list-components',
-        client: 'test/1',
-        argsSize: 2,
-        argsHash: 'h',
-        status: 'ok',
-        startedAt: 1000 + i,
-        durationUs: 5,
-        error: null,
-        output: null,
-      });
+      s.recorder.call(callRow(i));
     }
     s.recorder.audit({ at: 1, actor: 'system', action: 'x', subject: 'y', detail: {} });
     s.close();
