@@ -73,7 +73,8 @@ let glue: Glue | undefined;
 let modules: Record<string, WebAssembly.Module> = {};
 
 async function instantiate(): Promise<Map<string, Entry>> {
-  glue ??= (await import(init.glueUrl)) as Glue;
+  // Loaded once at start-up, before the first instantiation; rebuilds reuse it.
+  if (!glue) throw new Error('the component glue is not loaded yet');
   const { instantiate } = glue;
   disposeHost();
   const host = createWasiImports(plan, bridge, captures);
