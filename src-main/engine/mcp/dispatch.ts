@@ -116,21 +116,19 @@ export function describeErrors(errors: ErrorObject[] | null | undefined): string
   // An anyOf/oneOf failure arrives with one error per alternative; say it once, as the types it accepts.
   const alternatives = new Map<string, string[]>();
   for (const e of errors) {
-    if (e.keyword === 'anyOf' || e.keyword === 'oneOf') continue;
+    if (isChoice(e)) continue;
     const list = alternatives.get(e.instancePath) ?? [];
     list.push(e.keyword === 'type' ? String((e.params as { type: string }).type) : String(e.message).replace(/^must be /, ''));
     alternatives.set(e.instancePath, list);
   }
-  const combined = new Set(errors.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf').map((e) => e.instancePath));
-  const shown = errors.filter((e) => !combined.has(e.instancePath) || e.keyword === 'anyOf' || e.keyword === 'oneOf');
+  const combined = new Set(errors.filter(isChoice).map((e) => e.instancePath));
+  const shown = errors.filter((e) => !combined.has(e.instancePath) || isChoice(e));
   return shown
     .map((e) => {
-      if ((e.keyword === 'anyOf' || e.keyword === 'oneOf') && alternatives.get(e.instancePath)?.length) {
-        return `field "${e.instancePath.slice(1).replaceAll('/', '.') || '(root)'}" must be ${[...new Set(alternatives.get(e.instancePath))].join(' or ')}`;
-      }
-      const field = e.instancePath
-        ? e.instancePath.slice(1).replaceAll('/', '.')
-        : (e.params as { missingProperty?: string }).missingProperty;
+      const accepted = isChoice(e) ? alternatives.get(e.instancePath) : undefined;
+      if (accepted?.length)
+        return `field "${fieldName(e.instancePath) || '(root)'}" must be ${[...new Set(accepted)].join(' or ')}`;
+      const field = e.instancePath ? fieldName(e.instancePath) : (e.params as { missingProperty?: string }).missingProperty;
       if (e.keyword === 'required')
         return `missing required field "${(e.params as { missingProperty: string }).missingProperty}"`;
       if (e.keyword === 'additionalProperties') {
@@ -140,3 +138,8 @@ export function describeErrors(errors: ErrorObject[] | null | undefined): string
     })
     .join('; ');
 }
+
+const isChoice = (e: ErrorObject): boolean => e.keyword === 'anyOf' || e.keyword === 'oneOf';
+
+/** `/a/0/b` as a person reads it: `a.0.b`. */
+const fieldName = (instancePath: string): string => instancePath.slice(1).replaceAll('/', '.');
