@@ -161,8 +161,8 @@ export class ComponentRuntime {
 
   /**
    * Compiles every loaded component and starts its worker now, so the first call does not pay for it.
-   * Resolves once the workers are started, not ready: the caller can load the rest of itself while
-   * they boot. A component that fails to compile is left to its first call, which reports why.
+   * Resolves once the modules are compiled (the workers boot meanwhile), not once the workers are
+   * ready: the caller can load the rest of itself while they instantiate. A component that fails to compile is left to its first call, which reports why.
    */
   async prewarm(): Promise<void> {
     await Promise.all(
