@@ -1,7 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { type WeldPaths, weldPaths } from './config.js';
 import { EventBus } from './events.js';
 import { createLogger, type Logger } from './log.js';
@@ -10,6 +9,7 @@ import { componentTools } from './mcp/component-tools.js';
 import { createDispatcher, type Dispatcher } from './mcp/dispatch.js';
 import { permissionTools } from './mcp/permission-tools.js';
 import { registryTools } from './mcp/registry-tools.js';
+import type { McpServer } from './mcp/server.js';
 import { ToolTable } from './mcp/tool-table.js';
 import { createPolicyEngine, type PolicyEngine, type SecretCipher, SecretStore, type Verdict } from './policy/index.js';
 import { type CatalogEntry, catalogSources, searchCatalogs } from './registry/catalog.js';
@@ -63,7 +63,7 @@ export interface Weld {
   /** Catalog search (WELD_CATALOG, else <data dir>/catalog.json and the bundled catalog). */
   searchComponents(query: string): CatalogEntry[];
   /** A fresh MCP server for one client connection. */
-  createMcpServer(): Server;
+  createMcpServer(): McpServer;
   stop(): Promise<void>;
 }
 

@@ -184,6 +184,27 @@ describe('Unix socket endpoint', () => {
     c.socket.destroy();
   });
 
+  it('answers tools/call requests with bad params, arguments or tool names with -32602 and a plain message', async () => {
+    t = await startTestWeld();
+    const c = rawClient(t.endpoints.socketPath!);
+    c.socket.write(init(1));
+    const call = (id: number, params: unknown) => `${JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params })}\n`;
+    c.socket.write(call(2, { arguments: { a: 1, b: 2 } }));
+    c.socket.write(call(3, { name: 'add', arguments: [1, 2] }));
+    c.socket.write(call(4, { name: 'add', arguments: { a: 'x', b: 2 } }));
+    c.socket.write(call(5, { name: 'nope', arguments: {} }));
+    c.socket.write(call(6, { name: 'add', arguments: { a: 1, b: 2 }, _meta: { progressToken: 'p' } }));
+    await until(() => c.replies.length === 6);
+    const byId = (id: number) => c.replies.find((r) => r.id === id) as { error?: { code: number; message: string } };
+    expect(byId(2).error).toMatchObject({ code: -32602, message: expect.stringMatching(/Invalid tools\/call request/) });
+    expect(byId(3).error).toMatchObject({ code: -32602, message: expect.stringMatching(/Invalid tools\/call request/) });
+    // The message a person reads starts with what is wrong, not with the SDK's "MCP error -32602:".
+    expect(byId(4).error).toEqual({ code: -32602, message: 'Invalid arguments for tool "add": field "a" must be integer' });
+    expect(byId(5).error?.message).toMatch(/^Unknown tool "nope"/);
+    expect(byId(6)).toMatchObject({ result: { structuredContent: { value: 3 } } });
+    c.socket.destroy();
+  });
+
   it('discards a line over 4 MiB with a clear error and serves the next request on the same connection', async () => {
     t = await startTestWeld();
     const c = rawClient(t.endpoints.socketPath!);

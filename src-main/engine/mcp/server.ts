@@ -1,12 +1,8 @@
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import {
-  CallToolRequestSchema,
-  ErrorCode,
-  ListToolsRequestSchema,
-  McpError,
-  type Tool,
-} from '@modelcontextprotocol/sdk/types.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import { ErrorCode, ListToolsRequestSchema, type Tool } from '@modelcontextprotocol/sdk/types.js';
 import { CallError, type Dispatcher } from './dispatch.js';
+import { type RoutedCallHandler, ToolCallRoute } from './tool-call-route.js';
 import type { ToolTable } from './tool-table.js';
 
 export interface McpServerDeps {
@@ -15,11 +11,16 @@ export interface McpServerDeps {
   version: string;
 }
 
+/** A client connection's server: the SDK's for the session, with tools/call answered by ToolCallRoute. */
+export interface McpServer {
+  connect(transport: Transport): Promise<void>;
+}
+
 /**
  * One MCP server per client connection: the SDK binds a Server to one transport, and a per-connection
  * server is what keeps one client's session, cancellations and disconnects away from the others.
  */
-export function createMcpServer(deps: McpServerDeps): Server {
+export function createMcpServer(deps: McpServerDeps): McpServer {
   const server = new Server(
     { name: 'weld', version: deps.version },
     {
@@ -48,32 +49,22 @@ export function createMcpServer(deps: McpServerDeps): Server {
     return { tools: cachedList };
   });
 
-  server.setRequestHandler(CallToolRequestSchema, async (req, extra) => {
+  const callTool: RoutedCallHandler = async (call) => {
     const client = server.getClientVersion();
-    const token = req.params._meta?.progressToken;
     try {
       return await deps.dispatcher.call({
-        tool: req.params.name,
-        args: req.params.arguments,
+        tool: call.name,
+        args: call.args,
         client: client ? `${client.name}/${client.version}` : null,
-        signal: extra.signal,
-        progress:
-          token === undefined
-            ? undefined
-            : (progress, total, message) => {
-                extra
-                  .sendNotification({
-                    method: 'notifications/progress',
-                    params: { progressToken: token, progress, total, message },
-                  })
-                  .catch(() => {});
-              },
+        signal: call.signal,
+        progress: call.progress,
       });
     } catch (err) {
-      if (err instanceof CallError) throw new McpError(ErrorCode.InvalidParams, err.message);
+      // An unknown tool or bad arguments: the request is at fault, which JSON-RPC calls invalid params.
+      if (err instanceof CallError) throw Object.assign(new Error(err.message), { code: ErrorCode.InvalidParams });
       throw err;
     }
-  });
+  };
 
-  return server;
+  return { connect: (transport) => server.connect(new ToolCallRoute(transport, callTool)) };
 }

@@ -1,9 +1,9 @@
 import type { Socket } from 'node:net';
-import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { EventBus } from '../../events.js';
 import type { Logger } from '../../log.js';
 import { type Metrics, renderPrometheus } from '../../telemetry/index.js';
+import type { McpServer } from '../server.js';
 import type { HttpEndpoint } from './http-endpoint.js';
 import { loadOrCreateToken } from './http-token.js';
 import type { NdjsonTransport } from './ndjson-transport.js';
@@ -21,7 +21,7 @@ export interface EndpointHost {
   logger: Logger;
   /** Served as Prometheus text at /metrics on the HTTP endpoint. */
   metrics?: Metrics;
-  createMcpServer(): Server;
+  createMcpServer(): McpServer;
 }
 
 export interface EndpointOptions {

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { ErrorCode, isInitializeRequest, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import type { McpServer } from '../server.js';
 import { checkRequest, MCP_PATH, METRICS_PATH } from './http-guard.js';
 import { EndpointInUseError } from './socket-listener.js';
 
@@ -37,7 +37,7 @@ interface Session {
  * and a body size limit. Refusals are JSON-RPC error objects so MCP clients can show them.
  */
 export async function listenHttp(deps: {
-  createMcpServer: () => Server;
+  createMcpServer: () => McpServer;
   token: string;
   port: number;
   limits?: Partial<HttpLimits>;

@@ -1,6 +1,7 @@
 import type { Duplex } from 'node:stream';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import { ErrorCode, type JSONRPCMessage, JSONRPCMessageSchema, type RequestId } from '@modelcontextprotocol/sdk/types.js';
+import { ErrorCode, type JSONRPCMessage, type RequestId } from '@modelcontextprotocol/sdk/types.js';
+import { isJsonRpcMessage } from './jsonrpc-envelope.js';
 
 export interface NdjsonLimits {
   /** A line longer than this is discarded with an error reply; the connection stays open. */
@@ -155,20 +156,18 @@ export class NdjsonTransport implements Transport {
       this.#reply(null, ErrorCode.ParseError, `Parse error: ${(err as Error).message}`);
       return;
     }
-    const parsed = JSONRPCMessageSchema.safeParse(json);
-    if (!parsed.success) {
+    if (!isJsonRpcMessage(json)) {
       const id = (json as { id?: unknown } | null)?.id;
       const replyId = typeof id === 'string' || typeof id === 'number' ? id : null;
       this.#reply(replyId, ErrorCode.InvalidRequest, 'Invalid Request: not a JSON-RPC 2.0 request, notification or response');
       return;
     }
-    const message = parsed.data;
-    if ('method' in message) {
-      if ('id' in message) this.#inFlight.add(message.id);
+    if ('method' in json) {
+      if ('id' in json) this.#inFlight.add(json.id);
       // The SDK sends nothing for a cancelled request, so its slot is freed here.
-      else if (message.method === 'notifications/cancelled') this.#inFlight.delete(message.params?.requestId as RequestId);
+      else if (json.method === 'notifications/cancelled') this.#inFlight.delete(json.params?.requestId as RequestId);
     }
-    this.onmessage?.(message);
+    this.onmessage?.(json);
   }
 
   #reply(id: RequestId | null, code: number, message: string): void {
