@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { ErrorObject } from 'ajv';
 import type { CallStatus, EventBus } from '../events.js';
 import type { Recorder } from '../store/recorder.js';
@@ -78,7 +78,7 @@ export function createDispatcher(deps: { tools: ToolTable; events: EventBus; rec
         tool: tool.name,
         client: req.client,
         argsSize: Buffer.byteLength(argsJson),
-        argsHash: createHash('sha256').update(argsJson).digest('hex'),
+        argsHash: hash('sha256', argsJson),
         status,
         startedAt,
         durationUs,
