@@ -23,8 +23,12 @@ import type { CapabilityAnswer, SandboxPlan } from './runtime/sandbox.js';
 import { resolveSource } from './runtime/sources.js';
 import type { ComponentRecord } from './store/components.js';
 import { openStore, type Store } from './store/index.js';
+import { pruneCallHistory } from './store/retention.js';
 import { Metrics, OtlpExporter, otlpConfigFromEnv } from './telemetry/index.js';
 import { WELD_VERSION } from './version.js';
+
+const PRUNE_AFTER_START_MS = 30_000;
+const PRUNE_EVERY_MS = 24 * 60 * 60 * 1000;
 
 export interface WeldOptions {
   home: string;
@@ -197,6 +201,20 @@ export async function createWeld(opts: WeldOptions): Promise<Weld> {
   }, 1000);
   watch.unref();
 
+  // Calls older than the retention go a while after start (CLI commands are over by then) and daily.
+  const pruning = new AbortController();
+  let prune: Promise<void> = Promise.resolve();
+  const runPrune = () => {
+    prune = pruneCallHistory(store, { signal: pruning.signal }).then(
+      (r) => {
+        if (r.calls + r.events > 0) logger.info('removed calls older than the call history setting', { ...r });
+      },
+      (err) => logger.warn('could not remove old calls', { err: String(err) }),
+    );
+  };
+  const firstPrune = setTimeout(runPrune, PRUNE_AFTER_START_MS).unref();
+  const dailyPrune = setInterval(runPrune, PRUNE_EVERY_MS).unref();
+
   const { createMcpServer } = await import('./mcp/server.js');
   let stopped = false;
   return {
@@ -219,6 +237,10 @@ export async function createWeld(opts: WeldOptions): Promise<Weld> {
       if (stopped) return;
       stopped = true;
       clearInterval(watch);
+      clearTimeout(firstPrune);
+      clearInterval(dailyPrune);
+      pruning.abort();
+      await prune;
       await runtime.stop();
       await exporter?.close();
       policy.close();

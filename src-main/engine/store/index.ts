@@ -3,12 +3,14 @@ import { createCallStore } from './calls.js';
 import { createComponentStore } from './components.js';
 import { type Db, openDatabase } from './db.js';
 import { Recorder } from './recorder.js';
+import { createSettingsStore } from './settings.js';
 
 export interface Store {
   db: Db;
   components: ReturnType<typeof createComponentStore>;
   calls: ReturnType<typeof createCallStore>;
   audit: ReturnType<typeof createAuditStore>;
+  settings: ReturnType<typeof createSettingsStore>;
   recorder: Recorder;
   close(): void;
 }
@@ -23,6 +25,7 @@ export function openStore(path: string, opts: { onError?: (err: unknown) => void
     components: createComponentStore(db),
     calls,
     audit,
+    settings: createSettingsStore(db),
     recorder,
     close() {
       recorder.close();

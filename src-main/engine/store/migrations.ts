@@ -108,4 +108,14 @@ CREATE TABLE policy_deciders (
 );
 `,
   },
+  {
+    version: 2,
+    name: 'settings',
+    sql: `
+CREATE TABLE settings (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL CHECK (json_valid(value))
+);
+`,
+  },
 ];
