@@ -184,6 +184,25 @@ describe.skipIf(!existsSync(CHROMIUM))('web UI in Chromium (weld serve --ui)', (
     await page.screenshot({ path: join(SHOTS, 'settings.png'), fullPage: true });
   });
 
+  it('keeps calls for the chosen time: older ones go at once, and the audit log says so', async () => {
+    const store = openStore(join(home, 'weld.db'));
+    const old = Date.now() - 400 * 24 * 60 * 60 * 1000;
+    // Below every real rowid: the newest call is never pruned (processes follow the log by rowid).
+    const insert = store.db.prepare(
+      "INSERT INTO calls (rowid, id, tool, args_size, args_hash, status, started_at, duration_us) VALUES (?, ?, 'add', 0, 'h', 'ok', ?, 1)",
+    );
+    for (let i = 1; i <= 3; i++) insert.run(-i, `old-${i}`, old + i);
+    store.close();
+    await show('Settings');
+    const keep = page.getByLabel('Keep tool calls for');
+    expect(await keep.inputValue()).toBe('90');
+    await keep.selectOption({ label: '365 days' });
+    await expect.poll(() => page.getByText('Saved. 3 older calls were removed.').isVisible()).toBe(true);
+    await show('Audit');
+    await expect.poll(() => page.getByText('calls.pruned').isVisible()).toBe(true);
+    expect(await page.getByText('settings.changed').isVisible()).toBe(true);
+  });
+
   it('has no serious accessibility violations on any page', async () => {
     const found: Record<string, string[]> = {};
     for (const name of ['Tools', 'Install', 'Requests', 'Live log', 'Audit', 'Settings'] as const) {

@@ -92,7 +92,12 @@ export const Settings = z.object({
   shell: z.enum(['electron', 'web']),
   /** A ready-to-paste `mcpServers` entry for clients that spawn their server (Claude Desktop and others). */
   clientConfig: z.string(),
+  /** Days of tool calls kept in the call log; null keeps them forever. The audit log is never trimmed. */
+  callHistoryDays: z.number().int().nullable(),
 });
+
+/** 1 to 3650 days (ten years), or null for forever: mirrors MAX_CALL_HISTORY_DAYS in the store. */
+export const CallHistoryDays = z.number().int().min(1).max(3650).nullable();
 
 /** One entry of a component catalog (Wassette's component-registry.json format). */
 export const CatalogEntry = z.object({ name: z.string(), description: z.string(), uri: z.string() });
@@ -274,6 +279,11 @@ export const api = {
   'audit.verify': { input: NoInput, output: AuditVerdict },
   'audit.export': { input: NoInput, output: z.object({ filename: z.string(), rows: z.number(), jsonl: z.string() }) },
   'settings.get': { input: NoInput, output: Settings },
+  /** Sets how long calls are kept and removes the calls that are now older. */
+  'settings.setCallHistory': {
+    input: z.object({ days: CallHistoryDays }).strict(),
+    output: z.object({ days: CallHistoryDays, removed: z.number().int() }),
+  },
   'catalog.search': { input: z.object({ query: z.string().min(1).max(200) }).strict(), output: z.array(CatalogEntry) },
   'registry.inspect': { input: z.object({ ref: z.string().min(1).max(1024) }).strict(), output: OciInspection },
 } as const;

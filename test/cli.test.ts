@@ -74,4 +74,25 @@ describe('weld CLI', () => {
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ tool: 'list-components', status: 'ok', client: 'cli-test/1.2.3' });
   });
+
+  it('sets how long calls are kept, refuses a bad value, and records the change in the audit log', async () => {
+    for (const bad of ['0', '3651', '2.5', 'week']) {
+      const r = await runWeld(['logs', '--keep', bad], home);
+      expect([bad, r.code, r.stderr]).toEqual([bad, 2, expect.stringContaining('from 1 to 3650, or "forever"')]);
+    }
+    const set = await runWeld(['logs', '--keep', '30'], home);
+    expect(set.code).toBe(0);
+    expect(set.stdout).toBe('Tool calls are kept for 30 days (before: for 90 days). Removed 0 older calls.\n');
+    expect((await runWeld(['logs', '--keep', 'forever'], home)).stdout).toMatch(/kept forever \(before: for 30 days\)/);
+    const audit = await runWeld(['audit', '--json'], home);
+    const changes = audit.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
+      .map((r) => [r.action, r.detail]);
+    expect(changes).toEqual([
+      ['settings.changed', { from: 90, to: 30 }],
+      ['settings.changed', { from: 30, to: null }],
+    ]);
+  });
 });

@@ -22,14 +22,22 @@ describe('weld serve --ui', () => {
       const m = /^Weld UI: (http:\/\/127\.0\.0\.1:\d+\/\?token=([\w-]+))$/.exec(line);
       expect(m, line).not.toBeNull();
       const url = new URL(m![1]);
-      const res = await fetch(new URL('/api/settings.get', url), {
-        method: 'POST',
-        headers: { authorization: `Bearer ${m![2]}`, 'content-type': 'application/json' },
-        body: '{}',
-      });
+      const api = (op: string, body: unknown) =>
+        fetch(new URL(`/api/${op}`, url), {
+          method: 'POST',
+          headers: { authorization: `Bearer ${m![2]}`, 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
+      const res = await api('settings.get', {});
       expect(res.status).toBe(200);
       const settings = (await res.json()).value;
-      expect(settings).toMatchObject({ dataDir: home, shell: 'web', version: expect.any(String) });
+      expect(settings).toMatchObject({ dataDir: home, shell: 'web', version: expect.any(String), callHistoryDays: 90 });
+      for (const days of [0, 4000, 1.5, '30', undefined]) {
+        const bad = await api('settings.setCallHistory', { days });
+        expect([days, bad.status, (await bad.json()).error.code]).toEqual([days, 400, 'bad-input']);
+      }
+      const saved = await api('settings.setCallHistory', { days: null });
+      expect((await saved.json()).value).toEqual({ days: null, removed: 0 });
 
       // The config the Settings page offers to copy must start a working server as an MCP client would.
       const { command, args, env } = JSON.parse(settings.clientConfig).mcpServers.weld;

@@ -1,3 +1,4 @@
+import { callHistoryDays, pruneCallHistory, setCallHistoryDays } from '../engine/store/retention.js';
 import type { Handlers, WeldLauncher } from './context.js';
 
 /**
@@ -14,7 +15,7 @@ export function clientConfig(dataDir: string, launcher: WeldLauncher): string {
   return JSON.stringify({ mcpServers: { weld: server } }, null, 2);
 }
 
-export const settingsHandlers: Handlers<'settings.get'> = {
+export const settingsHandlers: Handlers<'settings.get' | 'settings.setCallHistory'> = {
   'settings.get': (_input, ctx) => ({
     version: ctx.weld.version,
     dataDir: ctx.weld.paths.home,
@@ -22,5 +23,11 @@ export const settingsHandlers: Handlers<'settings.get'> = {
     httpUrl: ctx.httpUrl,
     shell: ctx.shell,
     clientConfig: clientConfig(ctx.weld.paths.home, ctx.launcher),
+    callHistoryDays: callHistoryDays(ctx.weld.store),
   }),
+  'settings.setCallHistory': async ({ days }, ctx) => {
+    setCallHistoryDays(ctx.weld.store, days, ctx.actor);
+    const { calls } = await pruneCallHistory(ctx.weld.store);
+    return { days, removed: calls };
+  },
 };

@@ -1,7 +1,10 @@
 import type { CallRow } from '../../engine/store/calls.js';
-import { type Command, UsageError } from '../command.js';
+
+import { callHistoryDays, MAX_CALL_HISTORY_DAYS, pruneCallHistory, setCallHistoryDays } from '../../engine/store/retention.js';
+import { type CliIo, type Command, UsageError } from '../command.js';
 import { withStore } from '../engine.js';
 import { isoTime } from '../format.js';
+import { cliActor } from '../policy-cli.js';
 
 const FOLLOW_POLL_MS = 300;
 
@@ -14,9 +17,18 @@ function line(c: CallRow): string {
 export const logs: Command = {
   name: 'logs',
   summary: 'Show recent tool calls (--follow to stream new ones)',
-  usage: 'Usage: weld logs [--json] [--follow] [--limit N]',
-  options: { json: { type: 'boolean' }, follow: { type: 'boolean', short: 'f' }, limit: { type: 'string' } },
+  usage: [
+    'Usage: weld logs [--json] [--follow] [--limit N]',
+    '       weld logs --keep DAYS|forever   how long calls stay in the log (default 90 days; the audit log is kept whole)',
+  ].join('\n'),
+  options: {
+    json: { type: 'boolean' },
+    follow: { type: 'boolean', short: 'f' },
+    limit: { type: 'string' },
+    keep: { type: 'string' },
+  },
   async run({ io, values }) {
+    if (values.keep !== undefined) return keep(io, String(values.keep));
     const limit = values.limit === undefined ? 50 : Number(values.limit);
     if (!Number.isInteger(limit) || limit < 1 || limit > 100_000)
       throw new UsageError('--limit must be a whole number from 1 to 100000');
@@ -51,3 +63,21 @@ export const logs: Command = {
     });
   },
 };
+
+const keptFor = (days: number | null) => (days === null ? 'forever' : `for ${days} day${days === 1 ? '' : 's'}`);
+
+async function keep(io: CliIo, value: string): Promise<number> {
+  const days = value === 'forever' ? null : /^\d+$/.test(value) ? Number(value) : Number.NaN;
+  if (days !== null && !(days >= 1 && days <= MAX_CALL_HISTORY_DAYS)) {
+    throw new UsageError(`--keep takes a number of days from 1 to ${MAX_CALL_HISTORY_DAYS}, or "forever"`);
+  }
+  return withStore(io, async (store) => {
+    const before = callHistoryDays(store);
+    setCallHistoryDays(store, days, cliActor(io));
+    const { calls } = await pruneCallHistory(store);
+    io.stdout(
+      `Tool calls are kept ${keptFor(days)} (before: ${keptFor(before)}). Removed ${calls} older call${calls === 1 ? '' : 's'}.\n`,
+    );
+    return 0;
+  });
+}

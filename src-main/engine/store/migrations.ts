@@ -109,7 +109,7 @@ CREATE TABLE policy_deciders (
 `,
   },
   {
-    version: 2,
+    version: 3,
     name: 'settings',
     sql: `
 CREATE TABLE settings (

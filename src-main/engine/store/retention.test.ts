@@ -91,7 +91,7 @@ describe('call history retention', () => {
     const audit = s.audit.list().filter((r) => !r.action.startsWith('capability.'));
     expect(audit.map((r) => [r.actor, r.action, r.detail])).toEqual([
       ['user:desktop', 'settings.changed', { from: 90, to: 3 }],
-      ['weld', 'calls.pruned', { days: 3, calls: 6, events: 6, before: NOW - 3 * DAY }],
+      ['weld', 'calls.pruned', { days: 3, calls: 6, events: 6, before: new Date(NOW - 3 * DAY).toISOString() }],
     ]);
     expect(s.audit.verify()).toMatchObject({ ok: true });
     // Nothing more to remove: no second audit row.
@@ -139,14 +139,14 @@ describe('call history retention', () => {
     expect((await running).calls).toBe(2000);
   });
 
-  it('adds the settings table to a database from the first schema', () => {
+  it('adds the settings table to a database from the previous schema', () => {
     const t = tempHome();
     cleanup = t.cleanup;
     const path = join(t.home, 'weld.db');
-    const v1 = new Database(path);
-    v1.exec(MIGRATIONS[0].sql);
-    v1.pragma('user_version = 1');
-    v1.close();
+    const previous = new Database(path);
+    for (const m of MIGRATIONS.filter((m) => m.name !== 'settings')) previous.exec(m.sql);
+    previous.pragma(`user_version = ${MIGRATIONS.find((m) => m.name === 'settings')!.version - 1}`);
+    previous.close();
     store = openStore(path);
     expect(callHistoryDays(store)).toBe(DEFAULT_CALL_HISTORY_DAYS);
     setCallHistoryDays(store, 30, 'user');

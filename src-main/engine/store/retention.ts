@@ -68,7 +68,8 @@ export async function pruneCallHistory(store: Store, opts: { now?: number; signa
     }
   }
   if (removed.calls + removed.events > 0) {
-    const entry = { at: Date.now(), actor: 'weld', action: 'calls.pruned', subject: 'calls', detail: { days, ...removed } };
+    const detail = { days, calls: removed.calls, events: removed.events, before: new Date(before).toISOString() };
+    const entry = { at: Date.now(), actor: 'weld', action: 'calls.pruned', subject: 'calls', detail };
     db.transaction(() => store.audit.appendInTx([entry])).immediate();
   }
   return removed;

@@ -46,6 +46,10 @@ describe('store', () => {
     s2.close();
   });
 
+  it('numbers its migrations 1, 2, 3 and so on, so each runs exactly once', () => {
+    expect(MIGRATIONS.map((m) => m.version)).toEqual(MIGRATIONS.map((_, i) => i + 1));
+  });
+
   it('migrates a database left at an older schema version', () => {
     const path = freshDbPath();
     const old = new Database(path);

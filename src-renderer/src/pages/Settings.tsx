@@ -1,6 +1,7 @@
-import { useState } from 'react';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useId, useState } from 'react';
 import { ErrorNote } from '../ui/EmptyState.js';
-import { useApi } from '../weld-context.js';
+import { useApi, useWeld } from '../weld-context.js';
 
 export function SettingsPage() {
   const settings = useApi('settings.get', {});
@@ -39,6 +40,7 @@ export function SettingsPage() {
             </p>
             <pre className="output">{s.clientConfig}</pre>
           </div>
+          <CallHistory days={s.callHistoryDays} />
           <div className="panel">
             <h2 className="section-title">About</h2>
             <dl className="facts wide">
@@ -51,6 +53,56 @@ export function SettingsPage() {
         </>
       )}
     </section>
+  );
+}
+
+/** The choices offered; a value set from the CLI that is not among them is shown as well. */
+const KEEP_CHOICES: (number | null)[] = [7, 30, 90, 365, null];
+
+const keepLabel = (days: number | null) => (days === null ? 'Forever' : days === 1 ? '1 day' : `${days} days`);
+
+function CallHistory({ days }: { days: number | null }) {
+  const client = useWeld();
+  const queryClient = useQueryClient();
+  const id = useId();
+  const save = useMutation({
+    mutationFn: (next: number | null) => client.invoke('settings.setCallHistory', { days: next }),
+    onSettled: () => {
+      for (const key of ['settings.get', 'calls.list', 'audit.list']) queryClient.invalidateQueries({ queryKey: [key] });
+    },
+  });
+  const choices = KEEP_CHOICES.includes(days) ? KEEP_CHOICES : [...KEEP_CHOICES, days];
+  return (
+    <div className="panel">
+      <h2 className="section-title">Call history</h2>
+      <div className="toolbar">
+        <label htmlFor={id}>Keep tool calls for</label>
+        <select
+          id={id}
+          value={days ?? 'forever'}
+          disabled={save.isPending}
+          onChange={(e) => save.mutate(e.target.value === 'forever' ? null : Number(e.target.value))}
+        >
+          {choices.map((d) => (
+            <option key={d ?? 'forever'} value={d ?? 'forever'}>
+              {keepLabel(d)}
+            </option>
+          ))}
+        </select>
+        <span className="muted" role="status" aria-live="polite">
+          {save.isPending
+            ? 'Removing older calls…'
+            : save.data
+              ? `Saved. ${save.data.removed === 1 ? '1 older call was' : `${save.data.removed} older calls were`} removed.`
+              : ''}
+        </span>
+      </div>
+      <ErrorNote error={save.error} />
+      <p className="muted">
+        Older calls, and the file, network and environment uses listed with them, are removed once a day. The audit log keeps
+        every install, grant and capability decision, is never trimmed, and notes each removal.
+      </p>
+    </div>
   );
 }
 
