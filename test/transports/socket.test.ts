@@ -184,6 +184,26 @@ describe('Unix socket endpoint', () => {
     c.socket.destroy();
   });
 
+  it('sends no reply to a cancelled call, records it as cancelled, and keeps serving the connection', async () => {
+    t = await startTestWeld();
+    const c = rawClient(t.endpoints.socketPath!);
+    c.socket.write(init(1));
+    const call = (id: number, name: string, args: unknown) =>
+      `${JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params: { name, arguments: args } })}\n`;
+    c.socket.write(call(2, 'wait', { ms: 20_000 }));
+    await until(() => t!.probe.running === 1);
+    c.socket.write(`${JSON.stringify({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 2 } })}\n`);
+    await until(() => t!.probe.aborted.length === 1);
+    c.socket.write(call(3, 'add', { a: 1, b: 1 }));
+    await until(() => c.replies.some((r) => r.id === 3));
+    // The cancelled call would have answered by now (its tool returned when aborted): nothing came.
+    await new Promise((r) => setTimeout(r, 50));
+    expect(c.replies.map((r) => r.id)).toEqual([1, 3]);
+    t.weld.store.recorder.flush();
+    expect(t.weld.store.calls.list().find((r) => r.tool === 'wait')).toMatchObject({ status: 'cancelled' });
+    c.socket.destroy();
+  });
+
   it('answers tools/call requests with bad params, arguments or tool names with -32602 and a plain message', async () => {
     t = await startTestWeld();
     const c = rawClient(t.endpoints.socketPath!);
