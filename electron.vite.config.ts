@@ -15,11 +15,12 @@ export default defineConfig({
           index: resolve('src-main/index.ts'),
           cli: resolve('src-main/cli.ts'),
           'runtime-worker': resolve('src-main/engine/runtime/worker/worker-main.ts'),
+          'store-reader': resolve('src-main/engine/store/reader-worker.ts'),
         },
         output: {
           format: 'es',
           entryFileNames: '[name].js',
-          // Flat output: code in any chunk can find sibling entries (the runtime worker) next to itself.
+          // Flat output: code in any chunk can find sibling entries (the workers) next to itself.
           chunkFileNames: '[name]-[hash].js',
         },
       },

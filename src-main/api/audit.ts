@@ -6,21 +6,22 @@ function toInfo({ prevHash: _p, ...row }: AuditRow) {
 }
 
 export const auditHandlers: Handlers<'audit.list' | 'audit.verify' | 'audit.export'> = {
-  'audit.list': ({ text, action, beforeSeq, limit }, ctx) => {
+  'audit.list': async ({ text, action, beforeSeq, limit }, ctx) => {
     // Recorded changes sit in the batch for a few ms; flush so a change the user just made shows up.
     ctx.weld.store.recorder.flush();
-    return ctx.weld.store.audit.search({ text: text || undefined, action, beforeSeq, limit: limit ?? 200 }).map(toInfo);
+    const rows = await ctx.weld.reader.read('auditSearch', { text: text || undefined, action, beforeSeq, limit: limit ?? 200 });
+    return rows.map(toInfo);
   },
 
   'audit.verify': (_input, ctx) => {
     ctx.weld.store.recorder.flush();
-    return ctx.weld.store.audit.verify();
+    return ctx.weld.reader.read('auditVerify', undefined);
   },
 
   /** The full chain with hashes, one JSON object a line: the same format as `weld audit --export`. */
-  'audit.export': (_input, ctx) => {
+  'audit.export': async (_input, ctx) => {
     ctx.weld.store.recorder.flush();
-    const rows = ctx.weld.store.audit.list(0, Number.MAX_SAFE_INTEGER);
+    const rows = await ctx.weld.reader.read('auditAll', undefined);
     const stamp = new Date().toISOString().slice(0, 19).replaceAll(':', '-');
     return {
       filename: `weld-audit-${stamp}.jsonl`,

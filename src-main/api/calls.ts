@@ -6,10 +6,11 @@ function toInfo({ argsHash: _h, output: _o, ...c }: CallRow) {
 }
 
 export const callHandlers: Handlers<'calls.list' | 'calls.get'> = {
-  'calls.list': ({ tool, status, text, limit }, ctx) => {
+  'calls.list': async ({ tool, status, text, limit }, ctx) => {
     // This process's own calls wait a few ms in the recorder's batch; show them now.
     ctx.weld.store.recorder.flush();
-    return ctx.weld.store.calls.list({ tool, status, text: text || undefined, limit: limit ?? 200 }).map(toInfo);
+    const calls = await ctx.weld.reader.read('calls', { tool, status, text: text || undefined, limit: limit ?? 200 });
+    return calls.map(toInfo);
   },
 
   'calls.get': ({ id }, ctx) => {

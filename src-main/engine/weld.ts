@@ -23,6 +23,7 @@ import type { CapabilityAnswer, SandboxPlan } from './runtime/sandbox.js';
 import { resolveSource } from './runtime/sources.js';
 import type { ComponentRecord } from './store/components.js';
 import { openStore, type Store } from './store/index.js';
+import { StoreReader } from './store/reader.js';
 import { pruneCallHistory } from './store/retention.js';
 import { Metrics, OtlpExporter, otlpConfigFromEnv } from './telemetry/index.js';
 import { WELD_VERSION } from './version.js';
@@ -53,6 +54,8 @@ export interface Weld {
   readonly logger: Logger;
   readonly events: EventBus;
   readonly store: Store;
+  /** The UI's whole-log reads (search, chain check, export), on a thread of their own. */
+  readonly reader: StoreReader;
   readonly tools: ToolTable;
   readonly dispatcher: Dispatcher;
   readonly metrics: Metrics;
@@ -215,6 +218,7 @@ export async function createWeld(opts: WeldOptions): Promise<Weld> {
   const firstPrune = setTimeout(runPrune, PRUNE_AFTER_START_MS).unref();
   const dailyPrune = setInterval(runPrune, PRUNE_EVERY_MS).unref();
 
+  const reader = new StoreReader(paths.db);
   const { createMcpServer } = await import('./mcp/server.js');
   let stopped = false;
   return {
@@ -223,6 +227,7 @@ export async function createWeld(opts: WeldOptions): Promise<Weld> {
     logger,
     events,
     store,
+    reader,
     tools,
     dispatcher,
     metrics,
@@ -241,6 +246,7 @@ export async function createWeld(opts: WeldOptions): Promise<Weld> {
       clearInterval(dailyPrune);
       pruning.abort();
       await prune;
+      await reader.close();
       await runtime.stop();
       await exporter?.close();
       policy.close();

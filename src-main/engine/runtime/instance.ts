@@ -1,5 +1,6 @@
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import type { ExportedFunction } from '../schema/index.js';
+import { workerScript } from '../worker-script.js';
 import { type BridgeServer, type HostHandler, serveBridge } from './host-bridge.js';
 import {
   CALL_PENDING,
@@ -16,7 +17,6 @@ import {
   type WorkerMessage,
 } from './protocol.js';
 import type { SandboxPlan } from './sandbox.js';
-import { workerScript } from './worker-script.js';
 
 export interface InstanceSpec {
   componentId: string;
@@ -410,7 +410,7 @@ export class ComponentInstance {
       requests: { port: requests.port2, flag: requestFlag },
       captureLimit: this.spec.captureLimit,
     };
-    const script = workerScript();
+    const script = workerScript('runtime-worker');
     const worker = new Worker(script.source, {
       eval: script.eval,
       workerData: init,
