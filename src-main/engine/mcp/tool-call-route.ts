@@ -105,10 +105,9 @@ export class ToolCallRoute implements Transport {
         }),
       )
       .then((reply) => {
+        if (this.#running.get(id) === controller) this.#running.delete(id);
         // A request the client cancelled, or whose connection closed, gets no reply.
-        if (this.#running.get(id) !== controller || controller.signal.aborted) return;
-        this.#running.delete(id);
-        this.#reply(reply, id);
+        if (!controller.signal.aborted) this.#reply(reply, id);
       });
   }
 
