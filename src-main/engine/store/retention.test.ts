@@ -137,6 +137,8 @@ describe('call history retention', () => {
     const running = pruneCallHistory(s, { now: NOW, signal: stop.signal });
     stop.abort();
     expect((await running).calls).toBe(2000);
+    // What was removed before the stop is in the audit log all the same.
+    expect(s.audit.list().map((r) => [r.action, r.detail.calls])).toEqual([['calls.pruned', 2000]]);
   });
 
   it('adds the settings table to a database from the previous schema', () => {

@@ -55,22 +55,26 @@ export async function pruneCallHistory(store: Store, opts: { now?: number; signa
     'DELETE FROM capability_events WHERE id IN (SELECT id FROM capability_events WHERE at < ? ORDER BY id LIMIT ?)',
   );
   const removed = { calls: 0, events: 0, before };
-  for (const [stmt, field] of [
-    [deleteEvents, 'events'],
-    [deleteCalls, 'calls'],
-  ] as const) {
-    for (;;) {
-      if (opts.signal?.aborted) return removed;
-      const n = db.transaction(() => stmt.run(before, BATCH).changes).immediate();
-      removed[field] += n;
-      if (n < BATCH) break;
-      await new Promise((resolve) => setImmediate(resolve));
+  try {
+    for (const [stmt, field] of [
+      [deleteEvents, 'events'],
+      [deleteCalls, 'calls'],
+    ] as const) {
+      for (;;) {
+        if (opts.signal?.aborted) return removed;
+        const n = db.transaction(() => stmt.run(before, BATCH).changes).immediate();
+        removed[field] += n;
+        if (n < BATCH) break;
+        await new Promise((resolve) => setImmediate(resolve));
+      }
     }
-  }
-  if (removed.calls + removed.events > 0) {
-    const detail = { days, calls: removed.calls, events: removed.events, before: new Date(before).toISOString() };
-    const entry = { at: Date.now(), actor: 'weld', action: 'calls.pruned', subject: 'calls', detail };
-    db.transaction(() => store.audit.appendInTx([entry])).immediate();
+  } finally {
+    // Whatever was removed is recorded, also when the engine stopped or the database was busy midway.
+    if (removed.calls + removed.events > 0) {
+      const detail = { days, calls: removed.calls, events: removed.events, before: new Date(before).toISOString() };
+      const entry = { at: Date.now(), actor: 'weld', action: 'calls.pruned', subject: 'calls', detail };
+      db.transaction(() => store.audit.appendInTx([entry])).immediate();
+    }
   }
   return removed;
 }
