@@ -12,7 +12,13 @@ beforeEach(async () => {
   let home: string;
   ({ home, cleanup } = tempHome());
   weld = await createWeld({ home, logger: silentLogger });
-  dispatch = createApiDispatch({ weld, actor: 'user:web-ui', shell: 'web', httpUrl: null, launcher: { command: 'weld', args: [] } });
+  dispatch = createApiDispatch({
+    weld,
+    actor: 'user:web-ui',
+    shell: 'web',
+    httpUrl: null,
+    launcher: { command: 'weld', args: [] },
+  });
 });
 afterEach(async () => {
   await weld.stop();
@@ -63,6 +69,11 @@ describe('UI reads of the call and audit logs', () => {
     expect(await call('audit.verify', {})).toEqual({ ok: true, rows: 2 });
     const exported = await call('audit.export', {});
     expect(exported.rows).toBe(2);
-    expect(exported.jsonl.trim().split('\n').map((l) => JSON.parse(l).seq)).toEqual([1, 2]);
+    expect(
+      exported.jsonl
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).seq),
+    ).toEqual([1, 2]);
   });
 });

@@ -25,7 +25,8 @@ export class StoreReader {
   constructor(private readonly dbPath: string) {}
 
   read<K extends ReadOp>(op: K, arg: Parameters<ReadOps[K]>[0]): Promise<ReturnType<ReadOps[K]>> {
-    const thread = (this.#thread ??= this.#start());
+    this.#thread ??= this.#start();
+    const thread = this.#thread;
     const id = this.#nextId++;
     return new Promise((resolve, reject) => {
       thread.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
