@@ -2,14 +2,12 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { ApiInput, ApiName, ApiOutput } from '../../src-preload/api.js';
+import type { ApiOutput } from '../../src-preload/api.js';
+import { startTestApi, type TestApi } from '../../test/api.js';
 import { buildComponent, exampleDir } from '../../test/fixtures/build.js';
-import { tempHome } from '../../test/helpers.js';
-import { silentLogger } from '../engine/log.js';
-import { createWeld, type Weld } from '../engine/weld.js';
+import type { Weld } from '../engine/weld.js';
 import { ApiError } from './context.js';
 import { createApiEventStream } from './event-stream.js';
-import { createApiDispatch } from './registry.js';
 
 const BUILD_TIMEOUT = 180_000;
 
@@ -23,27 +21,16 @@ beforeAll(async () => {
 }, BUILD_TIMEOUT);
 afterAll(() => rmSync(shared, { recursive: true, force: true }));
 
+let api: TestApi;
 let home: string;
-let cleanup: () => void;
 let weld: Weld;
-let dispatch: ReturnType<typeof createApiDispatch>;
 beforeEach(async () => {
-  ({ home, cleanup } = tempHome());
-  weld = await createWeld({ home, logger: silentLogger, env: { HOME: home } });
-  dispatch = createApiDispatch({
-    weld,
-    actor: 'user:web-ui',
-    shell: 'web',
-    httpUrl: null,
-    launcher: { command: 'weld', args: [] },
-  });
+  api = await startTestApi();
+  ({ home, weld } = api);
 });
-afterEach(async () => {
-  await weld.stop();
-  cleanup();
-});
+afterEach(() => api.stop());
 
-const call = <N extends ApiName>(name: N, input: ApiInput<N>) => dispatch(name, input) as Promise<ApiOutput<N>>;
+const call: TestApi['call'] = (name, input) => api.call(name, input);
 
 async function refusal(p: Promise<unknown>): Promise<{ code: string; message: string }> {
   try {

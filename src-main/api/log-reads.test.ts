@@ -1,31 +1,16 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ApiInput, ApiName, ApiOutput } from '../../src-preload/api.js';
-import { tempHome } from '../../test/helpers.js';
-import { silentLogger } from '../engine/log.js';
-import { createWeld, type Weld } from '../engine/weld.js';
-import { createApiDispatch } from './registry.js';
+import { startTestApi, type TestApi } from '../../test/api.js';
+import type { Weld } from '../engine/weld.js';
 
-let cleanup: () => void;
+let api: TestApi;
 let weld: Weld;
-let dispatch: ReturnType<typeof createApiDispatch>;
 beforeEach(async () => {
-  let home: string;
-  ({ home, cleanup } = tempHome());
-  weld = await createWeld({ home, logger: silentLogger });
-  dispatch = createApiDispatch({
-    weld,
-    actor: 'user:web-ui',
-    shell: 'web',
-    httpUrl: null,
-    launcher: { command: 'weld', args: [] },
-  });
+  api = await startTestApi();
+  weld = api.weld;
 });
-afterEach(async () => {
-  await weld.stop();
-  cleanup();
-});
+afterEach(() => api.stop());
 
-const call = <N extends ApiName>(name: N, input: ApiInput<N>) => dispatch(name, input) as Promise<ApiOutput<N>>;
+const call: TestApi['call'] = (name, input) => api.call(name, input);
 
 /** A call log as a long-used Weld has one. */
 function fillCallLog(n: number): void {
