@@ -14,6 +14,7 @@ import {
 } from '../capabilities.js';
 import { formatBytes } from '../format.js';
 import { ErrorNote } from '../ui/EmptyState.js';
+import { ToolList } from '../ui/ToolList.js';
 import { useApi, useWeld } from '../weld-context.js';
 import { useDebounced } from './LiveLog.js';
 
@@ -452,21 +453,7 @@ function PreviewCard(props: {
         <dd>{p.hasPolicy ? 'Included: it lists what the tool asks for' : 'None: asks are read from what it imports'}</dd>
       </dl>
       <div className="card-cols">
-        <div>
-          <h3 className="section-title">Tools ({p.tools.length})</h3>
-          {p.tools.length === 0 ? (
-            <p className="muted">This component exports no tools.</p>
-          ) : (
-            <ul className="tool-list">
-              {p.tools.map((t) => (
-                <li key={t.name}>
-                  <code>{t.name}</code>
-                  <span className="muted">{t.description}</span>
-                </li>
-              ))}
-            </ul>
-          )}
-        </div>
+        <ToolList tools={p.tools} />
         <div>
           <h3 className="section-title">Asks to</h3>
           {caps.length === 0 ? (

@@ -7,6 +7,7 @@ import { canApproveInAdvance, describeCapability } from '../capabilities.js';
 import { formatDate, shortDigest } from '../format.js';
 import { ConfirmDialog } from '../ui/ConfirmDialog.js';
 import { EmptyState, ErrorNote } from '../ui/EmptyState.js';
+import { ToolList } from '../ui/ToolList.js';
 import { useApi, useWeld } from '../weld-context.js';
 
 type Component = z.infer<typeof ComponentInfo>;
@@ -109,21 +110,7 @@ function ComponentCard({ component: c }: { component: Component }) {
         <dd>{formatDate(c.installedAt)}</dd>
       </dl>
       <div className="card-cols">
-        <div>
-          <h3 className="section-title">Tools ({c.tools.length})</h3>
-          {c.tools.length === 0 ? (
-            <p className="muted">This component exports no tools.</p>
-          ) : (
-            <ul className="tool-list">
-              {c.tools.map((t) => (
-                <li key={t.name}>
-                  <code>{t.name}</code>
-                  <span className="muted">{t.description}</span>
-                </li>
-              ))}
-            </ul>
-          )}
-        </div>
+        <ToolList tools={c.tools} />
         <Permissions component={c} />
       </div>
       <ErrorNote error={toggle.error ?? remove.error} />
