@@ -5,11 +5,12 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tokenPath } from '../src-main/engine/mcp/transports/http-token.js';
 import { buildComponent, exampleDir } from '../test/fixtures/build.js';
-import { REPO, tempHome, WELD_BIN } from '../test/helpers.js';
+import { tempHome, WELD_BIN } from '../test/helpers.js';
+import { axeViolations, CHROMIUM, type Chromium, launchChromium, SHOTS, showPage, stopServer } from './chromium.js';
 
 /**
  * The whole flow a person goes through, in a real browser against `weld serve --ui --http 0`: install
@@ -18,22 +19,16 @@ import { REPO, tempHome, WELD_BIN } from '../test/helpers.js';
  * answer lets it finish, and the audit log shows all of it with a verified chain.
  */
 
-const CHROMIUM = '/usr/bin/chromium';
-const SHOTS = join(REPO, 'e2e', 'screenshots');
-const AXE = join(REPO, 'node_modules', 'axe-core', 'axe.min.js');
-
 let home: string;
 let cleanupHome: () => void;
 let shared: string;
 let server: ChildProcess;
 let uiUrl: string;
 let mcpUrl: string;
-let profile: string;
-let browser: BrowserContext;
+let chrome: Chromium;
 let page: Page;
 let wasm: Buffer;
 let mcp: Client;
-const consoleErrors: string[] = [];
 
 function startServer(): Promise<{ ui: string; mcp: string }> {
   server = spawn(process.execPath, [WELD_BIN, 'serve', '--ui', '--http', '0'], {
@@ -60,25 +55,7 @@ function startServer(): Promise<{ ui: string; mcp: string }> {
   });
 }
 
-async function axeViolations(p: Page): Promise<string[]> {
-  await p.evaluate(readFileSync(AXE, 'utf8'));
-  const result = await p.evaluate(async () => {
-    const axe = (
-      window as unknown as {
-        axe: { run(): Promise<{ violations: { id: string; impact: string; help: string; nodes: { target: string[] }[] }[] }> };
-      }
-    ).axe;
-    return axe.run();
-  });
-  return result.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
-
-async function show(name: 'Tools' | 'Install' | 'Requests' | 'Live log' | 'Audit'): Promise<void> {
-  await page.getByRole('tab', { name: new RegExp(`^${name}`) }).click();
-  await expect.poll(() => page.getByRole('heading', { level: 1, name }).isVisible()).toBe(true);
-}
+const show = (name: 'Tools' | 'Install' | 'Requests' | 'Live log' | 'Audit') => showPage(page, name);
 
 const text = (r: Awaited<ReturnType<Client['callTool']>>) =>
   (r.content as { type: string; text?: string }[]).map((c) => c.text ?? '').join('');
@@ -93,37 +70,14 @@ describe.skipIf(!existsSync(CHROMIUM))('install, allow, call, answer a request (
     writeFileSync(join(shared, 'notes', 'todo.txt'), 'buy milk\n');
     writeFileSync(join(shared, 'private', 'diary.txt'), 'dear diary\n');
     ({ ui: uiUrl, mcp: mcpUrl } = await startServer());
-    profile = mkdtempSync(join(tmpdir(), 'weld-chromium-'));
-    browser = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      viewport: { width: 1240, height: 900 },
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
-    page = browser.pages()[0] ?? (await browser.newPage());
-    page.on('console', (m) => {
-      if (m.type() === 'error') consoleErrors.push(m.text());
-    });
-    page.on('pageerror', (e) => consoleErrors.push(String(e)));
+    chrome = await launchChromium({ height: 900 });
+    ({ page } = chrome);
   }, 240_000);
 
   afterAll(async () => {
     await mcp?.close().catch(() => {});
-    await browser?.close();
-    if (server && server.exitCode === null) {
-      const exited = new Promise((r) => server.once('exit', r));
-      server.kill('SIGTERM');
-      await exited;
-    }
-    if (profile) rmSync(profile, { recursive: true, force: true });
+    await chrome?.close();
+    await stopServer(server);
     if (shared) rmSync(shared, { recursive: true, force: true });
     cleanupHome?.();
   }, 120_000);
@@ -253,6 +207,6 @@ describe.skipIf(!existsSync(CHROMIUM))('install, allow, call, answer a request (
   }, 120_000);
 
   it('logged no errors in the page', () => {
-    expect(consoleErrors).toEqual([]);
+    expect(chrome.consoleErrors).toEqual([]);
   });
 });

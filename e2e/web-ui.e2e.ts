@@ -1,27 +1,22 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../src-main/engine/store/index.js';
-import { REPO, sampleComponent, tempHome, WELD_BIN } from '../test/helpers.js';
-
-const CHROMIUM = '/usr/bin/chromium';
-const SHOTS = join(REPO, 'e2e', 'screenshots');
-const AXE = join(REPO, 'node_modules', 'axe-core', 'axe.min.js');
+import { sampleComponent, tempHome, WELD_BIN } from '../test/helpers.js';
+import { axeViolations, CHROMIUM, type Chromium, launchChromium, SHOTS, showPage, stopServer } from './chromium.js';
 
 let home: string;
 let cleanupHome: () => void;
 let server: ChildProcess;
 let url: string;
-let profile: string;
+let chrome: Chromium;
 let browser: BrowserContext;
 let page: Page;
-const consoleErrors: string[] = [];
 
 async function startServer(): Promise<string> {
   server = spawn(process.execPath, [WELD_BIN, 'serve', '--ui'], {
@@ -39,27 +34,7 @@ async function startServer(): Promise<string> {
   });
 }
 
-/** Runs axe-core in the page and returns the serious and critical violations. */
-async function axeViolations(p: Page): Promise<string[]> {
-  // Evaluated over the DevTools protocol: the page's own CSP (rightly) blocks injected script tags.
-  await p.evaluate(readFileSync(AXE, 'utf8'));
-  const result = await p.evaluate(async () => {
-    const axe = (
-      window as unknown as {
-        axe: { run(): Promise<{ violations: { id: string; impact: string; help: string; nodes: { target: string[] }[] }[] }> };
-      }
-    ).axe;
-    return axe.run();
-  });
-  return result.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
-
-async function show(name: 'Tools' | 'Install' | 'Requests' | 'Live log' | 'Audit' | 'Settings'): Promise<void> {
-  await page.getByRole('tab', { name: new RegExp(`^${name}`) }).click();
-  await expect.poll(() => page.getByRole('heading', { level: 1, name }).isVisible()).toBe(true);
-}
+const show = (name: 'Tools' | 'Install' | 'Requests' | 'Live log' | 'Audit' | 'Settings') => showPage(page, name);
 
 describe.skipIf(!existsSync(CHROMIUM))('web UI in Chromium (weld serve --ui)', () => {
   beforeAll(async () => {
@@ -68,37 +43,13 @@ describe.skipIf(!existsSync(CHROMIUM))('web UI in Chromium (weld serve --ui)', (
     store.components.put(sampleComponent());
     store.close();
     url = await startServer();
-    profile = mkdtempSync(join(tmpdir(), 'weld-chromium-'));
-    browser = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      viewport: { width: 1240, height: 820 },
-      acceptDownloads: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
-    page = browser.pages()[0] ?? (await browser.newPage());
-    page.on('console', (m) => {
-      if (m.type() === 'error') consoleErrors.push(m.text());
-    });
-    page.on('pageerror', (e) => consoleErrors.push(String(e)));
+    chrome = await launchChromium({ height: 820, acceptDownloads: true });
+    ({ browser, page } = chrome);
   }, 60_000);
 
   afterAll(async () => {
-    await browser?.close();
-    if (server && server.exitCode === null) {
-      const exited = new Promise((r) => server.once('exit', r));
-      server.kill('SIGTERM');
-      await exited;
-    }
-    if (profile) rmSync(profile, { recursive: true, force: true });
+    await chrome?.close();
+    await stopServer(server);
     cleanupHome?.();
   });
 
@@ -228,7 +179,7 @@ describe.skipIf(!existsSync(CHROMIUM))('web UI in Chromium (weld serve --ui)', (
   });
 
   it('logged no errors in the page (CSP violations, failed requests, exceptions)', () => {
-    expect(consoleErrors).toEqual([]);
+    expect(chrome.consoleErrors).toEqual([]);
   });
 
   it('refuses the API to a page that lacks the token', async () => {

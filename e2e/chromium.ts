@@ -1,0 +1,86 @@
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { expect } from 'vitest';
+import { REPO } from '../test/helpers.js';
+
+/** Debian's Chromium; the e2e suites skip when it is absent. */
+export const CHROMIUM = '/usr/bin/chromium';
+export const SHOTS = join(REPO, 'e2e', 'screenshots');
+const AXE = join(REPO, 'node_modules', 'axe-core', 'axe.min.js');
+
+export interface Chromium {
+  browser: BrowserContext;
+  page: Page;
+  /** Errors the page logged or threw: a suite ends by expecting none. */
+  consoleErrors: string[];
+  close(): Promise<void>;
+}
+
+/** Headless Chromium with a fresh profile, offline apart from the page under test. */
+export async function launchChromium(opts: { height: number; acceptDownloads?: boolean }): Promise<Chromium> {
+  const profile = mkdtempSync(join(tmpdir(), 'weld-chromium-'));
+  const browser = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    viewport: { width: 1240, height: opts.height },
+    acceptDownloads: opts.acceptDownloads ?? false,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+  const page = browser.pages()[0] ?? (await browser.newPage());
+  const consoleErrors: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') consoleErrors.push(m.text());
+  });
+  page.on('pageerror', (e) => consoleErrors.push(String(e)));
+  return {
+    browser,
+    page,
+    consoleErrors,
+    async close() {
+      await browser.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Runs axe-core in the page and returns the serious and critical violations. */
+export async function axeViolations(p: Page): Promise<string[]> {
+  // Evaluated over the DevTools protocol: the page's own CSP (rightly) blocks injected script tags.
+  await p.evaluate(readFileSync(AXE, 'utf8'));
+  const result = await p.evaluate(async () => {
+    const axe = (
+      window as unknown as {
+        axe: { run(): Promise<{ violations: { id: string; impact: string; help: string; nodes: { target: string[] }[] }[] }> };
+      }
+    ).axe;
+    return axe.run();
+  });
+  return result.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
+
+/** Opens one of the app's pages by its navigation tab and waits for its heading. */
+export async function showPage(page: Page, name: string): Promise<void> {
+  await page.getByRole('tab', { name: new RegExp(`^${name}`) }).click();
+  await expect.poll(() => page.getByRole('heading', { level: 1, name }).isVisible()).toBe(true);
+}
+
+/** Stops a `weld serve` child the way a person's Ctrl-C would, and waits for it. */
+export async function stopServer(server: ChildProcess | undefined): Promise<void> {
+  if (!server || server.exitCode !== null) return;
+  const exited = new Promise((r) => server.once('exit', r));
+  server.kill('SIGTERM');
+  await exited;
+}
