@@ -5,6 +5,7 @@ import { type BenchSection, renderMarkdown } from './lib.js';
 import { policyBench } from './policy.bench.js';
 import { stdioBench } from './stdio.bench.js';
 import { transportsBench } from './transports.bench.js';
+import { uiReadsBench } from './ui-reads.bench.js';
 
 /**
  * `npm run bench`: runs every bench/*.bench.ts section in one process, so each Weld figure sits beside a
@@ -15,6 +16,7 @@ const SECTIONS: Record<string, () => Promise<BenchSection>> = {
   stdio: stdioBench,
   policy: policyBench,
   transports: transportsBench,
+  'ui-reads': uiReadsBench,
 };
 
 const only = process.argv.slice(2);
