@@ -75,6 +75,30 @@ describe('weld CLI', () => {
     expect(rows[0]).toMatchObject({ tool: 'list-components', status: 'ok', client: 'cli-test/1.2.3' });
   });
 
+  it('filters the call log by tool, status and text, as the Live Log page does', async () => {
+    await runWeld(['call', 'list-components'], home);
+    expect((await runWeld(['call', 'get-policy', '--arg', 'component_id=nope'], home)).code).toBe(1);
+    const tools = async (...args: string[]) => {
+      const r = await runWeld(['logs', '--json', ...args], home);
+      return r.stdout.trim()
+        ? r.stdout
+            .trim()
+            .split('\n')
+            .map((l) => JSON.parse(l).tool)
+        : [];
+    };
+    expect(await tools()).toEqual(['list-components', 'get-policy']);
+    expect(await tools('--status', 'error')).toEqual(['get-policy']);
+    expect(await tools('--tool', 'list-components')).toEqual(['list-components']);
+    expect(await tools('--search', 'NOPE')).toEqual(['get-policy']);
+    expect(await tools('--status', 'ok', '--search', 'nope')).toEqual([]);
+    const bad = await runWeld(['logs', '--status', 'failed'], home);
+    expect([bad.code, bad.stderr]).toEqual([
+      2,
+      expect.stringContaining('--status is one of ok, error, denied, timeout, cancelled'),
+    ]);
+  });
+
   it('sets how long calls are kept, refuses a bad value, and records the change in the audit log', async () => {
     for (const bad of ['0', '3651', '2.5', 'week']) {
       const r = await runWeld(['logs', '--keep', bad], home);

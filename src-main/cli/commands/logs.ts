@@ -1,5 +1,5 @@
-import type { CallRow } from '../../engine/store/calls.js';
-
+import type { CallStatus } from '../../engine/events.js';
+import type { CallQuery, CallRow } from '../../engine/store/calls.js';
 import { callHistoryDays, MAX_CALL_HISTORY_DAYS, pruneCallHistory, setCallHistoryDays } from '../../engine/store/retention.js';
 import { type CliIo, type Command, UsageError } from '../command.js';
 import { withStore } from '../engine.js';
@@ -7,6 +7,7 @@ import { isoTime } from '../format.js';
 import { cliActor } from '../policy-cli.js';
 
 const FOLLOW_POLL_MS = 300;
+const STATUSES: readonly CallStatus[] = ['ok', 'error', 'denied', 'timeout', 'cancelled'];
 
 function line(c: CallRow): string {
   const ms = (c.durationUs / 1000).toFixed(1);
@@ -18,13 +19,16 @@ export const logs: Command = {
   name: 'logs',
   summary: 'Show recent tool calls (--follow to stream new ones)',
   usage: [
-    'Usage: weld logs [--json] [--follow] [--limit N]',
+    'Usage: weld logs [--json] [--follow] [--limit N] [--tool NAME] [--status STATUS] [--search TEXT]',
     '       weld logs --keep DAYS|forever   how long calls stay in the log (default 90 days; the audit log is kept whole)',
   ].join('\n'),
   options: {
     json: { type: 'boolean' },
     follow: { type: 'boolean', short: 'f' },
     limit: { type: 'string' },
+    tool: { type: 'string' },
+    status: { type: 'string' },
+    search: { type: 'string' },
     keep: { type: 'string' },
   },
   async run({ io, values }) {
@@ -32,9 +36,17 @@ export const logs: Command = {
     const limit = values.limit === undefined ? 50 : Number(values.limit);
     if (!Number.isInteger(limit) || limit < 1 || limit > 100_000)
       throw new UsageError('--limit must be a whole number from 1 to 100000');
+    const status = values.status as CallStatus | undefined;
+    if (status !== undefined && !STATUSES.includes(status)) throw new UsageError(`--status is one of ${STATUSES.join(', ')}`);
+    // The same filters as the Live Log page: a tool's exact name, an outcome, text in tool, client, error or id.
+    const filter: CallQuery = {
+      tool: values.tool as string | undefined,
+      status,
+      text: (values.search as string | undefined)?.toLowerCase(),
+    };
     const print = (c: CallRow) => io.stdout(values.json ? `${JSON.stringify(c)}\n` : line(c));
     return withStore(io, async (store) => {
-      const recent = store.calls.list({ limit }).reverse();
+      const recent = store.calls.list({ ...filter, limit }).reverse();
       for (const c of recent) print(c);
       if (!values.follow) return 0;
       // Another process (the tray app or `weld serve`) writes the calls, so follow by polling the DB.
@@ -47,7 +59,7 @@ export const logs: Command = {
       while (!stop) {
         await new Promise((r) => setTimeout(r, FOLLOW_POLL_MS));
         const fresh = store.calls
-          .list({ afterStartedAt: after - 1, limit: 1000 })
+          .list({ ...filter, afterStartedAt: after - 1, limit: 1000 })
           .reverse()
           .filter((c) => !seen.has(c.id));
         for (const c of fresh) {
