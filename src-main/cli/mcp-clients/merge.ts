@@ -1,6 +1,7 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
+import { isPlainObject } from '../../engine/plain-object.js';
 
 export type MergeResult =
   | { status: 'unchanged' }
@@ -31,12 +32,13 @@ export function mergeServerEntry(opts: {
       } catch (err) {
         return { status: 'refused', reason: `${path} is not plain JSON (${(err as Error).message}); it was left unchanged` };
       }
-      if (!isObject(parsed)) return { status: 'refused', reason: `${path} does not hold a JSON object; it was left unchanged` };
+      if (!isPlainObject(parsed))
+        return { status: 'refused', reason: `${path} does not hold a JSON object; it was left unchanged` };
       config = parsed;
     }
   }
   const servers = config[serversKey] ?? {};
-  if (!isObject(servers)) {
+  if (!isPlainObject(servers)) {
     return { status: 'refused', reason: `"${serversKey}" in ${path} is not an object; it was left unchanged` };
   }
   if (isDeepStrictEqual(servers[name], entry)) return { status: 'unchanged' };
@@ -59,12 +61,8 @@ export function mergeServerEntry(opts: {
 export function hasServerEntry(path: string, serversKey: string, name: string): boolean {
   try {
     const config = JSON.parse(readFileSync(path, 'utf8'));
-    return isObject(config) && isObject(config[serversKey]) && name in config[serversKey];
+    return isPlainObject(config) && isPlainObject(config[serversKey]) && name in config[serversKey];
   } catch {
     return false;
   }
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

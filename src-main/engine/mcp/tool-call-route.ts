@@ -1,5 +1,6 @@
 import type { Transport, TransportSendOptions } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { ErrorCode, type JSONRPCMessage, type MessageExtraInfo, type RequestId } from '@modelcontextprotocol/sdk/types.js';
+import { isPlainObject } from '../plain-object.js';
 
 /** One tools/call as the route hands it over: already checked to be well formed. */
 export interface RoutedCall {
@@ -120,8 +121,6 @@ type ToolCallRequest =
   | { id: RequestId; name: string; args: Record<string, unknown> | undefined; token: string | number | undefined }
   | { id: RequestId; invalid: string };
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
 /**
  * A tools/call request read by hand, or null for any other message. The envelope (id, `_meta` and its
  * progress token) was checked by the transport; members the schema does not name are ignored, as the
@@ -130,10 +129,10 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 function readToolCall(message: JSONRPCMessage): ToolCallRequest | null {
   if (!('method' in message) || message.method !== 'tools/call' || !('id' in message)) return null;
   const { id, params } = message;
-  if (!isObject(params) || typeof params.name !== 'string') {
+  if (!isPlainObject(params) || typeof params.name !== 'string') {
     return { id, invalid: 'Invalid tools/call request: params must name the tool ("name", a string)' };
   }
-  if (params.arguments !== undefined && !isObject(params.arguments)) {
+  if (params.arguments !== undefined && !isPlainObject(params.arguments)) {
     return { id, invalid: 'Invalid tools/call request: "arguments" must be a JSON object' };
   }
   // Tasks are a capability Weld does not declare; the SDK refuses them the same way.

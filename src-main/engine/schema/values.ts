@@ -1,3 +1,4 @@
+import { isPlainObject } from '../plain-object.js';
 import { jsName } from './jco-names.js';
 import { isNullable, NON_FINITE, successType } from './json-schema.js';
 import type { ExportedFunction, WitType } from './wit-type.js';
@@ -33,10 +34,6 @@ function describe(v: unknown): string {
 
 function fail(path: string, expected: string, v: unknown): never {
   throw new ArgumentError(`${path}: expected ${expected}, got ${describe(v)}`);
-}
-
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 function checkKeys(path: string, obj: Record<string, unknown>, allowed: readonly string[], required: readonly string[]): void {

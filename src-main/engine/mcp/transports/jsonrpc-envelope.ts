@@ -1,4 +1,5 @@
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import { isPlainObject } from '../../plain-object.js';
 
 /**
  * Whether a parsed frame is a JSON-RPC 2.0 message in the form the MCP SDK accepts: a request, a
@@ -8,19 +9,19 @@ import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
  * test compares the two on valid and broken messages.
  */
 export function isJsonRpcMessage(v: unknown): v is JSONRPCMessage {
-  if (!isObject(v) || v.jsonrpc !== '2.0') return false;
+  if (!isPlainObject(v) || v.jsonrpc !== '2.0') return false;
   if ('method' in v) {
     if (typeof v.method !== 'string' || !hasOnly(v, 'id' in v ? REQUEST_KEYS : NOTIFICATION_KEYS)) return false;
     if ('id' in v && !isRequestId(v.id)) return false;
-    return v.params === undefined || (isObject(v.params) && isMeta(v.params._meta));
+    return v.params === undefined || (isPlainObject(v.params) && isMeta(v.params._meta));
   }
-  if ('result' in v) return hasOnly(v, RESULT_KEYS) && isRequestId(v.id) && isObject(v.result) && isMeta(v.result._meta);
+  if ('result' in v) return hasOnly(v, RESULT_KEYS) && isRequestId(v.id) && isPlainObject(v.result) && isMeta(v.result._meta);
   if ('error' in v) {
     const e = v.error;
     return (
       hasOnly(v, ERROR_KEYS) &&
       (v.id === undefined || isRequestId(v.id)) &&
-      isObject(e) &&
+      isPlainObject(e) &&
       Number.isSafeInteger(e.code) &&
       typeof e.message === 'string'
     );
@@ -34,8 +35,6 @@ const RESULT_KEYS = new Set(['jsonrpc', 'id', 'result']);
 const ERROR_KEYS = new Set(['jsonrpc', 'id', 'error']);
 const RELATED_TASK = 'io.modelcontextprotocol/related-task';
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
 const isRequestId = (v: unknown): boolean => typeof v === 'string' || Number.isSafeInteger(v);
 
 function hasOnly(v: Record<string, unknown>, keys: Set<string>): boolean {
@@ -46,8 +45,8 @@ function hasOnly(v: Record<string, unknown>, keys: Set<string>): boolean {
 /** `_meta`, when present: an object whose progress token and related task, if any, are well formed. */
 function isMeta(meta: unknown): boolean {
   if (meta === undefined) return true;
-  if (!isObject(meta)) return false;
+  if (!isPlainObject(meta)) return false;
   if (meta.progressToken !== undefined && !isRequestId(meta.progressToken)) return false;
   const task = meta[RELATED_TASK];
-  return task === undefined || (isObject(task) && typeof task.taskId === 'string');
+  return task === undefined || (isPlainObject(task) && typeof task.taskId === 'string');
 }
