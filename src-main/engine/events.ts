@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 
-export type CallStatus = 'ok' | 'error' | 'denied' | 'timeout' | 'cancelled';
+export const CALL_STATUSES = ['ok', 'error', 'denied', 'timeout', 'cancelled'] as const;
+export type CallStatus = (typeof CALL_STATUSES)[number];
 export type CapabilityKind = 'storage' | 'network' | 'environment';
 export type Decision = 'allowed' | 'denied';
 

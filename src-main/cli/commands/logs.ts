@@ -1,4 +1,4 @@
-import type { CallStatus } from '../../engine/events.js';
+import { CALL_STATUSES, type CallStatus } from '../../engine/events.js';
 import type { CallQuery, CallRow } from '../../engine/store/calls.js';
 import { callHistoryDays, MAX_CALL_HISTORY_DAYS, pruneCallHistory, setCallHistoryDays } from '../../engine/store/retention.js';
 import { type CliIo, type Command, UsageError } from '../command.js';
@@ -7,7 +7,6 @@ import { isoTime } from '../format.js';
 import { cliActor } from '../policy-cli.js';
 
 const FOLLOW_POLL_MS = 300;
-const STATUSES: readonly CallStatus[] = ['ok', 'error', 'denied', 'timeout', 'cancelled'];
 
 function line(c: CallRow): string {
   const ms = (c.durationUs / 1000).toFixed(1);
@@ -37,7 +36,8 @@ export const logs: Command = {
     if (!Number.isInteger(limit) || limit < 1 || limit > 100_000)
       throw new UsageError('--limit must be a whole number from 1 to 100000');
     const status = values.status as CallStatus | undefined;
-    if (status !== undefined && !STATUSES.includes(status)) throw new UsageError(`--status is one of ${STATUSES.join(', ')}`);
+    if (status !== undefined && !CALL_STATUSES.includes(status))
+      throw new UsageError(`--status is one of ${CALL_STATUSES.join(', ')}`);
     // The same filters as the Live Log page: a tool's exact name, an outcome, text in tool, client, error or id.
     const filter: CallQuery = {
       tool: values.tool as string | undefined,
