@@ -17,7 +17,7 @@ export interface WorkerInit {
   requests: BridgeChannel;
   /**
    * Call replies: posted on the port, then signalled on the flag (the engine may be spinning on it).
-   * The flag's buffer holds REPLY_COUNT and RUNNING_CALL.
+   * The flag's buffer holds REPLY_COUNT, RUNNING_CALL and REPLIES_TAKEN.
    */
   replies: BridgeChannel;
   /** Bytes of stdout and of stderr kept per call. */

@@ -1,5 +1,4 @@
-import type { AuditSearch } from './audit.js';
-import { createAuditStore } from './audit.js';
+import { type AuditSearch, createAuditStore } from './audit.js';
 import { type CallQuery, createCallStore } from './calls.js';
 import type { Db } from './db.js';
 
