@@ -300,12 +300,10 @@ export class ComponentInstance {
       this.#drain(r);
       if (!this.#calls.includes(call)) return;
       if (Atomics.load(r.state, RUNNING_CALL) === call.message.id) {
-        // Running: stopping the worker is the only way to stop the guest.
-        this.#calls.splice(this.#calls.indexOf(call), 1);
+        // Running: stopping the worker is the only way to stop the guest. The calls behind it are no
+        // longer posted, so none becomes the head below.
         r.bridge.drain();
         this.#replaceWorker(r);
-        this.#settle(call, empty({ kind: 'cancelled' }));
-        return;
       }
     }
     const i = this.#calls.indexOf(call);
