@@ -448,6 +448,18 @@ describe('wasi:filesystem host', () => {
     ]);
   });
 
+  it('refuses a read+write open of a write-only path, so a write grant never reads', () => {
+    const { dir, bridge } = setup({ mounts: [{ guestPath: '/wo', hostPath: rw, read: false, write: true }] });
+    const root = dir('/wo');
+    expect(code(() => root.openAt({}, 'notes.txt', {}, { read: true, write: true }))).toBe('access');
+    expect(code(() => root.openAt({}, 'new.txt', CREATE, { read: true, write: true }))).toBe('access');
+    expect(existsSync(join(rw, 'new.txt'))).toBe(false);
+    // Writing alone is what was granted, and works.
+    root.openAt({}, 'notes.txt', { truncate: true }, WRITE).writeViaStream(0n).blockingWriteAndFlush(new TextEncoder().encode('new'));
+    expect(readFileSync(join(rw, 'notes.txt'), 'utf8')).toBe('new');
+    expect(bridge.uses.filter((u) => u.decision === 'allowed').map((u) => u.access)).not.toContain('read');
+  });
+
   it('keeps a read-only mount nested in a writable one read-only', () => {
     mkdirSync(join(rw, 'ref'));
     writeFileSync(join(rw, 'ref', 'book.txt'), 'reference');

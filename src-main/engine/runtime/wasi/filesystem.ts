@@ -523,9 +523,12 @@ export class Descriptor {
   openAt(pathFlags: PathFlags, path: string, openFlags: OpenFlags, flags: DescriptorFlags): Descriptor {
     const o = openFlags ?? {};
     const f = flags ?? {};
-    const access: Access = f.write || o.create || o.truncate ? 'write' : 'read';
-    return this.#at(access, !!pathFlags?.symlinkFollow, path, (w) => {
+    // Read and write are separate grants: a read+write open of a write-only path must not read.
+    const writes = !!(f.write || o.create || o.truncate);
+    const reads = !f.write || !!f.read;
+    return this.#at(writes ? 'write' : 'read', !!pathFlags?.symlinkFollow, path, (w) => {
       const s = this.#s;
+      if (writes && reads) s.host.policy.authorize(s.mount, w.real, 'read');
       let mode = f.write ? (f.read ? constants.O_RDWR : constants.O_WRONLY) : constants.O_RDONLY;
       mode |= O_NONBLOCK;
       if (o.create) mode |= constants.O_CREAT;
