@@ -455,7 +455,10 @@ describe('wasi:filesystem host', () => {
     expect(code(() => root.openAt({}, 'new.txt', CREATE, { read: true, write: true }))).toBe('access');
     expect(existsSync(join(rw, 'new.txt'))).toBe(false);
     // Writing alone is what was granted, and works.
-    root.openAt({}, 'notes.txt', { truncate: true }, WRITE).writeViaStream(0n).blockingWriteAndFlush(new TextEncoder().encode('new'));
+    root
+      .openAt({}, 'notes.txt', { truncate: true }, WRITE)
+      .writeViaStream(0n)
+      .blockingWriteAndFlush(new TextEncoder().encode('new'));
     expect(readFileSync(join(rw, 'notes.txt'), 'utf8')).toBe('new');
     expect(bridge.uses.filter((u) => u.decision === 'allowed').map((u) => u.access)).not.toContain('read');
   });
