@@ -5,6 +5,7 @@ import { type WeldPaths, weldPaths } from './config.js';
 import { EventBus } from './events.js';
 import { createLogger, type Logger } from './log.js';
 import { builtinTools } from './mcp/builtin-tools.js';
+import { CallerPrompts } from './mcp/caller-prompts.js';
 import { componentTools } from './mcp/component-tools.js';
 import { createDispatcher, type Dispatcher } from './mcp/dispatch.js';
 import { permissionTools } from './mcp/permission-tools.js';
@@ -46,6 +47,8 @@ export interface WeldOptions {
    * may never call a tool.
    */
   prewarm?: boolean;
+  /** How long a held call waits for a person (default 60 s). */
+  requestTimeoutMs?: number;
 }
 
 export interface Weld {
@@ -89,15 +92,19 @@ export async function createWeld(opts: WeldOptions): Promise<Weld> {
   const store = openStore(paths.db, { onError: (err) => logger.error('store write failed; will retry', { err: String(err) }) });
   const events = new EventBus();
   const tools = new ToolTable();
-  const dispatcher = createDispatcher({ tools, events, recorder: store.recorder });
+  // The client that made a held call is asked too when the person trusted it to (elicitation).
+  const callers = new CallerPrompts({ store, logger, policy: () => policy });
+  const dispatcher = createDispatcher({ tools, events, recorder: store.recorder, callers });
 
-  const policy = createPolicyEngine({
+  const policy: PolicyEngine = createPolicyEngine({
     store,
     events,
     dataDir: paths.home,
     userHome: opts.env?.HOME || homedir(),
     env: opts.env ?? {},
     logger,
+    prompt: callers,
+    requestTimeoutMs: opts.requestTimeoutMs,
     secrets: opts.secretCipher && new SecretStore(join(paths.home, 'secrets'), opts.secretCipher),
   });
   let registryPromise: Promise<Registry> | undefined;

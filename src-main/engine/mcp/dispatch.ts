@@ -3,6 +3,7 @@ import type { ErrorObject } from 'ajv';
 import type { CallStatus, EventBus } from '../events.js';
 import type { Recorder } from '../store/recorder.js';
 import { newCallId } from './call-id.js';
+import type { Caller } from './caller-prompts.js';
 import { errorResult, type ToolResult, type ToolTable } from './tool-table.js';
 
 /** Raised for requests that are wrong before any tool runs: unknown tool, bad arguments. */
@@ -21,6 +22,14 @@ export interface CallRequest {
   client: string | null;
   signal?: AbortSignal;
   progress?: (progress: number, total?: number, message?: string) => void;
+  /** The MCP client that made the call, when it can be asked for a permission (elicitation). */
+  caller?: Caller;
+}
+
+/** Where a running call's caller is kept while the call runs, so a held capability request can reach it. */
+export interface CallerRegistry {
+  enter(callId: string, tool: string, caller: Caller): void;
+  leave(callId: string): void;
 }
 
 export interface Dispatcher {
@@ -33,7 +42,12 @@ const MAX_LOGGED_OUTPUT = 8 * 1024;
  * The single path every tool call takes, whichever transport it came from (MCP, CLI, GUI):
  * lookup, validation, invocation, then an audit row written off the hot path.
  */
-export function createDispatcher(deps: { tools: ToolTable; events: EventBus; recorder: Recorder }): Dispatcher {
+export function createDispatcher(deps: {
+  tools: ToolTable;
+  events: EventBus;
+  recorder: Recorder;
+  callers?: CallerRegistry;
+}): Dispatcher {
   const { tools, events, recorder } = deps;
   return {
     async call(req) {
@@ -53,6 +67,7 @@ export function createDispatcher(deps: { tools: ToolTable; events: EventBus; rec
       let status: CallStatus;
       let error: string | null = null;
       let guestOutput = '';
+      if (req.caller) deps.callers?.enter(callId, tool.name, req.caller);
       try {
         result = await tool.invoke(args as Record<string, unknown>, {
           callId,
@@ -71,6 +86,7 @@ export function createDispatcher(deps: { tools: ToolTable; events: EventBus; rec
         error = e.message ?? String(err);
         result = errorResult(error);
       }
+      if (req.caller) deps.callers?.leave(callId);
       const durationUs = Number((process.hrtime.bigint() - t0) / 1000n);
       recorder.call({
         id: callId,

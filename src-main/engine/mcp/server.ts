@@ -1,8 +1,9 @@
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { ErrorCode, ListToolsRequestSchema, type Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { Caller } from './caller-prompts.js';
 import { CallError, type Dispatcher } from './dispatch.js';
-import { type RoutedCallHandler, ToolCallRoute } from './tool-call-route.js';
+import { type RoutedCall, type RoutedCallHandler, ToolCallRoute } from './tool-call-route.js';
 import type { ToolTable } from './tool-table.js';
 
 export interface McpServerDeps {
@@ -49,6 +50,17 @@ export function createMcpServer(deps: McpServerDeps): McpServer {
     return { tools: cachedList };
   });
 
+  /** Only a client that declared form elicitation can be asked; whether it may be is the policy's call. */
+  const callerOf = (call: RoutedCall, name: string): Caller | undefined =>
+    server.getClientCapabilities()?.elicitation?.form
+      ? {
+          name,
+          // On the call's own stream (Streamable HTTP sends it with the call's response), ended with the call.
+          elicit: (params, timeoutMs) =>
+            server.elicitInput(params, { relatedRequestId: call.requestId, signal: call.signal, timeout: timeoutMs }),
+        }
+      : undefined;
+
   const callTool: RoutedCallHandler = async (call) => {
     const client = server.getClientVersion();
     try {
@@ -58,6 +70,7 @@ export function createMcpServer(deps: McpServerDeps): McpServer {
         client: client ? `${client.name}/${client.version}` : null,
         signal: call.signal,
         progress: call.progress,
+        caller: client ? callerOf(call, client.name) : undefined,
       });
     } catch (err) {
       // An unknown tool or bad arguments: the request is at fault, which JSON-RPC calls invalid params.

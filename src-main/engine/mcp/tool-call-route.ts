@@ -4,6 +4,8 @@ import { isPlainObject } from '../plain-object.js';
 
 /** One tools/call as the route hands it over: already checked to be well formed. */
 export interface RoutedCall {
+  /** The JSON-RPC id of the tools/call: requests Weld sends the client about this call refer to it. */
+  requestId: RequestId;
   name: string;
   args: Record<string, unknown> | undefined;
   signal: AbortSignal;
@@ -93,7 +95,7 @@ export class ToolCallRoute implements Transport {
             const params = { progressToken: token, progress: value, total, message: text };
             this.#reply({ jsonrpc: '2.0', method: 'notifications/progress', params }, id);
           };
-    this.#handle({ name: call.name, args: call.args, signal: controller.signal, progress })
+    this.#handle({ requestId: id, name: call.name, args: call.args, signal: controller.signal, progress })
       .then(
         (result): JSONRPCMessage => ({ jsonrpc: '2.0', id, result }),
         (err: Error & { code?: unknown }): JSONRPCMessage => ({

@@ -24,6 +24,7 @@ import type {
   GrantInput,
   GrantScope,
   PendingRequest,
+  PromptChannel,
   RevokeInput,
   RuntimeRequest,
   SandboxPlan,
@@ -46,6 +47,8 @@ export interface PolicyEngineOptions {
   askTtlMs?: number;
   /** How often to look for decisions and grant changes made by other Weld processes (default 500 ms). */
   pollMs?: number;
+  /** Another way to reach a person about a held call: the MCP client that made it, when trusted to ask. */
+  prompt?: PromptChannel;
   logger?: Logger;
   now?: () => number;
 }
@@ -74,7 +77,8 @@ export interface PolicyEngine {
   request(r: RuntimeRequest): Promise<Verdict>;
   /** A grant asked for by a tool or model: becomes a pending request a person must confirm. */
   ask(r: { componentId: string; kind: CapabilityKind; target: string; access?: string; by: string }): AskResult;
-  decide(requestId: string, answer: Answer, by: string): PendingRequest;
+  /** `channel` (window, cli, notification, elicitation) is how the answer reached Weld, for the audit log. */
+  decide(requestId: string, answer: Answer, by: string, channel?: string): PendingRequest;
   pending(componentId?: string): PendingRequest[];
   getRequest(requestId: string): PendingRequest | undefined;
   grant(g: GrantInput): Grant;
@@ -461,7 +465,7 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
     }
     const command = grantCommand(c.id, t.kind, t.target, t.access || undefined);
     const what = `${t.kind} ${t.target}${t.access ? ` (${t.access})` : ''}`;
-    if (!engine.hasDecider()) {
+    if (!engine.hasDecider() && !opts.prompt?.reaches(r.callId)) {
       audit({
         actor: 'weld:headless',
         action: 'policy.decide',
@@ -542,7 +546,19 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
         target: t.target,
         access: t.access,
       });
+      askPrompt(row.id);
     });
+  }
+
+  /** Puts a held call's request to its caller too; only requestInner calls it, never ask() (model-made grants). */
+  function askPrompt(id: string): void {
+    const row = opts.prompt && requests.get(id);
+    if (!row) return;
+    try {
+      opts.prompt?.ask(toPending(row));
+    } catch (err) {
+      logger.warn('could not ask the calling client; the other channels still can', { requestId: id, err: String(err) });
+    }
   }
 
   const engine: PolicyEngine = {
@@ -650,7 +666,7 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
       return { status: 'pending', request: toPending(requests.get(row.id) as RequestRow) };
     },
 
-    decide(requestId, answer, byRaw) {
+    decide(requestId, answer, byRaw, channel) {
       const by = checkBy(byRaw);
       if (!['once', 'session', 'always', 'deny'].includes(answer)) {
         throw new GrantError(`unknown answer "${answer}": use once, session, always or deny`, 'bad-input');
@@ -698,6 +714,7 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
               answer,
               origin: row.origin,
               callId: row.callId,
+              ...(channel ? { channel } : {}),
             },
           },
         ]);

@@ -15,6 +15,7 @@ export type {
   GrantScope,
   Mount,
   PendingRequest,
+  PromptChannel,
   RevokeInput,
   RuntimeRequest,
   SandboxPlan,

@@ -88,3 +88,14 @@ export interface RuntimeRequest {
   target: string;
   access: string;
 }
+
+/**
+ * A way to reach a person about a held call besides Weld's own deciders (window, `weld requests watch`).
+ * Its answers come back through PolicyEngine.decide, where the first answer wins.
+ */
+export interface PromptChannel {
+  /** Whether a person can be asked about this call through the channel (it then counts as someone present). */
+  reaches(callId: string | null): boolean;
+  /** Asks about a held call's request; must not throw or block. */
+  ask(request: PendingRequest): void;
+}
