@@ -54,8 +54,7 @@ async function world(opts: { requestTimeoutMs?: number } = {}) {
     if (elicitation) {
       client.setRequestHandler(
         ElicitRequestSchema,
-        (req) =>
-          new Promise<ElicitResult>((answer) => asked.push({ params: req.params as ElicitRequestFormParams, answer })),
+        (req) => new Promise<ElicitResult>((answer) => asked.push({ params: req.params as ElicitRequestFormParams, answer })),
       );
     }
     await client.connect(clientSide);
