@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApiDispatch } from '../../src-main/api/registry.js';
 import type { ToolResult } from '../../src-main/engine/mcp/tool-table.js';
 import { runWeld, tempHome } from '../helpers.js';
 import { Canary, type HostileWorld, hostileWasm, hostileWorld, text } from './hostile-engine.js';
@@ -88,13 +89,35 @@ permissions:
     canary.check();
   });
 
-  it('records every call with its outcome', () => {
+  it('records every call with its outcome, a refused one as denied rather than as an error', () => {
+    const refused = new Set(['traversal', 'fetchDenied', 'socket', 'headless']);
     for (const [name, c] of Object.entries(calls)) {
       const row = w.weld.store.calls.get(c.callId);
       expect(row, name).toBeDefined();
       expect(row?.componentId).toBe('hostile');
-      expect(row?.status, name).toBe(c.result.isError ? 'error' : 'ok');
+      expect(row?.status, name).toBe(refused.has(name) ? 'denied' : c.result.isError ? 'error' : 'ok');
     }
+  });
+
+  it('finds the refused calls, and only those, by the denied status in `weld logs` and in the UI API', async () => {
+    const refused = ['traversal', 'fetchDenied', 'socket', 'headless'].map((n) => calls[n].callId).sort();
+    const logs = await runWeld(['logs', '--status', 'denied', '--json'], w.home);
+    expect(logs.code, logs.stderr).toBe(0);
+    const ids = logs.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l).id as string);
+    expect(ids.sort()).toEqual(refused);
+    const api = createApiDispatch({
+      weld: w.weld,
+      actor: 'user:web-ui',
+      shell: 'web',
+      httpUrl: null,
+      launcher: { command: 'weld', args: [] },
+    });
+    const rows = (await api('calls.list', { status: 'denied' })) as { id: string; status: string }[];
+    expect(rows.map((r) => r.id).sort()).toEqual(refused);
+    expect(new Set(rows.map((r) => r.status))).toEqual(new Set(['denied']));
   });
 
   it('records each access and refusal against the call that made it', () => {
@@ -108,8 +131,8 @@ permissions:
     expect(ev('fetchDenied')).toContainEqual(`denied network GET http://127.0.0.1:${port + 1}`);
     expect(ev('socket')).toEqual(['denied network socket dns:127.0.0.1']);
     expect(ev('jit')).toContainEqual(`allowed storage write fs://${w.base}/data/jit.txt`);
-    expect(ev('headless')).toContainEqual(`denied storage write fs://${w.base}/data`);
-    expect(ev('headless')).toContainEqual(`denied storage write fs://${w.base}/data/headless.txt`);
+    // One entry per refused attempt, naming the file the guest tried (not also its mount).
+    expect(ev('headless')).toEqual([`denied storage write fs://${w.base}/data/headless.txt`]);
   });
 
   it('puts every decision and every access in the hash-chained audit log, tied to its call', () => {

@@ -122,6 +122,13 @@ describe('just-in-time requests with a person present', { timeout: 120_000 }, ()
     expect(result.content[0].text).toBe('open: access');
     expect(text(result)).toContain(`was denied by security-test`);
     expect(text(result)).toContain(`To allow it: weld grant hostile storage fs://${w.base}/asked --access read`);
+    // The log says what happened: a person refused it, which is not a tool failure, and the refusal is one entry.
+    w.weld.store.recorder.flush();
+    expect(w.weld.store.calls.get(call.callId())?.status).toBe('denied');
+    expect(w.weld.store.calls.list({ status: 'denied' }).map((c) => c.id)).toContain(call.callId());
+    const refusals = w.weld.store.calls.capabilityEvents(call.callId()).filter((e) => e.decision === 'denied');
+    expect(refusals).toHaveLength(1);
+    expect(refusals[0]).toMatchObject({ kind: 'storage', target: `fs://${w.base}/asked/f.txt`, access: 'read' });
   });
 
   it('holds an HTTP request to an ungranted host: once lets one request through, session the following ones', async () => {
@@ -177,9 +184,9 @@ describe('just-in-time requests with nobody to answer (headless)', { timeout: 12
     expect(text(result)).toContain(`To allow it: weld grant hostile storage fs://${w.base}/asked --access read`);
     expect(text(result)).not.toContain(ASKED_TEXT);
     expect(w.weld.policy.pending()).toEqual([]);
-    expect(w.events(callId)).toContainEqual(
-      expect.objectContaining({ kind: 'storage', target: `fs://${w.base}/asked`, decision: 'denied' }),
-    );
+    expect(w.events(callId)).toEqual([
+      expect.objectContaining({ kind: 'storage', target: `fs://${w.base}/asked/f.txt`, decision: 'denied' }),
+    ]);
     expect(text(await w.call('ok'))).toBe('ok');
     canary.check();
   });

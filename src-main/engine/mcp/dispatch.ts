@@ -68,6 +68,7 @@ export function createDispatcher(deps: {
       let error: string | null = null;
       let guestOutput = '';
       if (req.caller) deps.callers?.enter(callId, tool.name, req.caller);
+      let refused = false;
       try {
         result = await tool.invoke(args as Record<string, unknown>, {
           callId,
@@ -77,8 +78,13 @@ export function createDispatcher(deps: {
           attachOutput: (stdout, stderr, dropped) => {
             guestOutput = guestOutputLog(stdout, stderr, dropped);
           },
+          refused: (notes) => {
+            refused ||= notes.length > 0;
+          },
         });
-        status = result.isError ? 'error' : 'ok';
+        // A call that failed because Weld refused it a capability was denied, not broken: the log and
+        // its filters tell the two apart. A guest that coped with the refusal and succeeded stays `ok`.
+        status = result.isError ? (refused ? 'denied' : 'error') : 'ok';
         if (result.isError) error = firstText(result);
       } catch (err) {
         const e = err as Error & { status?: CallStatus };

@@ -20,6 +20,8 @@ export interface ToolCallContext {
   progress?: (progress: number, total?: number, message?: string) => void;
   /** A component's captured stdout/stderr for this call, kept in the call log (never sent to stdout). */
   attachOutput?: (stdout: string, stderr: string, dropped: number) => void;
+  /** Weld refused the guest something during this call (a grant missing, a person said no). */
+  refused?: (notes: readonly string[]) => void;
 }
 
 export interface ToolDefinition {

@@ -285,16 +285,9 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
     if (!w) return;
     waiters.delete(r.id);
     clearTimeout(w.timer);
+    // The runtime records the use it then makes or refuses (one capability event per attempt); the
+    // decision itself is in the audit log.
     const verdict = verdictOf(r);
-    store.recorder.capability({
-      callId: r.callId,
-      componentId: r.componentId,
-      kind: r.kind,
-      target: r.target,
-      access: r.access,
-      decision: verdict.decision === 'allowed' ? 'allowed' : 'denied',
-      at: now(),
-    });
     for (const resolve of w.resolve) resolve(verdict);
   }
 
@@ -471,15 +464,6 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
         action: 'policy.decide',
         subject: c.id,
         detail: { requestId: null, kind: t.kind, target: t.target, access: t.access, answer: 'deny', callId: r.callId },
-      });
-      store.recorder.capability({
-        callId: r.callId,
-        componentId: c.id,
-        kind: t.kind,
-        target: t.target,
-        access: t.access,
-        decision: 'denied',
-        at: now(),
       });
       events.emit('capability.decided', {
         requestId: null,

@@ -226,6 +226,7 @@ export class ComponentRuntime {
           env: plan.env.length ? plan.env : undefined,
         });
         const denied = this.deps.denials?.take(ctx.callId) ?? [];
+        ctx.refused?.(denied);
         const result = toToolResult(out, fn, ctx);
         return denied.length ? { ...result, content: [...result.content, { type: 'text', text: denialText(denied) }] } : result;
       },

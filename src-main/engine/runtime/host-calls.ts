@@ -38,7 +38,7 @@ export function hostCallRouter(deps: HostCallDeps) {
           decision: u.decision,
           at: Date.now(),
         });
-        if (u.decision === 'denied') {
+        if (u.decision === 'denied' && !u.asked) {
           deps.denials.add(callId, `${u.target} (${u.access}): ${u.reason ?? 'not granted'}`);
           deps.events.emit('capability.decided', {
             requestId: null,

@@ -47,6 +47,11 @@ export interface CapabilityUse extends CapabilityRequest {
   decision: 'allowed' | 'denied';
   /** Why a denial happened (a security rule), for the person reading the tool result. */
   reason?: string;
+  /**
+   * The refusal follows a just-in-time answer: the engine has already announced that decision (and
+   * the result note carries its reason), so only the use itself is recorded.
+   */
+  asked?: boolean;
 }
 
 export interface HttpRequestPayload {

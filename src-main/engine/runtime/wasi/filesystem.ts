@@ -140,7 +140,7 @@ class Host {
     try {
       return fn();
     } catch (err) {
-      if (err instanceof Refusal) this.policy.audit(err.target ?? display(), access, 'denied', err.why);
+      if (err instanceof Refusal) this.policy.audit(err.target ?? display(), access, 'denied', err.why, err.asked);
       throw toErrorCode(err);
     }
   }

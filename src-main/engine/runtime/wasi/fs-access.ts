@@ -148,12 +148,17 @@ export class FsPolicy {
 
   /** Whether `m` allows `access`, asking the engine (a person, or a headless deny) once per instance. */
   mayAccess(m: MountState, access: Access): boolean {
-    if (m.mount[access]) return true;
+    return this.#mountAnswer(m, access).ok;
+  }
+
+  /** `asked`: the engine answered just now, and has already recorded and announced its decision. */
+  #mountAnswer(m: MountState, access: Access): { ok: boolean; asked: boolean } {
+    if (m.mount[access]) return { ok: true, asked: false };
     const known = m.answers[access];
-    if (known !== undefined) return known;
+    if (known !== undefined) return { ok: known, asked: false };
     const ok = this.#ask(m.mount.hostPath, access);
     m.answers[access] = ok;
-    return ok;
+    return { ok, asked: true };
   }
 
   /**
@@ -163,7 +168,8 @@ export class FsPolicy {
   gate(m: MountState, access: Access, display: string): void {
     // Under a checkEach mount the decision is per path: the engine answers once the path is known.
     if (m.hasNested || m.mount.checkEach) return;
-    if (!this.mayAccess(m, access)) throw this.#refuse(m, access, display);
+    const answer = this.#mountAnswer(m, access);
+    if (!answer.ok) throw this.#refuse(m, access, display, answer.asked);
   }
 
   /**
@@ -176,20 +182,24 @@ export class FsPolicy {
     if (this.isDenied(real)) throw new Refusal('access', 'a deny rule covers this path', real);
     const gov = this.governing(real, from);
     if (gov.mount.checkEach) {
-      if (!this.#pathAllowed(real, access)) throw new Refusal('access', `${access} of this path is not granted`, real);
-    } else if (!this.mayAccess(gov, access)) throw this.#refuse(gov, access, real);
+      const answer = this.#pathAnswer(real, access);
+      if (!answer.ok) throw new Refusal('access', `${access} of this path is not granted`, real, answer.asked);
+    } else {
+      const answer = this.#mountAnswer(gov, access);
+      if (!answer.ok) throw this.#refuse(gov, access, real, answer.asked);
+    }
     this.audit(real, access, 'allowed');
   }
 
   /** The engine's answer for one path of a checkEach mount, remembered for this instance (bounded). */
-  #pathAllowed(real: string, access: Access): boolean {
+  #pathAnswer(real: string, access: Access): { ok: boolean; asked: boolean } {
     const key = `${access}:${real}`;
     const known = this.#paths.get(key);
-    if (known !== undefined) return known;
+    if (known !== undefined) return { ok: known, asked: false };
     const ok = this.#ask(real, access);
     if (this.#paths.size >= 4096) this.#paths.clear();
     this.#paths.set(key, ok);
-    return ok;
+    return { ok, asked: true };
   }
 
   #ask(hostPath: string, access: Access): boolean {
@@ -216,13 +226,14 @@ export class FsPolicy {
     return true;
   }
 
-  #refuse(m: MountState, access: Access, target: string): Refusal {
+  #refuse(m: MountState, access: Access, target: string, asked: boolean): Refusal {
     const readOnly = access === 'write' && m.mount.read && !m.mount.write;
-    return new Refusal(readOnly ? 'read-only' : 'access', `${access} not granted on ${m.mount.hostPath}`, target);
+    return new Refusal(readOnly ? 'read-only' : 'access', `${access} not granted on ${m.mount.hostPath}`, target, asked);
   }
 
-  audit(path: string, access: Access, decision: CapabilityUse['decision'], reason?: string): void {
+  audit(path: string, access: Access, decision: CapabilityUse['decision'], reason?: string, asked = false): void {
     const use: CapabilityUse = { kind: 'storage', target: `fs://${path}`, access, decision, reason };
+    if (asked) use.asked = true;
     try {
       this.bridge.notify(HOST_OPS.used, use);
     } catch {

@@ -95,6 +95,8 @@ export class Refusal {
     readonly why: string,
     /** Host path the guest tried to reach, when known better than the caller knows it. */
     readonly target?: string,
+    /** The engine decided this just now (a person, a timeout, headless mode) and announced it itself. */
+    readonly asked = false,
   ) {}
 }
 
