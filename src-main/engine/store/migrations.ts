@@ -118,4 +118,29 @@ CREATE TABLE settings (
 );
 `,
   },
+  {
+    version: 4,
+    name: 'grant ids never reused',
+    // A plain INTEGER PRIMARY KEY hands the largest id out again once its row is deleted, so a revoked
+    // `g1` would come back naming another grant in the audit log and in scripts. AUTOINCREMENT never
+    // reuses an id; the table is rebuilt because SQLite cannot add it to an existing key.
+    sql: `
+CREATE TABLE grants_new (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  component_id TEXT NOT NULL REFERENCES components(id) ON DELETE CASCADE,
+  kind TEXT NOT NULL CHECK (kind IN ('storage', 'network', 'environment')),
+  target TEXT NOT NULL CHECK (length(target) > 0),
+  access TEXT NOT NULL DEFAULT '' CHECK (access IN ('', 'read', 'write', 'read,write')),
+  decided_by TEXT NOT NULL,
+  decided_at INTEGER NOT NULL,
+  scope TEXT NOT NULL CHECK (scope IN ('once', 'session', 'always')),
+  expires_at INTEGER,
+  UNIQUE (component_id, kind, target)
+);
+INSERT INTO grants_new (id, component_id, kind, target, access, decided_by, decided_at, scope, expires_at)
+  SELECT id, component_id, kind, target, access, decided_by, decided_at, scope, expires_at FROM grants;
+DROP TABLE grants;
+ALTER TABLE grants_new RENAME TO grants;
+`,
+  },
 ];

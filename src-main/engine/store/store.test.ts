@@ -2,9 +2,10 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { tempHome } from '../../../test/helpers.js';
+import { sampleComponent, tempHome } from '../../../test/helpers.js';
 import type { CallRow } from './calls.js';
 import { StoreError, schemaVersion } from './db.js';
+import { createGrantStore } from './grants.js';
 import { openStore } from './index.js';
 import { MIGRATIONS } from './migrations.js';
 
@@ -137,5 +138,33 @@ describe('store', () => {
     const db = new Database(s.db.name);
     expect(db.prepare('SELECT count(*) AS n FROM calls').get()).toEqual({ n: 1000 });
     db.close();
+  });
+});
+
+describe('grant ids', () => {
+  it('never hands out the id of a revoked grant again, even after a reopen', () => {
+    const path = freshDbPath();
+    let s = openStore(path);
+    s.components.put(sampleComponent({ id: 'notes' }));
+    const grant = (target: string) =>
+      createGrantStore(s.db).put({
+        componentId: 'notes',
+        kind: 'network',
+        target,
+        access: '',
+        decidedBy: 'ann',
+        decidedAt: 1,
+        expiresAt: null,
+      });
+    const first = grant('a.example:443');
+    expect(createGrantStore(s.db).remove(first.id)).toBe(true);
+    const second = grant('b.example:443');
+    expect(second.id).not.toBe(first.id);
+    createGrantStore(s.db).remove(second.id);
+    s.close();
+    s = openStore(path);
+    const third = grant('c.example:443');
+    expect([first.id, second.id]).not.toContain(third.id);
+    s.close();
   });
 });
