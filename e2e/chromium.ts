@@ -8,7 +8,12 @@ import { REPO } from '../test/helpers.js';
 
 /** Debian's Chromium; the e2e suites skip when it is absent. */
 export const CHROMIUM = '/usr/bin/chromium';
-export const SHOTS = join(REPO, 'e2e', 'screenshots');
+/**
+ * README's screenshots are rewritten only by `npm run screenshots`; a test run writes its shots to a
+ * temp dir (still worth a look when a UI test fails), so tests never modify tracked files.
+ */
+export const SHOTS =
+  process.env.WELD_SCREENSHOTS === '1' ? join(REPO, 'e2e', 'screenshots') : mkdtempSync(join(tmpdir(), 'weld-screenshots-'));
 const AXE = join(REPO, 'node_modules', 'axe-core', 'axe.min.js');
 
 export interface Chromium {

@@ -4,6 +4,7 @@ import { _electron as electron } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { openStore } from '../src-main/engine/store/index.js';
 import { REPO, sampleComponent, tempHome } from '../test/helpers.js';
+import { SHOTS } from './chromium.js';
 
 /** Same lookup as scripts/start.js: electron's path.txt names the binary inside its dist folder. */
 function electronBinary(): string | null {
@@ -39,7 +40,7 @@ describe.skipIf(!bin)(title, () => {
         'invoke',
         'onEvent',
       ]);
-      await page.screenshot({ path: join(REPO, 'e2e', 'screenshots', 'electron.png') });
+      await page.screenshot({ path: join(SHOTS, 'electron.png') });
       // Closing the window hides it: Weld keeps serving from the tray.
       await app.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows()[0].close());
       expect(await app.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows().map((w) => w.isVisible()))).toEqual([false]);
