@@ -131,7 +131,7 @@ describe.skipIf(!existsSync(CHROMIUM))('web UI in Chromium (weld serve --ui)', (
     await show('Settings');
     // The heading renders before the settings arrive: wait for the data, not just the page.
     await expect.poll(() => page.getByText(home, { exact: true }).isVisible()).toBe(true);
-    expect(await page.locator('pre', { hasText: 'mcpServers' }).textContent()).toContain('"serve"');
+    expect(await page.locator('pre', { hasText: 'mcpServers' }).textContent()).toContain('"connect"');
     await page.screenshot({ path: join(SHOTS, 'settings.png'), fullPage: true });
   });
 

@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 // `npm start`: the tray app when the Electron binary is available, else the same UI in the browser
-// through `weld serve --ui`, announced in one clear line.
+// through `weld serve --socket --ui`, announced in one clear line. Either way one long-running Weld
+// serves the MCP socket and the UI.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
+import { pathToFileURL } from 'node:url';
 
 const ROOT = join(import.meta.dirname, '..');
 const ELECTRON = join(ROOT, 'node_modules', 'electron');
@@ -40,19 +41,26 @@ if (!bin && !disabled && existsSync(join(ELECTRON, 'install.js'))) {
   if (!bin) why = r.error ? `its download failed: ${r.error.message}` : 'its download failed, probably offline';
 }
 
+// `npm start` runs this script under `sh -c`; a SIGTERM to npm's pid ends npm and the shell but never
+// reaches us. A parent that went away is the same request to stop as a signal.
+const parent = process.ppid;
+const watch = setInterval(() => {
+  if (process.ppid === parent) return;
+  clearInterval(watch);
+  process.kill(process.pid, 'SIGTERM');
+}, 500).unref();
+
 if (bin) {
-  const child = spawn(bin, [ROOT], { stdio: 'inherit' });
-  child.on('exit', (code) => process.exit(code ?? 0));
+  // WELD_NODE: the desktop app writes client configs that run `node bin/weld.js`, like `weld config`.
+  const child = spawn(bin, [ROOT], { stdio: 'inherit', env: { ...process.env, WELD_NODE: process.execPath } });
+  // Whichever process gets the signal, both stop: ours is passed on, and the app's exit ends this one.
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => child.kill(sig));
+  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
 } else {
-  const child = spawn(process.execPath, [join(ROOT, 'bin', 'weld.js'), 'serve', '--ui', ...process.argv.slice(2)], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const lines = createInterface({ input: child.stdout });
-  lines.once('line', (line) => {
-    const url = line.replace(/^Weld UI: /, '');
-    process.stdout.write(`Electron is unavailable (${why}); the web UI is at ${url}\n`);
-    lines.on('line', (l) => process.stdout.write(`${l}\n`));
-  });
-  for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
-  child.on('exit', (code) => process.exit(code ?? 0));
+  // The headless Weld runs in this very process (no child to orphan): it serves the MCP socket that
+  // `weld connect` and `weld config` point clients at, and the web UI, and stops on SIGINT/SIGTERM.
+  process.stdout.write(`Electron is unavailable (${why}); Weld runs headless with its web UI.\n`);
+  const weldBin = join(ROOT, 'bin', 'weld.js');
+  process.argv = [process.execPath, weldBin, 'serve', '--socket', '--ui', ...process.argv.slice(2)];
+  await import(pathToFileURL(weldBin).href);
 }

@@ -4,8 +4,11 @@ import { deepLinkInArgs } from '../src-preload/deep-link.js';
 import { createApiEventStream } from './api/event-stream.js';
 import { createApiDispatch } from './api/registry.js';
 import { clientConfig } from './api/settings.js';
+import { cliLauncher } from './cli/mcp-clients/launcher.js';
 import { resolveDataDir } from './engine/config.js';
+import { acquireInstanceLock, type InstanceLock, InstanceRunningError } from './engine/instance.js';
 import { createLogger } from './engine/log.js';
+import { type Endpoints, startEndpoints } from './engine/mcp/transports/endpoints.js';
 import { createWeld, type Weld } from './engine/weld.js';
 import { registerApiIpc } from './ipc/api.js';
 import { linkAction } from './shell/deep-link-action.js';
@@ -25,12 +28,15 @@ if (!app.requestSingleInstanceLock()) {
   let weld: Weld | null = null;
   const dataDir = resolveDataDir();
   const logger = createLogger({ file: join(dataDir, 'weld.log') });
-  // MCP clients run the bundled CLI with the app's own runtime: no separate Node install needed.
-  const launcher = {
-    command: process.execPath,
-    args: [join(import.meta.dirname, 'cli.js')],
-    env: { ELECTRON_RUN_AS_NODE: '1' },
-  };
+  // MCP clients run the CLI. From a checkout (`npm start` passes its Node) that is the same
+  // `node bin/weld.js` entry `weld config` writes; the packaged app runs its bundled CLI with its own
+  // runtime, so no separate Node install is needed.
+  const launcher =
+    !app.isPackaged && process.env.WELD_NODE
+      ? cliLauncher(join(import.meta.dirname, '..', '..', 'bin', 'weld.js'), process.env.WELD_NODE)
+      : { command: process.execPath, args: [join(import.meta.dirname, 'cli.js')], env: { ELECTRON_RUN_AS_NODE: '1' } };
+  let lock: InstanceLock | null = null;
+  let endpoints: Endpoints | null = null;
 
   /** Shows the window, on a given page when asked: a new window loads it, an open one is told over the event channel. */
   const openWindow = (page?: 'requests') => {
@@ -76,11 +82,26 @@ if (!app.requestSingleInstanceLock()) {
   });
   // Closing the last window keeps Weld serving tools from the tray.
   app.on('window-all-closed', () => {});
-  app.on('before-quit', () => {
+  let stopped = false;
+  app.on('before-quit', (e) => {
     quitting = true;
-    // However the app quits (tray, OS, updater), flush the batched call and audit rows first.
-    weld?.stop();
+    if (stopped) return;
+    // However the app quits (tray, OS, updater), let running calls finish and flush the batched call
+    // and audit rows before the process goes: hold the quit until that is done, then quit again.
+    e.preventDefault();
+    stopped = true;
+    shutdown().finally(() => app.quit());
   });
+  async function shutdown(): Promise<void> {
+    try {
+      await endpoints?.close();
+      await weld?.stop();
+    } catch (err) {
+      logger.error('stopping Weld failed', { err: String(err) });
+    } finally {
+      lock?.release();
+    }
+  }
 
   app.whenReady().then(async () => {
     // The renderer never needs camera, notifications-from-page, geolocation and so on.
@@ -94,14 +115,34 @@ if (!app.requestSingleInstanceLock()) {
     const render = () => tray.render(state);
 
     try {
+      // One long-running Weld per data dir: `npm start`'s web fallback or `weld serve` may hold it.
+      lock = acquireInstanceLock(dataDir, { shell: 'electron', ui: null, socket: null });
+    } catch (err) {
+      if (!(err instanceof InstanceRunningError)) throw err;
+      dialog.showErrorBox('Weld is already running', `${err.message[0].toUpperCase()}${err.message.slice(1)}`);
+      stopped = true;
+      app.quit();
+      return;
+    }
+    try {
       weld = await createWeld({ home: dataDir, logger });
+      // Clients configured by `weld config` reach this process through `weld connect`.
+      endpoints = await startEndpoints(weld, { socket: true });
+      lock.update({ socket: endpoints.socketPath ?? null });
     } catch (err) {
       state = { ...state, error: (err as Error).message };
       render();
       dialog.showErrorBox('Weld could not start', (err as Error).message);
       return;
     }
-    const dispatch = createApiDispatch({ weld, actor: 'user:desktop', shell: 'electron', httpUrl: null, launcher });
+    const dispatch = createApiDispatch({
+      weld,
+      actor: 'user:desktop',
+      shell: 'electron',
+      httpUrl: null,
+      socketPath: endpoints.socketPath ?? null,
+      launcher,
+    });
     // The desktop app can always reach its person (window, tray, notification), so held calls wait for them.
     const events = createApiEventStream(weld, { decider: 'desktop' });
     registerApiIpc({ ipcMain, dispatch, events, rendererUrl: rendererUrl(), window: () => win, logger });

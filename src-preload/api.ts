@@ -85,7 +85,8 @@ export const AuditVerdict = z.discriminatedUnion('ok', [
 export const Settings = z.object({
   version: z.string(),
   dataDir: z.string(),
-  socketPath: z.string(),
+  /** The MCP Unix socket (or Windows pipe), when this process serves one. */
+  socketPath: z.string().nullable(),
   /** The MCP endpoint over localhost HTTP, when this process serves one. */
   httpUrl: z.string().nullable(),
   /** How this UI is reached: inside the desktop app or as a token-protected web page. */

@@ -21,6 +21,7 @@ export async function startTestApi(): Promise<TestApi> {
     actor: 'user:web-ui',
     shell: 'web',
     httpUrl: null,
+    socketPath: null,
     launcher: { command: 'weld', args: [] },
   });
   return {

@@ -157,6 +157,7 @@ describe.skipIf(registryMissing !== null)('signed components from an OCI registr
         actor: 'test',
         shell: 'web',
         httpUrl: null,
+        socketPath: null,
         launcher: { command: 'weld', args: [] },
       });
       expect(await dispatch('registry.inspect', { ref })).toEqual({

@@ -12,7 +12,7 @@ afterEach(() => cleanup());
 
 describe('weld serve --ui', () => {
   it('prints one URL with a token and serves the API to it until interrupted', async () => {
-    const child = spawn(process.execPath, [WELD_BIN, 'serve', '--ui'], { env: { ...process.env, WELD_HOME: home } });
+    const child = spawn(process.execPath, [WELD_BIN, 'serve', '--ui', '--socket'], { env: { ...process.env, WELD_HOME: home } });
     try {
       const line = await new Promise<string>((resolve, reject) => {
         createInterface({ input: child.stdout }).once('line', resolve);
@@ -31,7 +31,14 @@ describe('weld serve --ui', () => {
       const res = await api('settings.get', {});
       expect(res.status).toBe(200);
       const settings = (await res.json()).value;
-      expect(settings).toMatchObject({ dataDir: home, shell: 'web', version: expect.any(String), callHistoryDays: 90 });
+      expect(settings).toMatchObject({
+        dataDir: home,
+        shell: 'web',
+        socketPath: `${home}/weld.sock`,
+        httpUrl: null,
+        version: expect.any(String),
+        callHistoryDays: 90,
+      });
       for (const days of [0, 4000, 1.5, '30', undefined]) {
         const bad = await api('settings.setCallHistory', { days });
         expect([days, bad.status, (await bad.json()).error.code]).toEqual([days, 400, 'bad-input']);
@@ -39,7 +46,10 @@ describe('weld serve --ui', () => {
       const saved = await api('settings.setCallHistory', { days: null });
       expect((await saved.json()).value).toEqual({ days: null, removed: 0 });
 
-      // The config the Settings page offers to copy must start a working server as an MCP client would.
+      // The config the Settings page offers to copy is exactly `weld config claude-desktop`'s, and reaches
+      // this process as an MCP client would.
+      const cli = await runWeld(['config', 'claude-desktop'], home);
+      expect(settings.clientConfig).toBe(cli.stdout);
       const { command, args, env } = JSON.parse(settings.clientConfig).mcpServers.weld;
       const client = new Client({ name: 'pasted-config', version: '1' });
       await client.connect(new StdioClientTransport({ command, args, env: { ...env, PATH: process.env.PATH ?? '' } }));

@@ -10,6 +10,8 @@ export interface ApiContext {
   shell: 'electron' | 'web';
   /** The MCP HTTP endpoint if this process serves one. */
   httpUrl: string | null;
+  /** The MCP Unix socket (or pipe) if this process serves one. */
+  socketPath: string | null;
   /** How an MCP client starts `weld` on this machine, for the copyable client config. */
   launcher: WeldLauncher;
 }

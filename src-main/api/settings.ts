@@ -1,25 +1,25 @@
+import { findClient } from '../cli/mcp-clients/clients.js';
+import { configSnippet, weldEndpoint } from '../cli/mcp-clients/endpoint.js';
+import { DEFAULT_HTTP_PORT } from '../engine/mcp/transports/endpoints.js';
 import { callHistoryDays, pruneCallHistory, setCallHistoryDays } from '../engine/store/retention.js';
 import type { Handlers, WeldLauncher } from './context.js';
 
 /**
- * The `mcpServers` entry most desktop MCP clients read. They spawn their server over stdio, and
- * `weld serve --stdio` shares the data dir (grants, audit) with the tray app. Absolute paths, because
- * clients start servers without the user's shell PATH.
+ * The `mcpServers` entry most desktop MCP clients read (they spawn stdio servers): exactly what
+ * `weld config claude-desktop` prints, `weld connect` bridging to this Weld's socket, so the client
+ * talks to the running Weld whose window answers its permission requests.
  */
 export function clientConfig(dataDir: string, launcher: WeldLauncher): string {
-  const server = {
-    command: launcher.command,
-    args: [...launcher.args, 'serve', '--stdio'],
-    env: { ...launcher.env, WELD_HOME: dataDir },
-  };
-  return JSON.stringify({ mcpServers: { weld: server } }, null, 2);
+  const claude = findClient('claude-desktop');
+  if (!claude) throw new Error('the claude-desktop client entry is missing');
+  return configSnippet(claude, weldEndpoint(dataDir, launcher, DEFAULT_HTTP_PORT), 'stdio');
 }
 
 export const settingsHandlers: Handlers<'settings.get' | 'settings.setCallHistory'> = {
   'settings.get': (_input, ctx) => ({
     version: ctx.weld.version,
     dataDir: ctx.weld.paths.home,
-    socketPath: ctx.weld.paths.socket,
+    socketPath: ctx.socketPath,
     httpUrl: ctx.httpUrl,
     shell: ctx.shell,
     clientConfig: clientConfig(ctx.weld.paths.home, ctx.launcher),

@@ -136,6 +136,7 @@ describe('desktop shell over the real engine', () => {
       actor: 'user:desktop',
       shell: 'electron',
       httpUrl: null,
+      socketPath: null,
       launcher: { command: 'weld', args: [] },
     });
     const reply = await answerApiCall(dispatch, false, 'components.remove', { id: 'fetch-notes' }, () => {});
@@ -149,6 +150,7 @@ describe('desktop shell over the real engine', () => {
       actor: 'user:desktop',
       shell: 'electron',
       httpUrl: null,
+      socketPath: null,
       launcher: { command: 'weld', args: [] },
     });
     const bad = await answerApiCall(dispatch, true, 'calls.list', { limit: -1 }, () => {});
@@ -164,6 +166,7 @@ describe('desktop shell over the real engine', () => {
       actor: 'user:desktop',
       shell: 'electron',
       httpUrl: null,
+      socketPath: null,
       launcher: { command: 'weld', args: [] },
     });
     const paused = await pauseAll(dispatch);

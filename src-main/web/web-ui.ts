@@ -19,6 +19,8 @@ export async function startWebUi(
     launcher?: WeldLauncher;
     /** The MCP HTTP endpoint when the same process serves one (shown in Settings). */
     httpUrl?: string;
+    /** The MCP socket when the same process serves one (shown in Settings). */
+    socketPath?: string | null;
   } = {},
 ): Promise<WebServer> {
   // An open UI tab is a person who can answer capability requests.
@@ -29,6 +31,7 @@ export async function startWebUi(
       actor: 'user:web-ui',
       shell: 'web',
       httpUrl: opts.httpUrl ?? null,
+      socketPath: opts.socketPath ?? null,
       launcher: opts.launcher ?? { command: 'weld', args: [] },
     }),
     events,

@@ -1,5 +1,15 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -75,6 +85,9 @@ describe('weld serve, connect and client configs end to end', () => {
     };
     expect(claude.args).toContain('connect');
     expect(vscode).toMatchObject({ type: 'http', url });
+    // What VS Code does with its `inputs`: ask once for the token, then substitute it.
+    const token = readFileSync(join(home, 'http-token'), 'utf8').trim();
+    vscode.headers.Authorization = vscode.headers.Authorization.replace(`\${input:weld-token}`, token);
 
     // Exactly what Claude Desktop does with its entry: spawn it and speak stdio.
     const viaConnect = new Client({ name: 'claude-ai', version: '0.1' });
@@ -199,7 +212,7 @@ describe('weld serve, connect and client configs end to end', () => {
     await serve(['--socket']);
     const second = await runWeld(['serve', '--socket'], home, { env });
     expect(second.code).toBe(1);
-    expect(second.stderr).toMatch(/another Weld is already serving on .*weld\.sock/);
+    expect(second.stderr).toMatch(/a Weld is already running for .*: pid \d+, no UI, MCP socket .*weld\.sock/);
   });
 
   it('weld connect says clearly on stderr that Weld is not running and exits 1', async () => {
@@ -230,7 +243,7 @@ describe('weld clients and weld config', () => {
     const merged = JSON.parse(readFileSync(claudePath(), 'utf8'));
     expect(merged.globalShortcut).toBe('Ctrl+Space');
     expect(merged.mcpServers.other).toEqual({ command: 'other-server' });
-    expect(merged.mcpServers.weld.args).toEqual([WELD_BIN, 'connect', '--socket', join(home, 'weld.sock')]);
+    expect(merged.mcpServers.weld.args).toEqual([realpathSync(WELD_BIN), 'connect', '--socket', join(home, 'weld.sock')]);
     const backups = readdirSync(join(fakeHome, '.config', 'Claude')).filter((f) => f.includes('.weld-backup-'));
     expect(backups).toHaveLength(1);
     expect(readFileSync(join(fakeHome, '.config', 'Claude', backups[0]), 'utf8')).toBe(original);
@@ -260,14 +273,66 @@ describe('weld clients and weld config', () => {
     ]) {
       const r = await runWeld(['config', id], home, { env });
       expect(r.code).toBe(0);
-      const json = JSON.parse(r.stdout.replace(/^\/\/.*\n/, ''));
-      expect(json[key].weld).toBeTruthy();
+      // stdout is exactly the JSON (`weld config cursor > mcp.json` works); where to put it goes to stderr.
+      const entry = JSON.parse(r.stdout)[key].weld;
+      expect(existsSync(entry.command)).toBe(true);
+      expect(entry.args[0]).toBe(realpathSync(WELD_BIN));
+      if (id !== 'generic') expect(r.stderr).toMatch(/^Add this to \//);
     }
     const http = await runWeld(['config', 'generic', '--transport', 'http'], home, { env });
     expect(JSON.parse(http.stdout).mcpServers.weld).toMatchObject({ type: 'http', url: 'http://127.0.0.1:7390/mcp' });
     expect(readdirSync(fakeHome)).toEqual([]);
     expect((await runWeld(['config', 'claude-desktop', '--transport', 'http'], home, { env })).code).toBe(2);
     expect((await runWeld(['config', 'notepad'], home, { env })).stderr).toMatch(/unknown client "notepad"/);
+  });
+
+  it("keeps the HTTP token out of VS Code's config: VS Code asks for it once and stores it itself", async () => {
+    const path = join(fakeHome, '.config', 'Code', 'User', 'mcp.json');
+    const r = await runWeld(['config', 'vscode', '--write'], home, { env });
+    expect(r.code).toBe(0);
+    const token = readFileSync(join(home, 'http-token'), 'utf8').trim();
+    const written = readFileSync(path, 'utf8');
+    expect(written).not.toContain(token);
+    const config = JSON.parse(written);
+    expect(config.servers.weld.headers).toEqual({ Authorization: `Bearer \${input:weld-token}` });
+    expect(config.inputs).toEqual([expect.objectContaining({ id: 'weld-token', type: 'promptString', password: true })]);
+    expect(r.stderr).toContain(join(home, 'http-token'));
+  });
+
+  it('writes a config holding the token readable by its owner only, even if it was world-readable', async () => {
+    const path = join(fakeHome, '.cursor', 'mcp.json');
+    mkdirSync(join(fakeHome, '.cursor'));
+    writeFileSync(path, '{"mcpServers":{}}\n', { mode: 0o644 });
+    const r = await runWeld(['config', 'cursor', '--transport', 'http', '--write'], home, { env });
+    expect(r.code).toBe(0);
+    expect(readFileSync(path, 'utf8')).toContain(readFileSync(join(home, 'http-token'), 'utf8').trim());
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+  });
+
+  it("never points a client at npm's cache: it uses the weld on PATH, or says how to install one", async () => {
+    // A copy of the bin inside an npx-style cache dir, as `npx weld` runs it.
+    const cached = join(home, '.npm', '_npx', 'abc', 'node_modules', 'weld', 'bin');
+    mkdirSync(cached, { recursive: true });
+    copyFileSync(WELD_BIN, join(cached, 'weld.js'));
+    symlinkSync(join(REPO, 'out'), join(cached, '..', 'out'));
+    const run = (PATH: string) =>
+      promisify(execFile)(process.execPath, [join(cached, 'weld.js'), 'config', 'claude-desktop'], {
+        env: { ...process.env, ...env, WELD_HOME: home, PATH },
+      }).then(
+        (r) => ({ code: 0, ...r }),
+        (e) => ({ code: e.code as number, stdout: e.stdout as string, stderr: e.stderr as string }),
+      );
+    const none = await run('/nonexistent');
+    expect(none.code).toBe(1);
+    expect(none.stdout).toBe('');
+    expect(none.stderr).toMatch(/runs from npm's cache.*\n.*npm install -g \./);
+
+    const binDir = join(home, 'global-bin');
+    mkdirSync(binDir);
+    symlinkSync(WELD_BIN, join(binDir, 'weld'));
+    const onPath = await run(binDir);
+    expect(onPath.code).toBe(0);
+    expect(JSON.parse(onPath.stdout).mcpServers.weld.args[0]).toBe(realpathSync(WELD_BIN));
   });
 
   it('lists the clients found on this machine and whether they use Weld', async () => {

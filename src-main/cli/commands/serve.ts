@@ -1,12 +1,15 @@
+import { mkdirSync } from 'node:fs';
 import { Duplex } from 'node:stream';
+import { acquireInstanceLock, type InstanceLock, InstanceRunningError } from '../../engine/instance.js';
 import { createLogger } from '../../engine/log.js';
 import { DEFAULT_HTTP_PORT, startEndpoints } from '../../engine/mcp/transports/endpoints.js';
 import { tokenPath } from '../../engine/mcp/transports/http-token.js';
 import { EndpointInUseError } from '../../engine/mcp/transports/socket-listener.js';
-import { createWeld } from '../../engine/weld.js';
+import { createWeld, type Weld } from '../../engine/weld.js';
 import type { WebServer } from '../../web/server.js';
 import { CliError, type Command, UsageError } from '../command.js';
 import { dataDir } from '../engine.js';
+import { cliLauncher } from '../mcp-clients/launcher.js';
 
 export const serve: Command = {
   name: 'serve',
@@ -43,17 +46,37 @@ SIGTERM or Ctrl-C lets running calls finish (up to 10 s), then stops.`,
 
     // With --stdio, stdout belongs to the MCP stream: every log line goes to stderr.
     const logger = createLogger({ write: io.stderr, level: io.env.WELD_LOG_LEVEL === 'debug' ? 'debug' : 'info' });
+    const home = dataDir(io);
+    // A server with an endpoint of its own is the data dir's long-running Weld; a stdio server is
+    // spawned per client and shares the data dir with it.
+    let lock: InstanceLock | undefined;
+    if (socket !== undefined || http !== undefined || values.ui) {
+      mkdirSync(home, { recursive: true, mode: 0o700 });
+      try {
+        lock = acquireInstanceLock(home, { shell: 'web', ui: null, socket: null });
+      } catch (err) {
+        if (err instanceof InstanceRunningError) throw new CliError(err.message);
+        throw err;
+      }
+    }
     // Workers start while the engine finishes loading and the client connects and initializes, so the
     // first call finds them warm.
-    const weld = await createWeld({ home: dataDir(io), env: io.env, logger, prewarm: true });
+    let weld: Weld;
     let endpoints: Awaited<ReturnType<typeof startEndpoints>>;
     try {
-      endpoints = await startEndpoints(weld, { socket: socket === '' ? true : socket, http });
+      weld = await createWeld({ home, env: io.env, logger, prewarm: true });
+      try {
+        endpoints = await startEndpoints(weld, { socket: socket === '' ? true : socket, http });
+      } catch (err) {
+        await weld.stop();
+        if (err instanceof EndpointInUseError) throw new CliError(err.message);
+        throw err;
+      }
     } catch (err) {
-      await weld.stop();
-      if (err instanceof EndpointInUseError) throw new CliError(err.message);
+      lock?.release();
       throw err;
     }
+    lock?.update({ socket: endpoints.socketPath ?? null });
     if (endpoints.socketPath) logger.info(`serving MCP on socket ${endpoints.socketPath}`);
     if (endpoints.httpUrl) logger.info(`serving MCP on ${endpoints.httpUrl}`, { tokenFile: tokenPath(weld.paths.home) });
 
@@ -65,8 +88,10 @@ SIGTERM or Ctrl-C lets running calls finish (up to 10 s), then stops.`,
       ui = await startWebUi(weld, {
         port: uiPort === true ? 0 : uiPort,
         httpUrl: endpoints.httpUrl,
-        launcher: { command: process.execPath, args: [process.argv[1]] },
+        socketPath: endpoints.socketPath ?? null,
+        launcher: cliLauncher(),
       });
+      lock?.update({ ui: ui.url });
       (values.stdio ? io.stderr : io.stdout)(`Weld UI: ${ui.url}\n`);
     }
 
@@ -89,6 +114,7 @@ SIGTERM or Ctrl-C lets running calls finish (up to 10 s), then stops.`,
     await ui?.close();
     await endpoints.close();
     await weld.stop();
+    lock?.release();
     return 0;
   },
 };

@@ -5,8 +5,16 @@ export type ClientTransport = 'stdio' | 'http';
 
 /** How a client reaches Weld: the `weld connect` command line, or the HTTP URL and its token. */
 export interface WeldEndpoint {
-  stdio: { command: string; args: string[] };
-  http: { url: string; token: string };
+  stdio: { command: string; args: string[]; env?: Record<string, string> };
+  http: { url: string; readonly token: string };
+}
+
+/** A client-side secret prompt (VS Code `inputs`): the client asks once and keeps the value in its own store. */
+export interface ClientInput {
+  type: 'promptString';
+  id: string;
+  description: string;
+  password: true;
 }
 
 export interface McpClient {
@@ -20,6 +28,8 @@ export interface McpClient {
   /** The key of the object that maps server names to entries. */
   serversKey: string;
   entry(weld: WeldEndpoint, transport: ClientTransport): Record<string, unknown>;
+  /** Secret prompts the entry refers to, for clients that keep tokens out of their config file. */
+  inputs?(transport: ClientTransport): ClientInput[] | undefined;
 }
 
 /** The per-user configuration dir: %APPDATA% on Windows, Application Support on macOS, XDG on Linux. */
@@ -31,6 +41,21 @@ function configDir(p: PlatformInfo): string {
 
 const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
 
+/** The stdio entry most clients read; env only when the launcher needs it (Electron's runtime as Node). */
+const stdio = (w: WeldEndpoint) => ({
+  command: w.stdio.command,
+  args: w.stdio.args,
+  ...(w.stdio.env ? { env: w.stdio.env } : {}),
+});
+
+/** VS Code asks for the token once and keeps it in its secret storage, so mcp.json holds no secret. */
+export const VSCODE_TOKEN_INPUT: ClientInput = {
+  type: 'promptString',
+  id: 'weld-token',
+  description: "Weld's HTTP token (the file http-token in Weld's data dir)",
+  password: true,
+};
+
 export const CLIENTS: readonly McpClient[] = [
   {
     id: 'claude-desktop',
@@ -39,7 +64,7 @@ export const CLIENTS: readonly McpClient[] = [
     configPath: (p) => join(configDir(p), 'Claude', 'claude_desktop_config.json'),
     appDir: (p) => join(configDir(p), 'Claude'),
     serversKey: 'mcpServers',
-    entry: (w) => ({ command: w.stdio.command, args: w.stdio.args }),
+    entry: (w) => stdio(w),
   },
   {
     id: 'vscode',
@@ -50,8 +75,9 @@ export const CLIENTS: readonly McpClient[] = [
     serversKey: 'servers',
     entry: (w, t) =>
       t === 'http'
-        ? { type: 'http', url: w.http.url, headers: bearer(w.http.token) }
-        : { type: 'stdio', command: w.stdio.command, args: w.stdio.args },
+        ? { type: 'http', url: w.http.url, headers: bearer(`\${input:${VSCODE_TOKEN_INPUT.id}}`) }
+        : { type: 'stdio', ...stdio(w) },
+    inputs: (t) => (t === 'http' ? [VSCODE_TOKEN_INPUT] : undefined),
   },
   {
     id: 'cursor',
@@ -60,8 +86,7 @@ export const CLIENTS: readonly McpClient[] = [
     configPath: (p) => join(p.home, '.cursor', 'mcp.json'),
     appDir: (p) => join(p.home, '.cursor'),
     serversKey: 'mcpServers',
-    entry: (w, t) =>
-      t === 'http' ? { url: w.http.url, headers: bearer(w.http.token) } : { command: w.stdio.command, args: w.stdio.args },
+    entry: (w, t) => (t === 'http' ? { url: w.http.url, headers: bearer(w.http.token) } : stdio(w)),
   },
   {
     id: 'windsurf',
@@ -70,8 +95,7 @@ export const CLIENTS: readonly McpClient[] = [
     configPath: (p) => join(p.home, '.codeium', 'windsurf', 'mcp_config.json'),
     appDir: (p) => join(p.home, '.codeium', 'windsurf'),
     serversKey: 'mcpServers',
-    entry: (w, t) =>
-      t === 'http' ? { serverUrl: w.http.url, headers: bearer(w.http.token) } : { command: w.stdio.command, args: w.stdio.args },
+    entry: (w, t) => (t === 'http' ? { serverUrl: w.http.url, headers: bearer(w.http.token) } : stdio(w)),
   },
   {
     id: 'zed',
@@ -84,7 +108,7 @@ export const CLIENTS: readonly McpClient[] = [
     entry: (w, t) =>
       t === 'http'
         ? { url: w.http.url, headers: bearer(w.http.token) }
-        : { source: 'custom', command: w.stdio.command, args: w.stdio.args, env: {} },
+        : { source: 'custom', command: w.stdio.command, args: w.stdio.args, env: w.stdio.env ?? {} },
   },
   {
     id: 'generic',
@@ -93,10 +117,7 @@ export const CLIENTS: readonly McpClient[] = [
     configPath: () => null,
     appDir: () => null,
     serversKey: 'mcpServers',
-    entry: (w, t) =>
-      t === 'http'
-        ? { type: 'http', url: w.http.url, headers: bearer(w.http.token) }
-        : { command: w.stdio.command, args: w.stdio.args },
+    entry: (w, t) => (t === 'http' ? { type: 'http', url: w.http.url, headers: bearer(w.http.token) } : stdio(w)),
   },
 ];
 

@@ -1,4 +1,4 @@
-import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { isPlainObject } from '../../engine/plain-object.js';
@@ -18,6 +18,10 @@ export function mergeServerEntry(opts: {
   serversKey: string;
   name: string;
   entry: Record<string, unknown>;
+  /** Client-side secret prompts (VS Code `inputs`), added or replaced by id beside the others. */
+  inputs?: { id: string }[];
+  /** The entry holds a secret (a bearer token): the file is written 0600 whatever its mode was. */
+  secret?: boolean;
   now?: Date;
 }): MergeResult {
   const { path, serversKey, name, entry } = opts;
@@ -41,9 +45,19 @@ export function mergeServerEntry(opts: {
   if (!isPlainObject(servers)) {
     return { status: 'refused', reason: `"${serversKey}" in ${path} is not an object; it was left unchanged` };
   }
-  if (isDeepStrictEqual(servers[name], entry)) return { status: 'unchanged' };
+  const oldInputs = config.inputs ?? [];
+  if (opts.inputs && !Array.isArray(oldInputs)) {
+    return { status: 'refused', reason: `"inputs" in ${path} is not a list; it was left unchanged` };
+  }
+  const inputs = opts.inputs && [
+    ...(oldInputs as unknown[]).filter((i) => !opts.inputs?.some((n) => isPlainObject(i) && i.id === n.id)),
+    ...opts.inputs,
+  ];
+  const mode = exists ? statSync(path).mode & 0o777 : 0o600;
+  const sameInputs = !inputs || isDeepStrictEqual(new Set(inputs), new Set(oldInputs as unknown[]));
+  if (isDeepStrictEqual(servers[name], entry) && sameInputs && (!opts.secret || mode === 0o600)) return { status: 'unchanged' };
   const replaced = name in servers;
-  const next = { ...config, [serversKey]: { ...servers, [name]: entry } };
+  const next = { ...config, ...(inputs ? { inputs } : {}), [serversKey]: { ...servers, [name]: entry } };
 
   mkdirSync(dirname(path), { recursive: true });
   let backup: string | null = null;
@@ -52,7 +66,9 @@ export function mergeServerEntry(opts: {
     copyFileSync(path, backup);
   }
   const tmp = `${path}.weld-tmp-${process.pid}`;
-  writeFileSync(tmp, `${JSON.stringify(next, null, 2)}\n`, { mode: exists ? statSync(path).mode & 0o777 : 0o600 });
+  writeFileSync(tmp, `${JSON.stringify(next, null, 2)}\n`, { mode: opts.secret ? 0o600 : mode });
+  // The mode option applies only to new files, and umask narrows it: set it exactly.
+  chmodSync(tmp, opts.secret ? 0o600 : mode);
   renameSync(tmp, path);
   return { status: 'written', backup, replaced };
 }

@@ -17,18 +17,33 @@ export function SettingsPage() {
         <>
           <div className="panel">
             <h2 className="section-title">Endpoints</h2>
+            {/* Only what this process serves: a row for an endpoint nobody listens on would send clients nowhere. */}
             <dl className="facts wide">
-              <dt>stdio</dt>
-              <dd>
-                <code>weld serve --stdio</code>
-              </dd>
-              <dt>Unix socket</dt>
-              <dd className="mono">{s.socketPath}</dd>
-              <dt>HTTP</dt>
-              <dd className="mono">{s.httpUrl ?? 'Not served by this process'}</dd>
+              {s.socketPath && (
+                <>
+                  <dt>Unix socket</dt>
+                  <dd className="mono">{s.socketPath}</dd>
+                  <dt>stdio clients</dt>
+                  <dd>
+                    <code>weld connect</code> bridges them to the socket (the entry below)
+                  </dd>
+                </>
+              )}
+              {s.httpUrl && (
+                <>
+                  <dt>HTTP</dt>
+                  <dd className="mono">{s.httpUrl}</dd>
+                </>
+              )}
               <dt>This UI</dt>
               <dd>{s.shell === 'electron' ? 'Desktop app' : 'Web UI on 127.0.0.1, protected by a one-time token'}</dd>
             </dl>
+            {!s.socketPath && !s.httpUrl && (
+              <p className="muted">
+                This process serves no MCP endpoint. Clients reach Weld when it runs with <code>npm start</code> or{' '}
+                <code>weld serve --socket --ui</code>.
+              </p>
+            )}
           </div>
           <div className="panel">
             <div className="panel-head">
