@@ -113,6 +113,7 @@ permissions:
       actor: 'user:web-ui',
       shell: 'web',
       httpUrl: null,
+      socketPath: null,
       launcher: { command: 'weld', args: [] },
     });
     const rows = (await api('calls.list', { status: 'denied' })) as { id: string; status: string }[];
