@@ -19,7 +19,13 @@ import { CallDenials } from './runtime/call-denials.js';
 import { ComponentRuntime } from './runtime/component-runtime.js';
 import { hostCallRouter } from './runtime/host-calls.js';
 import { createHttpGateway } from './runtime/http-gateway.js';
-import { type InstallResult, type InstallSource, installComponent, removeComponent } from './runtime/install.js';
+import {
+  auditRefusedInstall,
+  type InstallResult,
+  type InstallSource,
+  installComponent,
+  removeComponent,
+} from './runtime/install.js';
 import type { CapabilityAnswer, SandboxPlan } from './runtime/sandbox.js';
 import { resolveSource } from './runtime/sources.js';
 import type { ComponentRecord } from './store/components.js';
@@ -66,7 +72,8 @@ export interface Weld {
   readonly policy: PolicyEngine;
   readonly runtime: ComponentRuntime;
   /** Installs (or updates) a component; grants nothing by itself. */
-  install(src: InstallSource, opts?: { id?: string; actor?: string }): Promise<InstallResult>;
+  /** `update`: replacing the component `id` (code installed under another id is refused, as with an explicit id). */
+  install(src: InstallSource, opts?: { id?: string; actor?: string; update?: boolean }): Promise<InstallResult>;
   remove(componentId: string, actor?: string): ComponentRecord;
   /** OCI pull/verify/publish, loaded on first use so serving installed tools never loads sigstore. */
   registry(): Promise<Registry>;
@@ -168,6 +175,15 @@ export async function createWeld(opts: WeldOptions): Promise<Weld> {
     denials,
   });
   const installDeps = { cacheRoot: paths.cache, components: store.components, tools, runtime, events, recorder: store.recorder };
+  const install = async (src: InstallSource, o: { id?: string; actor: string; update?: boolean }) => {
+    try {
+      return await installComponent(installDeps, src, o);
+    } catch (err) {
+      const reason = err instanceof Error ? err.message : String(err);
+      auditRefusedInstall(store.recorder, { actor: o.actor, id: o.id, source: src.sourceRef, name: src.name, reason });
+      throw err;
+    }
+  };
 
   tools.add(builtinTools({ components: store.components }));
   tools.add(permissionTools({ policy }));
@@ -176,7 +192,7 @@ export async function createWeld(opts: WeldOptions): Promise<Weld> {
   tools.add(registryTools({ searchComponents }));
   tools.add(
     componentTools({
-      load: async (ref) => installComponent(installDeps, await resolveSource(ref, { registry }), { actor: 'mcp' }),
+      load: async (ref) => install(await resolveSource(ref, { registry }), { actor: 'mcp' }),
       unload: (id) => removeComponent(installDeps, id, 'mcp'),
     }),
   );
@@ -240,7 +256,7 @@ export async function createWeld(opts: WeldOptions): Promise<Weld> {
     metrics,
     policy,
     runtime,
-    install: (src, o = {}) => installComponent(installDeps, src, { id: o.id, actor: o.actor ?? 'user' }),
+    install: (src, o = {}) => install(src, { id: o.id, actor: o.actor ?? 'user', update: o.update }),
     remove: (id, actor = 'user') => removeComponent(installDeps, id, actor),
     searchComponents,
     registry,

@@ -15,6 +15,14 @@ describe('weld install / remove / tools / call', () => {
     reader = await buildComponent(exampleDir('read-file'));
   }, 120_000);
   afterAll(() => home.cleanup());
+  const refusals = async () => {
+    const r = await runWeld(['audit', '--json'], home.home);
+    return r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
+      .filter((e) => e.action === 'component.install-refused');
+  };
 
   it('installs a file, prints its tools and says there is nothing to approve', async () => {
     const r = await runWeld(['install', limits], home.home);
@@ -49,12 +57,32 @@ describe('weld install / remove / tools / call', () => {
     expect(shown.stdout).toMatch(/read/);
   }, 60_000);
 
-  it('refuses a core module with a reason and exit status 1', async () => {
+  it('refuses a core module with a reason and exit status 1, and audits the refusal', async () => {
     const core = join(home.home, 'core.wasm');
     writeFileSync(core, await coreModule());
     const r = await runWeld(['install', core], home.home);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/core WebAssembly module, not a component/);
+    const refused = await refusals();
+    expect(refused.at(-1)).toMatchObject({
+      actor: 'cli',
+      action: 'component.install-refused',
+      subject: 'core',
+      detail: { source: `file://${core}`, reason: expect.stringMatching(/not a component/) },
+    });
+    const missing = await runWeld(['install', join(home.home, 'nope.wasm')], home.home);
+    expect(missing.code).toBe(1);
+    expect((await refusals()).at(-1)).toMatchObject({ action: 'component.install-refused', subject: 'nope' });
+  });
+
+  it('install --name of code already installed under another id says so and installs nothing, audited', async () => {
+    const r = await runWeld(['install', limits, '--name', 'add2'], home.home);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/already installed as "limits"/);
+    expect(r.stdout).toBe('');
+    const list = JSON.parse((await runWeld(['list', '--json'], home.home)).stdout) as { id: string }[];
+    expect(list.map((c) => c.id)).not.toContain('add2');
+    expect((await refusals()).at(-1)).toMatchObject({ subject: 'add2', detail: { reason: expect.stringMatching(/limits/) } });
   });
 
   it('removes a component and its tools', async () => {

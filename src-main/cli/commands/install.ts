@@ -1,4 +1,5 @@
 import { grantCommand } from '../../engine/policy/index.js';
+import { auditRefusedInstall } from '../../engine/runtime/install.js';
 import { resolveSource, SourceError } from '../../engine/runtime/sources.js';
 import type { Weld } from '../../engine/weld.js';
 import { CliError, type CliIo, type Command, UsageError } from '../command.js';
@@ -28,6 +29,14 @@ Installing grants nothing by itself: you approve each requested capability (or l
   async run({ io, values, positionals }) {
     if (positionals.length !== 1) throw new UsageError('expected one component file or oci:// reference');
     return withWeld(io, async (weld) => {
+      const refused = (reason: string) =>
+        auditRefusedInstall(weld.store.recorder, {
+          actor: 'cli',
+          id: values.name as string | undefined,
+          source: positionals[0],
+          name: positionals[0],
+          reason,
+        });
       const src = await registryCall(() =>
         resolveSource(positionals[0], {
           policyPath: values.policy as string | undefined,
@@ -35,6 +44,8 @@ Installing grants nothing by itself: you approve each requested capability (or l
           registry: weld.registry,
         }),
       ).catch((err: unknown) => {
+        // Expected refusals (unreadable file, bad or unsigned artifact) are audited; a crash is not a decision.
+        if (err instanceof SourceError || err instanceof CliError) refused(err.message);
         if (err instanceof SourceError) throw new CliError(err.message);
         throw err;
       });

@@ -7,6 +7,7 @@ import { openStore, type Store } from '../store/index.js';
 import { createWeld } from '../weld.js';
 import { createPolicyEngine, type PolicyEngine, type PolicyEngineOptions } from './engine.js';
 import { parsePolicy } from './parse.js';
+import { requestedCapabilities } from './requested.js';
 import type { Verdict } from './types.js';
 
 let home: string;
@@ -475,6 +476,38 @@ describe('audit and export', () => {
     expect(p.network.allow.map((r) => r.text).sort()).toEqual(['10.0.0.0/8', 'api.github.com:443']);
     expect(p.environment.allow).toEqual(['GITHUB_TOKEN']);
     expect(p.resources).toEqual({ memoryBytes: 128 * 1024 ** 2, cpu: null, timeoutMs: 5000 });
+  });
+
+  it("keeps a grant's expiry in the exported policy, and approving that policy elsewhere grants until the same time", () => {
+    const { engine: e, store } = engine();
+    install(store);
+    const until = Date.now() + 8 * 3_600_000;
+    e.grant({ componentId: 'notes', kind: 'network', target: 'api.github.com:443', by: 'ann', expiresAt: until });
+    e.grant({ componentId: 'notes', kind: 'storage', target: 'fs://~/notes/**', access: 'read', by: 'ann', expiresAt: until });
+    e.grant({ componentId: 'notes', kind: 'environment', target: 'GITHUB_TOKEN', by: 'ann' });
+    const yaml = e.exportPolicy('notes');
+    expect(yaml).toContain(`expires: ${new Date(until).toISOString()}`);
+    const exported = parsePolicy(yaml);
+    expect(exported.expires).toEqual({
+      'network api.github.com:443': until,
+      'storage fs:///home/ann/notes/**': until,
+    });
+    store.components.put(
+      sampleComponent({
+        id: 'copy',
+        digest: `sha256:${'c'.repeat(64)}`,
+        policy: yaml,
+        requestedCapabilities: requestedCapabilities(exported, []),
+      }),
+    );
+    e.approveRequested('copy', 'ann');
+    const byTarget = Object.fromEntries(e.grants('copy').map((g) => [g.target, g.expiresAt]));
+    expect(byTarget).toEqual({
+      'api.github.com:443': until,
+      'fs:///home/ann/notes/**': until,
+      GITHUB_TOKEN: null,
+    });
+    expect(() => parsePolicy(yaml.replace(new Date(until).toISOString(), 'next tuesday'))).toThrow(/ISO 8601/);
   });
 });
 

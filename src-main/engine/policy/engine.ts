@@ -883,7 +883,8 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
       const granted: Grant[] = [];
       const skipped: RequestedCapability[] = [];
       for (const cap of c.requestedCapabilities) {
-        if (cap.target === '*') skipped.push(cap);
+        // An entry whose end date has passed (a policy exported long ago) is no longer asked for.
+        if (cap.target === '*' || (cap.expiresAt !== undefined && cap.expiresAt <= now())) skipped.push(cap);
         else
           granted.push(
             engine.grant({
@@ -891,6 +892,7 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
               kind: cap.kind,
               target: cap.target,
               access: cap.kind === 'storage' ? cap.access || 'read' : undefined,
+              expiresAt: cap.expiresAt ?? null,
               by,
             }),
           );

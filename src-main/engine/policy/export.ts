@@ -26,22 +26,29 @@ export function exportPolicyYaml(input: {
     access: d.access.split(','),
   }));
   const networkDeny = (policy?.network.deny ?? []).map((r) => (r.type === 'cidr' ? { cidr: r.text } : { host: r.text }));
+  // A grant that ends keeps its end in the file (a Weld extension the parser reads back).
+  const ends = (g: Grant) => (g.expiresAt === null ? {} : { expires: new Date(g.expiresAt).toISOString() });
   const permissions: Record<string, unknown> = {};
   if (storage.length || storageDeny.length) {
     permissions.storage = {
-      ...(storage.length ? { allow: storage.map((g) => ({ uri: g.target, access: g.access.split(',') })) } : {}),
+      ...(storage.length ? { allow: storage.map((g) => ({ uri: g.target, access: g.access.split(','), ...ends(g) })) } : {}),
       ...(storageDeny.length ? { deny: storageDeny } : {}),
     };
   }
   if (network.length || networkDeny.length) {
     permissions.network = {
       ...(network.length
-        ? { allow: network.map((g) => (parseNetworkTarget(g.target).type === 'cidr' ? { cidr: g.target } : { host: g.target })) }
+        ? {
+            allow: network.map((g) => ({
+              ...(parseNetworkTarget(g.target).type === 'cidr' ? { cidr: g.target } : { host: g.target }),
+              ...ends(g),
+            })),
+          }
         : {}),
       ...(networkDeny.length ? { deny: networkDeny } : {}),
     };
   }
-  if (env.length) permissions.environment = { allow: env.map((g) => ({ key: g.target })) };
+  if (env.length) permissions.environment = { allow: env.map((g) => ({ key: g.target, ...ends(g) })) };
   const r = policy?.resources;
   const limits: Record<string, string> = {};
   if (r?.cpu != null) limits.cpu = `${Math.round(r.cpu * 1000)}m`;

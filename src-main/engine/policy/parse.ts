@@ -17,7 +17,15 @@ export interface Policy {
   network: { allow: NetworkRule[]; deny: NetworkRule[] };
   environment: { allow: string[] };
   resources: { memoryBytes: number | null; cpu: number | null; timeoutMs: number | null };
+  /**
+   * When an allow entry stops being asked for (epoch ms), keyed by `expiryKey`: a policy exported from
+   * Weld keeps a grant's end date, so approving it on another machine grants no longer than the original.
+   */
+  expires: Record<string, number>;
 }
+
+/** The key of an allow entry in `Policy.expires`: its kind and its target as the requested list spells it. */
+export const expiryKey = (kind: 'storage' | 'network' | 'environment', target: string): string => `${kind} ${target}`;
 
 export interface StorageEntry {
   /** As written (relative and `~` URIs are resolved per component, see fs-uri.ts). */
@@ -41,11 +49,17 @@ const check =
 const accessList = z
   .array(z.enum(['read', 'write'], { message: 'access entries must be "read" or "write"' }))
   .min(1, 'access must list read, write or both');
+// A Weld extension to the policy-mcp format: an allow entry may end, as an ISO 8601 time with its offset.
+const expires = z.iso
+  .datetime({ offset: true, message: 'expires must be an ISO 8601 time, e.g. 2026-12-31T18:00:00Z' })
+  .optional();
 const storageEntry = z.strictObject({ uri: z.string().superRefine(check(parseFsUri)), access: accessList });
+const storageAllow = storageEntry.extend({ expires });
 const networkEntry = z
   .strictObject({
     host: z.string().superRefine(check(parseHostRule)).optional(),
     cidr: z.string().superRefine(check(parseCidr)).optional(),
+    expires,
   })
   .superRefine((v, ctx) => {
     if ((v.host === undefined) === (v.cidr === undefined)) {
@@ -54,6 +68,7 @@ const networkEntry = z
   });
 const envEntry = z.strictObject({
   key: z.string().regex(ENV_KEY, 'an environment key is letters, digits and _ (no wildcards), starting with a letter or _'),
+  expires,
 });
 const list = <T extends z.ZodType>(item: T) => z.array(item).nullish();
 
@@ -65,7 +80,7 @@ const schema = z.strictObject({
   description: z.string().nullish(),
   permissions: z
     .strictObject({
-      storage: z.strictObject({ allow: list(storageEntry), deny: list(storageEntry) }).nullish(),
+      storage: z.strictObject({ allow: list(storageAllow), deny: list(storageEntry) }).nullish(),
       network: z.strictObject({ allow: list(networkEntry), deny: list(networkEntry) }).nullish(),
       environment: z.strictObject({ allow: list(envEntry) }).nullish(),
       resources: z
@@ -120,6 +135,13 @@ export function parsePolicy(yamlText: string): Policy {
   const perms = p.permissions ?? {};
   const limits = perms.resources?.limits ?? {};
   const legacy = perms.resources ?? {};
+  const expiry: Record<string, number> = {};
+  const ends = (kind: 'storage' | 'network' | 'environment', target: string, at: string | undefined) => {
+    if (at !== undefined) expiry[expiryKey(kind, target)] = Date.parse(at);
+  };
+  for (const e of perms.storage?.allow ?? []) ends('storage', e.uri, e.expires);
+  for (const e of perms.network?.allow ?? []) ends('network', toNetworkRule(e).text, e.expires);
+  for (const e of perms.environment?.allow ?? []) ends('environment', e.key, e.expires);
   return {
     version: String(p.version),
     description: p.description ?? null,
@@ -142,6 +164,7 @@ export function parsePolicy(yamlText: string): Policy {
       cpu: limits.cpu !== undefined ? parseCpu(limits.cpu) : legacy.cpu ? legacy.cpu / 100 : null,
       timeoutMs: limits.timeout === undefined ? null : parseDuration(limits.timeout),
     },
+    expires: expiry,
   };
 }
 

@@ -1,5 +1,5 @@
 import type { RequestedCapability } from '../store/components.js';
-import type { Policy } from './parse.js';
+import { expiryKey, type Policy } from './parse.js';
 
 type Kind = RequestedCapability['kind'];
 
@@ -33,7 +33,10 @@ export function requestedCapabilities(policy: Policy | null, witImports: string[
     if (implied.has(kind) && !listed.has(kind))
       out.push({ kind, target: '*', ...(kind === 'storage' ? { access: 'read,write' } : {}), source: 'wit' });
   }
-  return dedupe(out);
+  return dedupe(out).map((c) => {
+    const expiresAt = policy?.expires[expiryKey(c.kind, c.target)];
+    return expiresAt === undefined ? c : { ...c, expiresAt };
+  });
 }
 
 function dedupe(caps: RequestedCapability[]): RequestedCapability[] {

@@ -68,13 +68,20 @@ export function resolveToolNames(id: string, tools: ToolDescriptor[], taken: (na
 export async function installComponent(
   deps: InstallDeps,
   src: InstallSource,
-  opts: { id?: string; actor: string },
+  opts: { id?: string; actor: string; update?: boolean },
 ): Promise<InstallResult> {
   // The component parser loads with the first install: a server serving installed tools never needs it.
   const { analyzeComponent } = await import('./analyze.js');
   const analysis = await analyzeComponent(src.bytes, src.policyYaml, src.name);
   const id = opts.id ? componentIdFrom(opts.id) : componentIdFrom(src.name);
   const same = deps.components.getByDigest(analysis.digest);
+  // One installed copy per code: a second id would serve the same tools twice under other names.
+  if (same && same.id !== id && (opts.id || opts.update)) {
+    throw new Error(
+      `this code (${analysis.digest.slice(0, 19)}…) is already installed as "${same.id}"; ` +
+        `Weld keeps one copy of each component: use "${same.id}", or remove it to install the code as "${id}"`,
+    );
+  }
   // The same code with another policy under the same id (an edited policy.yaml) is an update.
   const newPolicy = same?.id === id && same.policy !== src.policyYaml;
   if (same && !newPolicy) return { record: same, analysis, unchanged: true };
@@ -116,6 +123,26 @@ export async function installComponent(
   });
   deps.events.emit('components.changed', { componentId: id, change: previous ? 'updated' : 'installed' });
   return { record, analysis, unchanged: false, replaced: previous };
+}
+
+/** An install that did not happen is audited too: who tried what, and why it was refused. */
+export function auditRefusedInstall(
+  recorder: Recorder,
+  r: { actor: string; id?: string; source: string; name: string; reason: string },
+): void {
+  let subject = r.id ?? r.name;
+  try {
+    subject = componentIdFrom(subject);
+  } catch {
+    // Not a usable id (that may be why it was refused): the name as given identifies the attempt.
+  }
+  recorder.audit({
+    at: Date.now(),
+    actor: r.actor,
+    action: 'component.install-refused',
+    subject: subject.slice(0, ID_MAX) || '(unnamed)',
+    detail: { source: r.source.slice(0, 2048), reason: r.reason.slice(0, 2048) },
+  });
 }
 
 export function removeComponent(deps: InstallDeps, id: string, actor: string): ComponentRecord {

@@ -7,6 +7,8 @@ export interface RequestedCapability {
   target: string;
   access?: string;
   source: 'policy' | 'wit';
+  /** The policy asks for it until then (epoch ms): approving it grants no longer. */
+  expiresAt?: number;
 }
 
 export interface ToolDescriptor {
