@@ -13,7 +13,8 @@ import { createWeld, type Weld } from './engine/weld.js';
 import { registerApiIpc } from './ipc/api.js';
 import { linkAction } from './shell/deep-link-action.js';
 import { pauseAll, resumeAll } from './shell/pause.js';
-import { initialTrayState, requestNotice, type TrayAction, type TrayState, trayReduce, withPending } from './shell/tray-model.js';
+import { NOTIFICATION, requestNotifications } from './shell/request-notifications.js';
+import { initialTrayState, type TrayAction, type TrayState, trayReduce, withPending } from './shell/tray-model.js';
 import { createTray, RESOURCES } from './tray.js';
 import { createMainWindow, rendererUrl, showWindow } from './windows.js';
 
@@ -148,14 +149,19 @@ if (!app.requestSingleInstanceLock()) {
     registerApiIpc({ ipcMain, dispatch, events, rendererUrl: rendererUrl(), window: () => win, logger });
     // Requests already waiting (held by another Weld process) show in the tray from the start.
     state = withPending(state, weld.policy.pending());
+    const engine = weld;
+    const notify = Notification.isSupported()
+      ? requestNotifications({
+          create: (options) => new Notification(options),
+          decide: (id, answer) => void engine.policy.decide(id, answer, 'user:desktop', NOTIFICATION),
+          openRequests: () => openWindow('requests'),
+          onError: (err) => logger.warn('an answer from a notification was not recorded', { err: String(err) }),
+        })
+      : () => {};
     events.subscribe((event) => {
+      notify(event);
       const next = trayReduce(state, event);
       if (next === state) return;
-      if (event.name === 'capability.requested' && Notification.isSupported()) {
-        const n = new Notification(requestNotice(event.payload));
-        n.on('click', () => openWindow('requests'));
-        n.show();
-      }
       state = next;
       render();
     });

@@ -95,7 +95,17 @@ export const Settings = z.object({
   clientConfig: z.string(),
   /** Days of tool calls kept in the call log; null keeps them forever. The audit log is never trimmed. */
   callHistoryDays: z.number().int().nullable(),
+  /** MCP client names (their `clientInfo.name`) that may ask the person for a permission through elicitation. */
+  promptClients: z.array(z.string()),
 });
+
+/** A client name as the client reports it; mirrors MAX_CLIENT_NAME in engine/mcp/prompt-clients.ts. */
+export const ClientName = z
+  .string()
+  .trim()
+  .min(1, 'type the client name')
+  .max(100)
+  .regex(/^[^\p{Cc}]+$/u, 'a client name has no control characters');
 
 /** 1 to 3650 days (ten years), or null for forever: mirrors MAX_CALL_HISTORY_DAYS in the store. */
 export const CallHistoryDays = z.number().int().min(1).max(3650).nullable();
@@ -284,6 +294,11 @@ export const api = {
   'settings.setCallHistory': {
     input: z.object({ days: CallHistoryDays }).strict(),
     output: z.object({ days: CallHistoryDays, removed: z.number().int() }),
+  },
+  /** Lets an MCP client ask the person for permissions through elicitation (trusted: true), or stops it. */
+  'settings.setPromptClient': {
+    input: z.object({ name: ClientName, trusted: z.boolean() }).strict(),
+    output: z.object({ promptClients: z.array(z.string()) }),
   },
   'catalog.search': { input: z.object({ query: z.string().min(1).max(200) }).strict(), output: z.array(CatalogEntry) },
   'registry.inspect': { input: z.object({ ref: z.string().min(1).max(1024) }).strict(), output: OciInspection },

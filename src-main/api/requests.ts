@@ -27,7 +27,7 @@ export const requestHandlers: Handlers<'requests.list' | 'requests.decide'> = {
 
   'requests.decide': ({ requestId, answer }, ctx) =>
     engineCall(() => {
-      const r = ctx.weld.policy.decide(requestId, answer, ctx.actor);
+      const r = ctx.weld.policy.decide(requestId, answer, ctx.actor, 'window');
       return { id: r.id, status: r.status };
     }),
 };

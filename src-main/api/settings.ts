@@ -1,8 +1,9 @@
 import { findClient } from '../cli/mcp-clients/clients.js';
 import { configSnippet, weldEndpoint } from '../cli/mcp-clients/endpoint.js';
+import { promptClients, setPromptClient } from '../engine/mcp/prompt-clients.js';
 import { DEFAULT_HTTP_PORT } from '../engine/mcp/transports/endpoints.js';
 import { callHistoryDays, pruneCallHistory, setCallHistoryDays } from '../engine/store/retention.js';
-import type { Handlers, WeldLauncher } from './context.js';
+import { ApiError, type Handlers, type WeldLauncher } from './context.js';
 
 /**
  * The `mcpServers` entry most desktop MCP clients read (they spawn stdio servers): exactly what
@@ -15,7 +16,7 @@ export function clientConfig(dataDir: string, launcher: WeldLauncher): string {
   return configSnippet(claude, weldEndpoint(dataDir, launcher, DEFAULT_HTTP_PORT), 'stdio');
 }
 
-export const settingsHandlers: Handlers<'settings.get' | 'settings.setCallHistory'> = {
+export const settingsHandlers: Handlers<'settings.get' | 'settings.setCallHistory' | 'settings.setPromptClient'> = {
   'settings.get': (_input, ctx) => ({
     version: ctx.weld.version,
     dataDir: ctx.weld.paths.home,
@@ -24,10 +25,18 @@ export const settingsHandlers: Handlers<'settings.get' | 'settings.setCallHistor
     shell: ctx.shell,
     clientConfig: clientConfig(ctx.weld.paths.home, ctx.launcher),
     callHistoryDays: callHistoryDays(ctx.weld.store),
+    promptClients: promptClients(ctx.weld.store),
   }),
   'settings.setCallHistory': async ({ days }, ctx) => {
     setCallHistoryDays(ctx.weld.store, days, ctx.actor);
     const { calls } = await pruneCallHistory(ctx.weld.store);
     return { days, removed: calls };
+  },
+  'settings.setPromptClient': ({ name, trusted }, ctx) => {
+    try {
+      return { promptClients: setPromptClient(ctx.weld.store, name, trusted, ctx.actor) };
+    } catch (err) {
+      throw err instanceof RangeError ? new ApiError('bad-input', err.message) : err;
+    }
   },
 };

@@ -63,7 +63,7 @@ once and session grants apply inside the Weld process that asked.`,
         if (!id) throw new UsageError(`expected: ${sub} <id>`);
         const before = weld.policy.getRequest(id);
         const answer = sub === 'deny' ? 'deny' : ((scope as GrantScope | undefined) ?? before?.suggestedScope ?? 'once');
-        const r = weld.policy.decide(id, answer, cliActor(io));
+        const r = weld.policy.decide(id, answer, cliActor(io), 'cli');
         const what = `${r.componentId}: ${describeTarget(r.kind, r.target, r.access)}`;
         io.stdout(sub === 'deny' ? `Denied ${r.id} (${what})\n` : `Allowed ${r.id} (${what}) [${answer}]\n`);
         return 0;
@@ -91,7 +91,7 @@ async function watch(io: CliIo, weld: PolicyContext): Promise<number> {
       const a = (await rl.question(`Allow ${id}? [o]nce [s]ession [a]lways [d]eny, Enter to skip: `)).trim().toLowerCase();
       if (!ANSWERS[a]) continue;
       try {
-        weld.policy.decide(id, ANSWERS[a], cliActor(io));
+        weld.policy.decide(id, ANSWERS[a], cliActor(io), 'cli');
         io.stdout(`${ANSWERS[a] === 'deny' ? 'Denied' : 'Allowed'} ${id} [${ANSWERS[a]}]\n`);
       } catch (err) {
         io.stderr(`${(err as Error).message}\n`);

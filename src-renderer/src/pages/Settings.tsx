@@ -55,6 +55,7 @@ export function SettingsPage() {
             </p>
             <pre className="output">{s.clientConfig}</pre>
           </div>
+          <PromptClients trusted={s.promptClients} />
           <CallHistory days={s.callHistoryDays} />
           <div className="panel">
             <h2 className="section-title">About</h2>
@@ -68,6 +69,84 @@ export function SettingsPage() {
         </>
       )}
     </section>
+  );
+}
+
+/** A call log's client is `name/version`; the opt-in list holds the name. */
+const clientName = (client: string) => client.replace(/\/[^/]*$/, '');
+
+function PromptClients({ trusted }: { trusted: string[] }) {
+  const client = useWeld();
+  const queryClient = useQueryClient();
+  const id = useId();
+  const [name, setName] = useState('');
+  const calls = useApi('calls.list', { limit: 500 });
+  const seen = [...new Set((calls.data ?? []).flatMap((c) => (c.client ? [clientName(c.client)] : [])))].filter(
+    (n) => !trusted.includes(n),
+  );
+  const change = useMutation({
+    mutationFn: (v: { name: string; trusted: boolean }) => client.invoke('settings.setPromptClient', v),
+    onSuccess: () => setName(''),
+    onSettled: () => {
+      for (const key of ['settings.get', 'audit.list']) queryClient.invalidateQueries({ queryKey: [key] });
+    },
+  });
+  return (
+    <div className="panel">
+      <h2 className="section-title">Permission prompts in MCP clients</h2>
+      <p className="muted">
+        When a call from one of these clients touches something not granted, Weld also asks you inside that client (allow once or
+        this session; never always), besides this window, the desktop notification and <code>weld requests watch</code>. The first
+        answer counts. Risk: whatever answers for that client answers for you, and any program on this computer can call itself by
+        a trusted client's name.
+      </p>
+      {trusted.length === 0 ? (
+        <p>No client may ask you.</p>
+      ) : (
+        <ul className="cap-list">
+          {trusted.map((n) => (
+            <li key={n}>
+              <code>{n}</code>
+              <button
+                type="button"
+                className="button small"
+                disabled={change.isPending}
+                onClick={() => change.mutate({ name: n, trusted: false })}
+              >
+                Stop asking in {n}
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+      <form
+        className="toolbar"
+        onSubmit={(e) => {
+          e.preventDefault();
+          change.mutate({ name, trusted: true });
+        }}
+      >
+        <label htmlFor={id}>Client name</label>
+        <input
+          id={id}
+          className="text-input"
+          list={`${id}-seen`}
+          value={name}
+          maxLength={100}
+          onChange={(e) => setName(e.target.value)}
+        />
+        <datalist id={`${id}-seen`}>
+          {seen.map((n) => (
+            <option key={n} value={n} />
+          ))}
+        </datalist>
+        <button type="submit" className="button" disabled={change.isPending || name.trim() === ''}>
+          Let it ask me
+        </button>
+      </form>
+      {seen.length > 0 && <p className="muted small">Clients seen in the call log: {seen.join(', ')}.</p>}
+      <ErrorNote error={change.error} />
+    </div>
   );
 }
 
