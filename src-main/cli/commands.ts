@@ -34,6 +34,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./commands/config.js')).config,
   },
   {
+    name: 'doctor',
+    summary: 'Check that Weld runs and that your MCP clients reach it, with a fix for each problem',
+    load: async () => (await import('./commands/doctor.js')).doctor,
+  },
+  {
     name: 'install',
     summary: 'Install a component from a file or an OCI registry',
     load: async () => (await import('./commands/install.js')).install,
