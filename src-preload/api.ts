@@ -253,8 +253,14 @@ export const api = {
     input: z.object({ componentId: Id }).strict(),
     output: z.object({
       grants: z.array(GrantInfo),
+      /** Grants given to code that is no longer installed under this id: they apply once re-approved. */
+      suspended: z.array(GrantInfo),
       requested: z.array(RequestedCapability.extend({ granted: z.boolean() })),
     }),
+  },
+  'grants.reapprove': {
+    input: z.object({ componentId: Id }).strict(),
+    output: z.object({ reapproved: z.number() }),
   },
   'grants.add': {
     input: z

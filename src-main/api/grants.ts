@@ -6,12 +6,16 @@ export function toGrantInfo({ id, kind, target, access, scope, decidedBy, decide
   return { id, kind, target, access, scope, decidedBy, decidedAt, expiresAt };
 }
 
-export const grantHandlers: Handlers<'grants.list' | 'grants.add' | 'grants.revoke'> = {
+export const grantHandlers: Handlers<'grants.list' | 'grants.add' | 'grants.revoke' | 'grants.reapprove'> = {
   'grants.list': ({ componentId }, ctx) =>
     engineCall(() => ({
       grants: ctx.weld.policy.grants(componentId).map(toGrantInfo),
+      suspended: ctx.weld.policy.suspended(componentId).map(toGrantInfo),
       requested: ctx.weld.policy.requested(componentId),
     })),
+
+  'grants.reapprove': ({ componentId }, ctx) =>
+    engineCall(() => ({ reapproved: ctx.weld.policy.reapprove(componentId, ctx.actor) })),
 
   'grants.add': ({ componentId, capability, scope }, ctx) =>
     engineCall(() =>

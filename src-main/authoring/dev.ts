@@ -29,7 +29,7 @@ export interface DevDeps {
   build(): Promise<BuildResult>;
   install(src: InstallSource, opts: { id: string; actor: string }): Promise<InstallResult>;
   components: Pick<ComponentStore, 'get'>;
-  policy: Pick<PolicyEngine, 'requested'>;
+  policy: Pick<PolicyEngine, 'requested' | 'reapprove'>;
   /** Quiet time after the last change before building, so one save of several files is one build. */
   debounceMs?: number;
 }
@@ -86,6 +86,8 @@ export class DevSession {
       return { kind: 'failed', stage: 'install', message: err instanceof Error ? err.message : String(err), ms: ms() };
     }
     if (result.unchanged) return { kind: 'unchanged', ms: ms() };
+    // `weld dev` rebuilds the person's own source on every save: they chose this code, so their grants follow it.
+    this.deps.policy.reapprove(this.deps.id, 'weld-dev');
     const { added } = diffRequested(before?.requestedCapabilities ?? [], result.record.requestedCapabilities);
     const ungranted = this.deps.policy
       .requested(this.deps.id)

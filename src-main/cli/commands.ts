@@ -90,6 +90,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./commands/revoke.js')).revoke,
   },
   {
+    name: 'reapprove',
+    summary: 'Give the grants of a replaced component back to its new code',
+    load: async () => (await import('./commands/reapprove.js')).reapprove,
+  },
+  {
     name: 'requests',
     summary: 'List capability requests waiting for you, and allow or deny them',
     load: async () => (await import('./commands/requests.js')).requests,

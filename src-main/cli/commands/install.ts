@@ -94,9 +94,12 @@ async function approve(io: CliIo, weld: Weld, id: string, yes: boolean, unchange
   // A `*` request comes from the WIT imports alone: nothing specific to approve, the tool asks when used.
   const open = pending.filter((c) => c.target !== '*');
   const wild = pending.filter((c) => c.target === '*').map((c) => c.kind);
-  const note = wild.length
+  let note = wild.length
     ? `Its imports can also reach: ${wild.join(', ')}. Nothing is granted for them; a tool that tries gets a request or a denial.\n`
     : '';
+  const suspended = weld.policy.suspended(id).length;
+  if (suspended)
+    note += `${suspended} grant${suspended === 1 ? '' : 's'} given to the code this replaced ${suspended === 1 ? 'is' : 'are'} suspended: \`weld policy show ${id}\` lists them, \`weld reapprove ${id}\` gives them to this code.\n`;
   if (open.length === 0) return unchanged ? '' : `Nothing to approve.\n${note}`;
   const ok = yes || (io.confirm ? await io.confirm(`Allow ${id} the ${open.length} capabilities it requests?`) : false);
   if (!ok) {

@@ -28,12 +28,13 @@ export   the current grants as a policy-mcp / Wassette YAML policy`,
         if (sub !== 'show') throw new UsageError(sub ? `unknown subcommand "${sub}"` : 'expected a subcommand');
         const requested = weld.policy.requested(componentId);
         const grants = weld.policy.grants(componentId);
+        const suspended = weld.policy.suspended(componentId);
         const pending = weld.policy.pending(componentId);
         const plan = weld.policy.plan(componentId);
         const secrets = weld.policy.secrets.keys(componentId);
         if (values.json) {
           io.stdout(
-            `${JSON.stringify({ componentId, requested, grants, pending, limits: plan.limits, denyGlobs: plan.denyGlobs, secrets }, null, 2)}\n`,
+            `${JSON.stringify({ componentId, requested, grants, suspended, pending, limits: plan.limits, denyGlobs: plan.denyGlobs, secrets }, null, 2)}\n`,
           );
           return 0;
         }
@@ -67,6 +68,13 @@ export   the current grants as a policy-mcp / Wassette YAML policy`,
               )
             : '  nothing (session grants of a running `weld serve` live in that process only)\n',
         );
+        if (suspended.length) {
+          io.stdout(`\nSuspended (given to other code; \`weld reapprove ${componentId}\` gives them to this one):\n`);
+          for (const g of suspended)
+            io.stdout(
+              `  ${describeTarget(g.kind, g.target, g.access)}  granted to ${g.digest?.slice(0, 19) ?? 'unknown code'}…\n`,
+            );
+        }
         if (pending.length) {
           io.stdout('\nPending requests (weld requests allow|deny <id>):\n');
           for (const p of pending)

@@ -20,6 +20,8 @@ function grant(kind: Grant['kind'], target: string, access?: string, extra: Part
     decidedAt: 0,
     expiresAt: null,
     callId: null,
+    digest: null,
+    signer: null,
     ...extra,
   };
 }

@@ -119,6 +119,58 @@ describe('grants', () => {
     );
   });
 
+  it('suspends every grant when other code is installed under the same id, until a person re-approves it', () => {
+    const { engine: e, store, events } = engine();
+    install(store);
+    e.grant({ componentId: 'notes', kind: 'environment', target: 'GITHUB_TOKEN', by: 'ann' });
+    e.grant({ componentId: 'notes', kind: 'network', target: 'api.github.com:443', scope: 'session', by: 'ann' });
+    e.secrets.set('notes', 'GITHUB_TOKEN', 'sealed-value');
+    expect(e.plan('notes').env).toEqual([['GITHUB_TOKEN', 'sealed-value']]);
+
+    // Other code arrives under the id "notes" (a file of the same name, an update, anything).
+    const swapped = `sha256:${'cd'.repeat(32)}`;
+    store.components.put(sampleComponent({ id: 'notes', policy: POLICY, requestedCapabilities: [], digest: swapped }));
+    events.emit('components.changed', { componentId: 'notes', change: 'updated' });
+    expect(e.grants('notes')).toEqual([]);
+    expect(e.plan('notes').env).toEqual([]);
+    expect(e.checker('notes').env('GITHUB_TOKEN').decision).toBe('ask');
+    expect(e.checker('notes').network(url('https://api.github.com/'), '140.82.112.6').decision).not.toBe('allowed');
+    expect(e.suspended('notes').map((g) => [g.kind, g.digest])).toEqual([
+      ['environment', `sha256:${'ab'.repeat(32)}`],
+      ['network', `sha256:${'ab'.repeat(32)}`],
+    ]);
+    // Another signer for the same code is other code too.
+    expect(e.reapprove('notes', 'ann')).toBe(2);
+    expect(e.plan('notes').env).toEqual([['GITHUB_TOKEN', 'sealed-value']]);
+    expect(e.grants('notes').map((g) => g.digest)).toEqual([swapped, swapped]);
+    store.components.put(
+      sampleComponent({ id: 'notes', policy: POLICY, requestedCapabilities: [], digest: swapped, publisher: 'mallory' }),
+    );
+    events.emit('components.changed', { componentId: 'notes', change: 'updated' });
+    expect(e.grants('notes')).toEqual([]);
+    expect(store.audit.list().map((a) => a.action)).toContain('policy.reapprove');
+  });
+
+  it('a running engine stops honouring a grant the moment it expires, and says so', async () => {
+    const { engine: e, store, events } = engine();
+    install(store);
+    const changed = new Promise<void>((resolve) => {
+      const off = events.on('grants.changed', () => {
+        if (e.plan('notes').env.length === 0) {
+          off();
+          resolve();
+        }
+      });
+    });
+    e.grant({ componentId: 'notes', kind: 'environment', target: 'GITHUB_TOKEN', expiresAt: Date.now() + 200, by: 'ann' });
+    expect(e.plan('notes').env).toEqual([['GITHUB_TOKEN', 'from-env']]);
+    await changed;
+    expect(e.checker('notes').env('GITHUB_TOKEN').decision).toBe('ask');
+    expect(store.audit.list().find((a) => a.action === 'policy.expired')?.detail).toMatchObject({
+      grants: [{ kind: 'environment', target: 'GITHUB_TOKEN' }],
+    });
+  });
+
   it('revoking part of a storage grant keeps the rest; revoking what was never granted says what is', () => {
     const { engine: e, store } = engine();
     install(store);

@@ -84,6 +84,10 @@ export interface PolicyEngine {
   grant(g: GrantInput): Grant;
   revoke(r: RevokeInput): RevokeResult;
   grants(componentId: string): Grant[];
+  /** Grants given to other code (or another signer) under this id: they apply only once re-approved. */
+  suspended(componentId: string): Grant[];
+  /** A person re-approves the suspended grants for the code installed now. Returns how many. */
+  reapprove(componentId: string, by: string): number;
   /** What the component asks for (policy and WIT imports), each marked with whether a grant covers it. */
   requested(componentId: string): (RequestedCapability & { granted: boolean })[];
   /**
@@ -172,11 +176,67 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
   function changed(componentId: string | null): void {
     gen += 1;
     persisted.clear();
+    scheduleExpiry();
     if (componentId) events.emit('grants.changed', { componentId });
   }
 
-  function standing(componentId: string): Grant[] {
+  /** What a grant made now is bound to: the code and signer installed under the id. */
+  function codeOf(componentId: string): { digest: string | null; signer: string | null } {
+    const c = store.components.get(componentId);
+    return { digest: c?.digest ?? null, signer: c?.publisher ?? null };
+  }
+
+  /**
+   * An expiring grant must stop working the moment it expires, also in an instance started before:
+   * a timer on the earliest expiry announces the change, and the runtime rebuilds that sandbox.
+   */
+  let expiryTimer: NodeJS.Timeout | undefined;
+  function scheduleExpiry(): void {
+    if (closed) return;
+    clearTimeout(expiryTimer);
+    const t = now();
+    let next = Number.POSITIVE_INFINITY;
+    for (const g of [...grantRows.list(), ...[...sessionGrants.values()].flat()]) {
+      if (g.expiresAt !== null && g.expiresAt > t) next = Math.min(next, g.expiresAt);
+    }
+    if (next === Number.POSITIVE_INFINITY) return;
+    // setTimeout holds at most 2^31-1 ms; a later expiry is looked at again then.
+    expiryTimer = setTimeout(expireDue, Math.min(next - t, 2 ** 31 - 1) + 1);
+    expiryTimer.unref();
+  }
+
+  let lastExpiryScan = now();
+  function expireDue(): void {
+    const t = now();
+    const due = new Map<string, Grant[]>();
+    for (const g of [...grantRows.list().map(fromRow), ...[...sessionGrants.values()].flat()]) {
+      if (g.expiresAt !== null && g.expiresAt > lastExpiryScan && g.expiresAt <= t)
+        due.set(g.componentId, [...(due.get(g.componentId) ?? []), g]);
+    }
+    lastExpiryScan = t;
+    for (const [componentId, grants] of due) {
+      audit({
+        actor: 'weld:expiry',
+        action: 'policy.expired',
+        subject: componentId,
+        detail: { grants: grants.map((g) => ({ id: g.id, kind: g.kind, target: g.target, expiresAt: g.expiresAt })) },
+      });
+      changed(componentId);
+    }
+    if (due.size === 0) scheduleExpiry();
+  }
+
+  /** Every grant of the component that is not a once grant, whichever code it was given to. */
+  function allStanding(componentId: string): Grant[] {
     return [...storedGrants(componentId), ...(sessionGrants.get(componentId) ?? [])];
+  }
+
+  const boundTo = (c: ComponentRecord | undefined) => (g: Grant) =>
+    c !== undefined && g.digest === c.digest && g.signer === (c.publisher ?? null);
+
+  /** The grants that apply: those given to the code (and signer) installed now. */
+  function standing(componentId: string): Grant[] {
+    return allStanding(componentId).filter(boundTo(store.components.get(componentId)));
   }
 
   function rulesFor(componentId: string, callId: string | null): CompiledRules {
@@ -188,7 +248,7 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
     const c = store.components.get(componentId);
     const rules = compileRules({
       componentId,
-      grants: c ? [...standing(componentId), ...once] : [],
+      grants: c ? [...standing(componentId), ...once.filter(boundTo(c))] : [],
       policy: c ? policyOf(c) : null,
       anchors: anchors(componentId),
       protectedGlobs: protectedGlobs(opts.dataDir, componentId),
@@ -251,6 +311,7 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
       decidedAt: r.decidedAt ?? now(),
       expiresAt: null,
       callId: r.callId,
+      ...codeOf(r.componentId),
     };
     if (r.scope === 'once') onceGrants.push(g);
     else addSessionGrant(g);
@@ -424,9 +485,11 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
     }
   });
   const offComponents = events.on('components.changed', ({ componentId, change }) => {
-    if (change !== 'removed') return;
-    sessionGrants.delete(componentId);
-    onceGrants = onceGrants.filter((g) => g.componentId !== componentId);
+    if (change === 'removed') {
+      sessionGrants.delete(componentId);
+      onceGrants = onceGrants.filter((g) => g.componentId !== componentId);
+    }
+    // New code under the id: the grants bound to the old code stop applying now.
     changed(null);
   });
 
@@ -682,6 +745,7 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
             decidedBy: by,
             decidedAt: t,
             expiresAt: null,
+            ...codeOf(row.componentId),
           });
         }
         store.audit.appendInTx([
@@ -753,6 +817,8 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
                 decidedBy: by,
                 decidedAt: t0,
                 expiresAt,
+                digest: c.digest,
+                signer: c.publisher ?? null,
               }),
             );
             store.audit.appendInTx([entry(stored.id)]);
@@ -771,6 +837,8 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
           decidedAt: t0,
           expiresAt,
           callId: input.callId ?? null,
+          digest: c.digest,
+          signer: c.publisher ?? null,
         };
         if (scope === 'once') onceGrants.push(g);
         else addSessionGrant(g);
@@ -849,8 +917,45 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
 
     grants(componentId) {
       sync();
-      component(componentId);
-      return [...standing(componentId), ...onceGrants.filter((g) => g.componentId === componentId)];
+      const c = component(componentId);
+      return [...standing(componentId), ...onceGrants.filter((g) => g.componentId === componentId && boundTo(c)(g))];
+    },
+
+    suspended(componentId) {
+      sync();
+      const c = component(componentId);
+      return allStanding(componentId).filter((g) => !boundTo(c)(g));
+    },
+
+    reapprove(componentId, byRaw) {
+      const by = checkBy(byRaw);
+      const c = component(componentId);
+      const signer = c.publisher ?? null;
+      const moved = engine.suspended(c.id);
+      if (moved.length === 0) return 0;
+      db.transaction(() => {
+        grantRows.rebind(c.id, c.digest, signer);
+        store.audit.appendInTx([
+          {
+            at: now(),
+            actor: by,
+            action: 'policy.reapprove',
+            subject: c.id,
+            detail: {
+              digest: c.digest,
+              signer,
+              grants: moved.map((g) => g.id),
+              from: [...new Set(moved.map((g) => g.digest))],
+            },
+          },
+        ]);
+      }).immediate();
+      sessionGrants.set(
+        c.id,
+        (sessionGrants.get(c.id) ?? []).map((g) => ({ ...g, digest: c.digest, signer })),
+      );
+      changed(c.id);
+      return moved.length;
     },
 
     requested(componentId) {
@@ -963,6 +1068,7 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
       for (const [id] of waiters) expire(id, 'weld:stopping');
       closed = true;
       clearInterval(poll);
+      clearTimeout(expiryTimer);
       offFinished();
       offComponents();
       try {
@@ -974,5 +1080,6 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
       onceGrants = [];
     },
   };
+  scheduleExpiry();
   return engine;
 }

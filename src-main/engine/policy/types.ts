@@ -36,6 +36,12 @@ export interface Grant {
   expiresAt: number | null;
   /** Once grants: the call they belong to (null: the next call that uses it). */
   callId: string | null;
+  /**
+   * The code (and signer) the person granted this to. New code under the same id finds the grant
+   * suspended until a person re-approves it; null never matches.
+   */
+  digest: string | null;
+  signer: string | null;
 }
 
 export interface GrantInput {

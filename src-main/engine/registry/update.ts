@@ -100,6 +100,8 @@ export async function applyUpdate(weld: UpdateHost, check: UpdateCheck, actor: s
   const id = check.installed.id;
   const grantedBefore = weld.policy.requested(id).filter((c) => c.granted && c.target !== '*');
   const result = await weld.install(check.source, { id, actor });
+  // The person approved this update after seeing its diff: the grants go with it to the new code.
+  weld.policy.reapprove(id, actor);
   const stillAsked = new Set(check.diff.kept.concat(check.diff.added).map((c) => `${c.kind}\0${c.target}`));
   const dropped = new Set(check.diff.removed.map((c) => `${c.kind}\0${c.target}\0${c.access ?? ''}`));
   const revoked: RequestedCapability[] = [];

@@ -72,8 +72,11 @@ export async function installComponent(
 ): Promise<InstallResult> {
   // The component parser loads with the first install: a server serving installed tools never needs it.
   const { analyzeComponent } = await import('./analyze.js');
-  const analysis = await analyzeComponent(src.bytes, src.policyYaml, src.name);
   const id = opts.id ? componentIdFrom(opts.id) : componentIdFrom(src.name);
+  const previous = deps.components.get(id);
+  // New code that comes without a policy keeps the installed one: dropping it would drop its deny rules.
+  const policyYaml = src.policyYaml ?? previous?.policy ?? null;
+  const analysis = await analyzeComponent(src.bytes, policyYaml, src.name);
   const same = deps.components.getByDigest(analysis.digest);
   // One installed copy per code: a second id would serve the same tools twice under other names.
   if (same && same.id !== id && (opts.id || opts.update)) {
@@ -83,10 +86,9 @@ export async function installComponent(
     );
   }
   // The same code with another policy under the same id (an edited policy.yaml) is an update.
-  const newPolicy = same?.id === id && same.policy !== src.policyYaml;
+  const newPolicy = same?.id === id && same.policy !== policyYaml;
   if (same && !newPolicy) return { record: same, analysis, unchanged: true };
 
-  const previous = deps.components.get(id);
   const own = new Set(previous?.tools.map((t) => t.name));
   const tools = resolveToolNames(id, analysis.tools, (n) => deps.tools.has(n) && !own.has(n));
   await transpileToCache(deps.cacheRoot, analysis.digest, src.bytes, analysis.world.exports);
@@ -102,7 +104,7 @@ export async function installComponent(
     requestedCapabilities: analysis.requested,
     tools,
     wit: analysis.wit,
-    policy: src.policyYaml,
+    policy: policyYaml,
     enabled: true,
     installedAt: Date.now(),
   };

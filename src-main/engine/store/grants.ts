@@ -12,6 +12,9 @@ export interface GrantRow {
   decidedAt: number;
   scope: 'always';
   expiresAt: number | null;
+  /** The code the grant was given to: it applies only while that code (and signer) is installed. */
+  digest: string | null;
+  signer: string | null;
 }
 
 interface Raw {
@@ -24,6 +27,8 @@ interface Raw {
   decided_at: number;
   scope: 'always';
   expires_at: number | null;
+  digest: string | null;
+  signer: string | null;
 }
 
 const fromRaw = (r: Raw): GrantRow => ({
@@ -36,6 +41,8 @@ const fromRaw = (r: Raw): GrantRow => ({
   decidedAt: r.decided_at,
   scope: r.scope,
   expiresAt: r.expires_at,
+  digest: r.digest,
+  signer: r.signer,
 });
 
 export function createGrantStore(db: Db) {
@@ -46,10 +53,15 @@ export function createGrantStore(db: Db) {
   const one = db.prepare<[string, string, string], Raw>(
     'SELECT * FROM grants WHERE component_id = ? AND kind = ? AND target = ?',
   );
-  const upsert = db.prepare(`INSERT INTO grants (component_id, kind, target, access, decided_by, decided_at, scope, expires_at)
-    VALUES (@componentId, @kind, @target, @access, @decidedBy, @decidedAt, 'always', @expiresAt)
+  const upsert = db.prepare(`INSERT INTO grants (component_id, kind, target, access, decided_by, decided_at, scope, expires_at,
+      digest, signer)
+    VALUES (@componentId, @kind, @target, @access, @decidedBy, @decidedAt, 'always', @expiresAt, @digest, @signer)
     ON CONFLICT (component_id, kind, target) DO UPDATE SET access = excluded.access, decided_by = excluded.decided_by,
-      decided_at = excluded.decided_at, scope = 'always', expires_at = excluded.expires_at`);
+      decided_at = excluded.decided_at, scope = 'always', expires_at = excluded.expires_at, digest = excluded.digest,
+      signer = excluded.signer`);
+  const rebind = db.prepare<[{ digest: string; signer: string | null; componentId: string }]>(
+    'UPDATE grants SET digest = @digest, signer = @signer WHERE component_id = @componentId AND NOT (digest IS @digest AND signer IS @signer)',
+  );
   const setAccess = db.prepare<[string, number]>('UPDATE grants SET access = ? WHERE id = ?');
   const del = db.prepare<[number]>('DELETE FROM grants WHERE id = ?');
   const delComponent = db.prepare<[string]>('DELETE FROM grants WHERE component_id = ?');
@@ -69,6 +81,8 @@ export function createGrantStore(db: Db) {
     setAccess: (id: number, access: string) => setAccess.run(access, id).changes > 0,
     remove: (id: number) => del.run(id).changes > 0,
     removeComponent: (componentId: string) => delComponent.run(componentId).changes,
+    /** Binds every grant of the component to this code: a person re-approved them for it. */
+    rebind: (componentId: string, digest: string, signer: string | null) => rebind.run({ digest, signer, componentId }).changes,
   };
 }
 

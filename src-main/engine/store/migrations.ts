@@ -143,4 +143,16 @@ DROP TABLE grants;
 ALTER TABLE grants_new RENAME TO grants;
 `,
   },
+  {
+    version: 5,
+    name: 'grants bound to code',
+    // A grant belongs to the code a person approved: rows made before this migration are bound to what
+    // is installed now, which is what the person saw when they granted.
+    sql: `
+ALTER TABLE grants ADD COLUMN digest TEXT CHECK (digest IS NULL OR (digest GLOB 'sha256:*' AND length(digest) = 71));
+ALTER TABLE grants ADD COLUMN signer TEXT;
+UPDATE grants SET digest = (SELECT c.digest FROM components c WHERE c.id = grants.component_id),
+  signer = (SELECT c.publisher FROM components c WHERE c.id = grants.component_id);
+`,
+  },
 ];

@@ -146,8 +146,9 @@ describe('call history retention', () => {
     cleanup = t.cleanup;
     const path = join(t.home, 'weld.db');
     const previous = new Database(path);
-    for (const m of MIGRATIONS.filter((m) => m.name !== 'settings')) previous.exec(m.sql);
-    previous.pragma(`user_version = ${MIGRATIONS.find((m) => m.name === 'settings')!.version - 1}`);
+    const settings = MIGRATIONS.find((m) => m.name === 'settings')!.version;
+    for (const m of MIGRATIONS.filter((m) => m.version < settings)) previous.exec(m.sql);
+    previous.pragma(`user_version = ${settings - 1}`);
     previous.close();
     store = openStore(path);
     expect(callHistoryDays(store)).toBe(DEFAULT_CALL_HISTORY_DAYS);

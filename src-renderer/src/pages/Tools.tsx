@@ -163,11 +163,38 @@ function Permissions({ component: c }: { component: Component }) {
       }),
     onSettled: refresh,
   });
+  const reapprove = useMutation({
+    mutationFn: () => client.invoke('grants.reapprove', { componentId: c.id }),
+    onSettled: refresh,
+  });
   const grants = perms.data?.grants ?? [];
+  const suspended = perms.data?.suspended ?? [];
   const requested = perms.data?.requested ?? c.requestedCapabilities.map((r) => ({ ...r, granted: false }));
   const notGranted = requested.filter((r) => !r.granted);
   return (
     <div>
+      {suspended.length > 0 && (
+        <div className="notice" role="status">
+          <p>
+            The code of {c.id} changed since you allowed it these. They are suspended: the new code cannot use them until you
+            allow them again.
+          </p>
+          <ul className="cap-list">
+            {suspended.map((g) => {
+              const d = describeCapability(g);
+              return (
+                <li key={g.id}>
+                  <span className={`risk ${d.risk}`}>{d.risk}</span>
+                  <span>{d.text}</span>
+                </li>
+              );
+            })}
+          </ul>
+          <button type="button" className="button" disabled={reapprove.isPending} onClick={() => reapprove.mutate()}>
+            Allow them for the new code
+          </button>
+        </div>
+      )}
       <h3 className="section-title">Allowed</h3>
       {grants.length === 0 ? (
         <p className="muted">Nothing yet: Weld asks you when a tool needs something.</p>
@@ -223,7 +250,7 @@ function Permissions({ component: c }: { component: Component }) {
           </ul>
         </>
       )}
-      <ErrorNote error={perms.error ?? revoke.error ?? allow.error} />
+      <ErrorNote error={perms.error ?? revoke.error ?? allow.error ?? reapprove.error} />
     </div>
   );
 }
