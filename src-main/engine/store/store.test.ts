@@ -155,6 +155,8 @@ describe('grant ids', () => {
         decidedBy: 'ann',
         decidedAt: 1,
         expiresAt: null,
+        digest: null,
+        signer: null,
       });
     const first = grant('a.example:443');
     expect(createGrantStore(s.db).remove(first.id)).toBe(true);
