@@ -1,5 +1,7 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { type ElicitRequestFormParams, ElicitRequestSchema, type ElicitResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { sampleComponent, tempHome } from '../../../test/helpers.js';
@@ -8,6 +10,7 @@ import type { PendingRequest } from '../policy/index.js';
 import { createWeld, type Weld } from '../weld.js';
 import { setPromptClient } from './prompt-clients.js';
 import { textResult } from './tool-table.js';
+import { type Endpoints, startEndpoints } from './transports/endpoints.js';
 
 type CallResult = Awaited<ReturnType<Client['callTool']>>;
 const textOf = (r: CallResult) => (r.content as { text: string }[]).map((c) => c.text).join('\n');
@@ -45,11 +48,21 @@ async function world(opts: { requestTimeoutMs?: number } = {}) {
     },
   ]);
   const clients: Client[] = [];
-  /** An SDK client; with `elicitation` it declares form elicitation and queues what it is asked. */
-  async function connect(name: string, elicitation: boolean) {
+  let endpoints: Endpoints | undefined;
+  /** An SDK client (in memory, or over Streamable HTTP); with `elicitation` it declares form elicitation and queues what it is asked. */
+  async function connect(name: string, elicitation: boolean, via: 'memory' | 'http' = 'memory') {
     const asked: Asked[] = [];
-    const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
-    await weld.createMcpServer().connect(serverSide);
+    let clientSide: Transport;
+    if (via === 'http') {
+      endpoints ??= await startEndpoints(weld, { http: 0 });
+      clientSide = new StreamableHTTPClientTransport(new URL(endpoints.httpUrl as string), {
+        requestInit: { headers: { Authorization: `Bearer ${endpoints.token}` } },
+      });
+    } else {
+      const [c, serverSide] = InMemoryTransport.createLinkedPair();
+      await weld.createMcpServer().connect(serverSide);
+      clientSide = c;
+    }
     const client = new Client({ name, version: '1.0.0' }, { capabilities: elicitation ? { elicitation: { form: {} } } : {} });
     if (elicitation) {
       client.setRequestHandler(
@@ -67,6 +80,7 @@ async function world(opts: { requestTimeoutMs?: number } = {}) {
     trust: (name: string) => setPromptClient(weld.store, name, true, 'user:test'),
     async close() {
       for (const c of clients) await c.close();
+      await endpoints?.close();
       await weld.stop();
       home.cleanup();
     },
@@ -122,6 +136,15 @@ describe('permission prompts through MCP elicitation', { timeout: 30_000 }, () =
     expect(textOf(await next)).toMatch(/^allowed: session grant by client:claude-ai/);
   });
 
+  it('over Streamable HTTP the question travels with the held call, and the answer comes back as a POST', async () => {
+    w = await world();
+    w.trust('claude-ai');
+    const c = await w.connect('claude-ai', true, 'http');
+    const call = c.call();
+    (await waitFor(() => c.asked[0], 'an elicitation')).answer({ action: 'accept', content: { allow: 'once' } });
+    expect(textOf(await call)).toMatch(/^allowed: once grant by client:claude-ai/);
+  });
+
   it('a decline leaves the request open in the window, where the person can still allow it', async () => {
     w = await world();
     w.trust('claude-ai');
@@ -172,7 +195,9 @@ describe('permission prompts through MCP elicitation', { timeout: 30_000 }, () =
     w = await world();
     w.trust('some-other-client');
     const c = await w.connect('cursor', true);
-    expect(textOf(await c.call())).toMatch(/no one is here to approve it/);
+    expect(textOf(await c.call())).toMatch(
+      /no one is here to approve it \(no Weld window or prompt is open; cursor could ask you itself after `weld clients trust-prompts cursor`\)/,
+    );
     expect(c.asked).toEqual([]);
   });
 

@@ -50,6 +50,13 @@ export class CallerPrompts implements PromptChannel {
     return this.#trustedCaller(callId) !== undefined;
   }
 
+  hint(callId: string | null): string | null {
+    const call = callId === null ? undefined : this.#calls.get(callId);
+    if (!call || this.#trustedCaller(callId)) return null;
+    const name = /^[\w.@-]+$/.test(call.caller.name) ? call.caller.name : JSON.stringify(call.caller.name);
+    return `${call.caller.name} could ask you itself after \`weld clients trust-prompts ${name}\``;
+  }
+
   ask(request: PendingRequest): void {
     if (request.origin !== 'runtime') return;
     const call = this.#trustedCaller(request.callId);

@@ -537,7 +537,11 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
         decision: 'denied',
         by: 'weld:headless',
       });
-      return deny(`${what} is not granted, and no one is here to approve it (no Weld window or prompt is open)`, command);
+      const hint = opts.prompt?.hint(r.callId);
+      return deny(
+        `${what} is not granted, and no one is here to approve it (no Weld window or prompt is open${hint ? `; ${hint}` : ''})`,
+        command,
+      );
     }
     const t0 = now();
     const open = requests.findOpen(c.id, t.kind, t.target, t.access, t0);

@@ -102,6 +102,8 @@ export interface RuntimeRequest {
 export interface PromptChannel {
   /** Whether a person can be asked about this call through the channel (it then counts as someone present). */
   reaches(callId: string | null): boolean;
+  /** When it cannot reach anyone for this call but could be set up to: how, in a few words. */
+  hint(callId: string | null): string | null;
   /** Asks about a held call's request; must not throw or block. */
   ask(request: PendingRequest): void;
 }
