@@ -38,20 +38,34 @@ export async function runChecks(ctx: DoctorContext): Promise<Finding[]> {
   ];
 }
 
+/**
+ * Weld's own code runs on Node 20.11+ (tested on 20); package.json `engines` states what the whole
+ * toolchain supports (Electron 41+ and its build tools want 22.12+), so npm warns below it.
+ */
+const RUNTIME_MIN: [number, number] = [20, 11];
+
 function nodeVersion(root: string): Finding {
+  const [major, minor] = process.versions.node.split('.').map(Number);
+  const below = (min: [number, number]) => major < min[0] || (major === min[0] && minor < min[1]);
+  if (below(RUNTIME_MIN)) {
+    return {
+      level: 'fail',
+      what: `Node ${process.versions.node} cannot run Weld (it needs ${RUNTIME_MIN.join('.')}+)`,
+      fix: 'install Node 22.13 or newer',
+    };
+  }
   let range = '';
   try {
     range = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).engines?.node ?? '';
   } catch {
-    // Not run from a package (a bundled app): nothing to compare against.
+    // Not run from a package (a bundled app): nothing more to compare against.
   }
-  const min = /^>=\s*(\d+)(?:\.(\d+))?/.exec(range);
-  const [major, minor] = process.versions.node.split('.').map(Number);
-  if (min && (major < Number(min[1]) || (major === Number(min[1]) && minor < Number(min[2] ?? 0)))) {
+  const stated = /^>=\s*(\d+)(?:\.(\d+))?/.exec(range);
+  if (stated && below([Number(stated[1]), Number(stated[2] ?? 0)])) {
     return {
-      level: 'fail',
-      what: `Node ${process.versions.node} is older than Weld needs (${range})`,
-      fix: `install Node ${range}`,
+      level: 'warn',
+      what: `Node ${process.versions.node} runs Weld, but npm warns (EBADENGINE): Weld's Electron tooling needs ${range}`,
+      fix: `install Node ${range.replace('>=', '')} or newer`,
     };
   }
   return { level: 'ok', what: `Node ${process.versions.node}${range ? ` (Weld needs ${range})` : ''}` };
