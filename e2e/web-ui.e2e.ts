@@ -154,6 +154,17 @@ describe.skipIf(!existsSync(CHROMIUM))('web UI in Chromium (weld serve --ui)', (
     expect(await page.getByText('settings.changed').isVisible()).toBe(true);
   });
 
+  it('lets a named MCP client ask for permissions, and stops it again', async () => {
+    await show('Settings');
+    await expect.poll(() => page.getByText('No client may ask you.').isVisible()).toBe(true);
+    await page.getByLabel('Client name').fill('claude-ai');
+    await page.getByRole('button', { name: 'Let it ask me' }).click();
+    const stop = page.getByRole('button', { name: 'Stop asking in claude-ai' });
+    await expect.poll(() => stop.isVisible()).toBe(true);
+    await stop.click();
+    await expect.poll(() => page.getByText('No client may ask you.').isVisible()).toBe(true);
+  });
+
   it('has no serious accessibility violations on any page', async () => {
     const found: Record<string, string[]> = {};
     for (const name of ['Tools', 'Install', 'Requests', 'Live log', 'Audit', 'Settings'] as const) {
