@@ -16,6 +16,8 @@ import {
   sameAddress,
 } from './network-rules.js';
 import { ENV_KEY, type Policy } from './parse.js';
+import { HOST_PATHS, type PathRules } from './path-rules.js';
+import { SYSTEM_DENY_LABEL, systemDenyGlobs } from './system-paths.js';
 import { grantCommand } from './targets.js';
 import type { CapabilityChecker, Grant, Verdict } from './types.js';
 
@@ -51,6 +53,8 @@ export interface CompileInput {
   anchors: FsAnchors;
   /** Globs no grant can open: Weld's own data (database, secrets, keys) and other components' workspaces. */
   protectedGlobs: readonly string[];
+  /** How the file system compares names (the host's unless a test plays another platform). */
+  paths?: PathRules;
 }
 
 export function compileRules(input: CompileInput): CompiledRules {
@@ -62,18 +66,20 @@ export function compileRules(input: CompileInput): CompiledRules {
     networkDeny: [],
     envAllow: new Map(),
   };
-  for (const glob of input.protectedGlobs) {
-    const match = pathMatcher({ uri: `fs://${glob}`, pattern: glob, base: '/', isGlob: true });
+  const paths = input.paths ?? HOST_PATHS;
+  const always = (glob: string, label: string) =>
     rules.storageDeny.push({
-      match,
+      match: pathMatcher({ uri: `fs://${glob}`, pattern: glob, base: '/', isGlob: true }, paths),
       access: 'read,write',
-      label: "Weld's own data directory (grants, secrets, audit) is never open to components",
+      label,
     });
-  }
+  for (const glob of input.protectedGlobs)
+    always(glob, "Weld's own data directory (grants, secrets, audit) is never open to components");
+  for (const glob of systemDenyGlobs()) always(glob, SYSTEM_DENY_LABEL);
   for (const d of input.policy?.storage.deny ?? []) {
     const r = resolveFsText(d.uri, input.anchors);
     rules.storageDeny.push({
-      match: pathMatcher(r),
+      match: pathMatcher(r, paths),
       access: d.access,
       label: `the component's policy denies ${d.access} on ${r.uri}`,
     });
@@ -84,7 +90,7 @@ export function compileRules(input: CompileInput): CompiledRules {
   for (const g of input.grants) {
     const label = grantLabel(g);
     if (g.kind === 'storage') {
-      rules.storageAllow.push({ grant: g, label, match: pathMatcher(resolveFsText(g.target, input.anchors)) });
+      rules.storageAllow.push({ grant: g, label, match: pathMatcher(resolveFsText(g.target, input.anchors), paths) });
     } else if (g.kind === 'network') {
       rules.networkAllow.push({ grant: g, label, rule: parseNetworkTarget(g.target) });
     } else {

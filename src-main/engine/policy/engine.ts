@@ -14,8 +14,10 @@ import { GrantError } from './errors.js';
 import { exportPolicyYaml } from './export.js';
 import { escapeGlob, type FsAnchors, normalizeHostPath, resolveFsText, unescapeGlob } from './fs-uri.js';
 import { type Policy, parsePolicy } from './parse.js';
+import { HOST_PATHS } from './path-rules.js';
 import { buildPlan, protectedDirs, protectedGlobs, protectedSubtrees } from './plan.js';
 import { SecretStore } from './secrets.js';
+import { refuseSystemPath } from './system-paths.js';
 import { grantCommand, normalizeTarget } from './targets.js';
 import type {
   Answer,
@@ -381,13 +383,13 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
     finish(row);
   }
 
-  /** A grant inside Weld's data dir could never take effect (deny wins); say so instead of storing it. */
+  /** A grant inside Weld's data dir or a system tree could never take effect (deny wins); say so instead of storing it. */
   function refuseDataDir(componentId: string, target: string): void {
     const base = resolveFsText(target, anchors(componentId)).base;
+    refuseSystemPath(target, base);
     const data = opts.dataDir.replace(/\/+$/, '');
     const own = anchors(componentId).workspace;
-    const inside = (p: string, dir: string) => p === dir || p.startsWith(`${dir}/`);
-    if (inside(base, data) && !inside(base, own)) {
+    if (HOST_PATHS.inside(data, base) && !HOST_PATHS.inside(own, base)) {
       throw new GrantError(
         `${target} is inside Weld's data directory (grants, secrets, audit), which no component can use; ` +
           `relative fs:// URIs name the component's own workspace (${own})`,
@@ -672,6 +674,7 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
       const by = checkBy(r.by);
       const c = component(r.componentId);
       const t = normalizeTarget(r.kind, r.target, r.access, anchors(c.id));
+      if (t.kind === 'storage') refuseDataDir(c.id, t.target);
       const existing = standing(c.id).find(
         (g) => g.kind === t.kind && g.target === t.target && (t.kind !== 'storage' || accessMinus(t.access, g.access) === null),
       );

@@ -1,5 +1,7 @@
 import { isAbsolute, join, posix } from 'node:path';
 import picomatch from 'picomatch';
+import { compileGlob, MAX_PATH_CHARS } from './glob.js';
+import { HOST_PATHS, type PathRules } from './path-rules.js';
 
 /**
  * `fs://` URIs name host paths in policies, grants and requests. Three spellings:
@@ -55,7 +57,14 @@ export function parseFsUri(text: string): FsUri {
     if (s === '..') throw new Error(`"${text}": ".." is not allowed in fs:// URIs; write the path it leads to`);
     if (s.includes('**') && s !== '**') throw new Error(`"${text}": "**" must be a whole path segment (like /a/**/b)`);
   }
-  return { form, rest: segments.join('/') };
+  const joined = segments.join('/');
+  try {
+    // Refused here, where a person or a policy author sees the URI, not when a rule first runs.
+    compileGlob(`/${joined}`);
+  } catch (err) {
+    throw new Error(`"${text}": ${(err as Error).message}`);
+  }
+  return { form, rest: joined };
 }
 
 export function resolveFs(uri: FsUri, anchors: FsAnchors): ResolvedFs {
@@ -83,17 +92,16 @@ function toPosix(p: string): string {
 /**
  * Matches host paths against an fs:// pattern. A pattern without glob characters names a file or a
  * directory and everything below it, which is what a person means by granting "~/notes".
- * Dotfiles match (a deny of /a/** must cover /a/.git); case is folded where the file system folds it.
+ * Dotfiles match (a deny of /a/** must cover /a/.git); case and Unicode normalisation are folded where
+ * the file system (`paths`, the host's by default) folds them. Globs run on glob.ts's matcher, which
+ * cannot backtrack: a component's own deny rules are matched against guest-chosen names.
  */
-export function pathMatcher(r: ResolvedFs): (path: string) => boolean {
-  const opts = { dot: true, nocase: CASE_INSENSITIVE_FS };
-  if (r.isGlob) return picomatch(r.pattern, opts);
-  const exact = CASE_INSENSITIVE_FS ? r.pattern.toLowerCase() : r.pattern;
-  const prefix = exact === '/' ? '/' : `${exact}/`;
-  return (path) => {
-    const p = CASE_INSENSITIVE_FS ? path.toLowerCase() : path;
-    return p === exact || p.startsWith(prefix);
-  };
+export function pathMatcher(r: ResolvedFs, paths: PathRules = HOST_PATHS): (path: string) => boolean {
+  if (r.isGlob) {
+    const match = compileGlob(r.pattern, paths.fold);
+    return (path) => path.length <= MAX_PATH_CHARS && match(paths.key(path));
+  }
+  return (path) => paths.inside(r.pattern, path);
 }
 
 /** Escapes glob syntax so a real path (a file named `a[1].txt`) is matched as written. */
@@ -105,11 +113,11 @@ export function unescapeGlob(pattern: string): string {
   return pattern.replace(/\\([*?[\]{}()!+@\\])/g, '$1');
 }
 
-export const CASE_INSENSITIVE_FS = process.platform === 'darwin' || process.platform === 'win32';
-
 /** An absolute, normalized host path, or an error: the checker never guesses at a relative one. */
 export function normalizeHostPath(p: string): string {
   if (typeof p !== 'string' || p.includes('\0')) throw new Error('not a path');
+  // Before any rule looks at it: no file system has longer paths, and a guest may send megabytes.
+  if (p.length > MAX_PATH_CHARS) throw new Error(`a path of ${p.length} characters is longer than any file system allows`);
   const s = toPosix(p);
   if (!s.startsWith('/')) throw new Error(`"${p}" is not an absolute path`);
   return s;

@@ -4,6 +4,8 @@ import type { RequestedCapability } from '../store/components.js';
 import { accessIncludes } from './access.js';
 import { escapeGlob, type FsAnchors, resolveFsText } from './fs-uri.js';
 import type { Policy } from './parse.js';
+import { HOST_PATHS } from './path-rules.js';
+import { systemDenyGlobs } from './system-paths.js';
 import type { Grant, Mount, SandboxPlan } from './types.js';
 
 export const DEFAULT_MEMORY_BYTES = 256 * 1024 ** 2;
@@ -50,19 +52,22 @@ export function buildPlan(input: PlanInput): SandboxPlan {
     } catch {
       continue; // validated at install; a stale record must not stop the component from running
     }
-    const underGrant = granted.some((g) => base === g || base.startsWith(g === '/' ? '/' : `${g}/`));
+    const underGrant = granted.some((g) => HOST_PATHS.inside(g, base));
     if (!mounts.has(base) && !underGrant) mounts.set(base, { guestPath: base, hostPath: base, read: false, write: false });
   }
 
-  const denyGlobs = [...input.protectedGlobs];
+  const denyGlobs = [...input.protectedGlobs, ...systemDenyGlobs()];
+  const moveGuards: string[] = [];
   for (const d of input.policy?.storage.deny ?? []) {
+    const r = resolveFsText(d.uri, input.anchors);
     // Write-only denies are not listed here (the path stays readable); checker.storage enforces them,
     // so every mount gets its paths checked one by one.
     if (!accessIncludes(d.access, 'read')) {
       for (const m of mounts.values()) m.checkEach = true;
+      moveGuards.push(r.pattern);
+      if (!r.isGlob) moveGuards.push(`${r.pattern === '/' ? '' : r.pattern}/**`);
       continue;
     }
-    const r = resolveFsText(d.uri, input.anchors);
     denyGlobs.push(r.pattern);
     if (!r.isGlob) denyGlobs.push(`${r.pattern === '/' ? '' : r.pattern}/**`);
   }
@@ -78,6 +83,7 @@ export function buildPlan(input: PlanInput): SandboxPlan {
     mounts: [...mounts.values()].sort((a, b) => a.hostPath.localeCompare(b.hostPath)),
     denyGlobs,
     denyExact: [...(input.protectedExact ?? [])],
+    moveGuards,
     env,
     limits: {
       memoryBytes: input.policy?.resources.memoryBytes ?? DEFAULT_MEMORY_BYTES,

@@ -28,6 +28,11 @@ export interface SandboxPlan {
   denyGlobs: string[];
   /** Globs denied as the paths themselves, without their subtrees (a directory that holds a grantable one). */
   denyExact?: string[];
+  /**
+   * Deny globs for writing only (the checker enforces them path by path): a directory beneath which
+   * one of these, or of denyGlobs, could match may not be renamed, or its contents would leave the rule.
+   */
+  moveGuards?: string[];
   /** Granted keys with their current values (secret store first, then Weld's environment). */
   env: [string, string][];
   limits: { memoryBytes: number; timeoutMs: number };

@@ -24,11 +24,11 @@ import {
   utimesSync,
   writeSync,
 } from 'node:fs';
-import { posix, sep } from 'node:path';
+import { posix } from 'node:path';
 import type { HostBridge } from '../host-bridge.js';
 import type { Mount } from '../sandbox.js';
 import { type Access, FsPolicy, type MountState } from './fs-access.js';
-import { at, checkGuestPath, type Dir, openDir, PINNED, realOf, type Walked, walk } from './fs-beneath.js';
+import { at, checkGuestPath, childPath, type Dir, openDir, PINNED, realOf, type Walked, walk } from './fs-beneath.js';
 import { FileIoError, type FsErrorCode, Refusal, toErrorCode } from './fs-errors.js';
 import { type ByteSink, type ByteSource, CLOSED, InputStream, OutputStream, type StreamError } from './streams.js';
 
@@ -753,7 +753,7 @@ export class DirectoryEntryStream {
     if (host.ended) return undefined;
     while (this.#next < this.#entries.length) {
       const entry = this.#entries[this.#next++];
-      if (host.policy.isDenied(this.#real + sep + entry.name)) continue;
+      if (host.policy.isDenied(childPath(this.#real, entry.name))) continue;
       return { type: typeOf(entry), name: entry.name };
     }
     this.#entries = [];
@@ -770,6 +770,8 @@ export interface FilesystemContext {
   denyGlobs: string[];
   /** Denied as the paths themselves only, not what lies beneath them. */
   denyExact?: string[];
+  /** Write-only deny globs: they keep a directory from being renamed out from under them. */
+  moveGuards?: string[];
   bridge: HostBridge;
 }
 
@@ -785,7 +787,7 @@ export interface WasiFilesystem {
 }
 
 export function createFilesystem(ctx: FilesystemContext): WasiFilesystem {
-  const policy = new FsPolicy(ctx.mounts, ctx.denyGlobs, ctx.bridge, ctx.denyExact ?? []);
+  const policy = new FsPolicy(ctx.mounts, ctx.denyGlobs, ctx.bridge, ctx.denyExact ?? [], ctx.moveGuards ?? []);
   const host = new Host(policy);
   const roots: [Descriptor, string][] = policy.mounts.map((m) => [
     new Descriptor({

@@ -1,6 +1,7 @@
 import { realpathSync } from 'node:fs';
-import { isAbsolute, resolve, sep } from 'node:path';
-import picomatch from 'picomatch';
+import { isAbsolute, resolve } from 'node:path';
+import { compileGlob, type Glob } from '../../policy/glob.js';
+import { HOST_PATHS, type PathRules } from '../../policy/path-rules.js';
 import type { HostBridge } from '../host-bridge.js';
 import { type CapabilityAnswer, type CapabilityUse, HOST_OPS, type Mount } from '../sandbox.js';
 import { Refusal } from './fs-errors.js';
@@ -18,8 +19,8 @@ export interface MountState {
   hasNested: boolean;
 }
 
-export const inside = (root: string, path: string): boolean =>
-  path === root || path.startsWith(root.endsWith(sep) ? root : root + sep);
+/** `path` is `root` or beneath it, compared as the host's file system compares names. */
+export const inside = (root: string, path: string): boolean => HOST_PATHS.inside(root, path);
 
 /**
  * Every filesystem decision for one instance: which mount governs a host path, deny globs, grants,
@@ -27,10 +28,10 @@ export const inside = (root: string, path: string): boolean =>
  */
 export class FsPolicy {
   readonly mounts: MountState[];
-  readonly #isDenied: ((path: string) => boolean) | null;
-  readonly #isDeniedExact: ((path: string) => boolean) | null;
-  /** Static prefixes of the deny globs: a directory holding one may not be moved (its contents would leave the glob). */
-  readonly #denyBases: string[];
+  readonly #deny: Glob[];
+  readonly #denyExact: Glob[];
+  /** Every deny glob, of any access: a directory beneath which one could match may not be moved. */
+  readonly #moveGuards: Glob[];
   readonly #dirs = new Map<string, boolean>();
   readonly #paths = new Map<string, boolean>();
 
@@ -39,6 +40,9 @@ export class FsPolicy {
     denyGlobs: string[],
     readonly bridge: HostBridge,
     denyExact: string[] = [],
+    moveGuards: string[] = [],
+    /** How the file system compares names: the host's, or another platform's in a test. */
+    readonly paths: PathRules = HOST_PATHS,
   ) {
     if (!Array.isArray(mounts)) throw new TypeError('filesystem: mounts must be an array');
     if (!Array.isArray(denyGlobs)) throw new TypeError('filesystem: denyGlobs must be an array');
@@ -60,16 +64,17 @@ export class FsPolicy {
     });
     for (const a of this.mounts)
       a.hasNested = this.mounts.some(
-        (b) => b !== a && b.mount.hostPath !== a.mount.hostPath && inside(a.mount.hostPath, b.mount.hostPath),
+        (b) => b !== a && b.mount.hostPath !== a.mount.hostPath && paths.inside(a.mount.hostPath, b.mount.hostPath),
       );
-    for (const g of denyGlobs)
-      if (typeof g !== 'string' || g === '') throw new TypeError('filesystem: every deny glob must be a non-empty string');
-    // dot: a deny of /home/me/** must cover /home/me/.ssh too.
-    this.#isDenied = denyGlobs.length ? picomatch(denyGlobs, { dot: true }) : null;
-    if (!Array.isArray(denyExact) || denyExact.some((g) => typeof g !== 'string' || g === ''))
-      throw new TypeError('filesystem: denyExact must be non-empty strings');
-    this.#isDeniedExact = denyExact.length ? picomatch(denyExact, { dot: true }) : null;
-    this.#denyBases = denyGlobs.map((g) => picomatch.scan(g).base).filter((b) => isAbsolute(b));
+    const globs = (list: unknown, what: string): Glob[] => {
+      if (!Array.isArray(list) || list.some((g) => typeof g !== 'string' || g === ''))
+        throw new TypeError(`filesystem: ${what} must be non-empty strings`);
+      // Matched as the file system compares names, and without backtracking (glob.ts): guests choose the names.
+      return list.map((g: string) => compileGlob(g, paths.fold));
+    };
+    this.#deny = globs(denyGlobs, 'deny globs');
+    this.#denyExact = globs(denyExact, 'exact deny globs');
+    this.#moveGuards = [...this.#deny, ...globs(moveGuards, 'move guards')];
   }
 
   /** Real path of the mount root; 'no-entry' while the directory does not exist. */
@@ -90,10 +95,10 @@ export class FsPolicy {
     // of the same directory do not override each other).
     let best = fallback;
     const own = fallback.realRoot;
-    let bestLen = own !== null && inside(own, real) ? own.length : -1;
+    let bestLen = own !== null && this.paths.inside(own, real) ? own.length : -1;
     for (const m of this.mounts) {
       const root = m.realRoot ?? this.#tryRoot(m);
-      if (root !== null && root.length > bestLen && inside(root, real)) {
+      if (root !== null && root.length > bestLen && this.paths.inside(root, real)) {
         best = m;
         bestLen = root.length;
       }
@@ -110,36 +115,39 @@ export class FsPolicy {
   }
 
   /**
-   * Deny globs are matched against the real path and against the same path spelled under each
-   * mount's configured hostPath (a user writes globs against the path they know, which may be a
-   * symlink). A denied directory denies everything beneath it.
+   * The spellings of a real path that rules are written against, as compared (folded): the real path,
+   * and the same path under each mount's configured hostPath (a user writes globs against the path
+   * they know, which may be a symlink).
    */
-  isDenied(real: string): boolean {
-    const match = this.#isDenied;
-    const exact = this.#isDeniedExact;
-    if (!match && !exact) return false;
-    const spellings = [real];
+  #spellings(real: string): string[] {
+    const out = [this.paths.key(real)];
     for (const m of this.mounts) {
       const root = m.realRoot ?? this.#tryRoot(m);
-      if (root !== null && root !== m.mount.hostPath && inside(root, real))
-        spellings.push(m.mount.hostPath + real.slice(root.length));
+      if (root !== null && root !== m.mount.hostPath && this.paths.inside(root, real))
+        out.push(this.paths.key(m.mount.hostPath + real.slice(root.length)));
     }
-    for (const p of spellings) {
-      if (exact?.(p)) return true;
-      if (!match) continue;
-      if (match(p)) return true;
-      const cut = p.lastIndexOf(sep);
+    return out;
+  }
+
+  /** Whether a deny glob covers `real`: a denied directory denies everything beneath it. */
+  isDenied(real: string): boolean {
+    if (!this.#deny.length && !this.#denyExact.length) return false;
+    for (const p of this.#spellings(real)) {
+      if (this.#denyExact.some((g) => g(p))) return true;
+      if (!this.#deny.length) continue;
+      if (this.#deny.some((g) => g(p))) return true;
+      const cut = p.lastIndexOf('/');
       if (cut > 0 && this.#dirDenied(p.slice(0, cut))) return true;
     }
     return false;
   }
 
-  /** A directory or one of its ancestors matches: memoized, since every access repeats the same parents. */
+  /** A directory (folded) or one of its ancestors matches: memoized, since every access repeats the same parents. */
   #dirDenied(dir: string): boolean {
     const known = this.#dirs.get(dir);
     if (known !== undefined) return known;
-    const cut = dir.lastIndexOf(sep);
-    const denied = (this.#isDenied as (p: string) => boolean)(dir) || (cut > 0 && this.#dirDenied(dir.slice(0, cut)));
+    const cut = dir.lastIndexOf('/');
+    const denied = this.#deny.some((g) => g(dir)) || (cut > 0 && this.#dirDenied(dir.slice(0, cut)));
     // Bounded: a guest walking a huge tree must not grow this without limit.
     if (this.#dirs.size >= 4096) this.#dirs.clear();
     this.#dirs.set(dir, denied);
@@ -178,7 +186,7 @@ export class FsPolicy {
    */
   authorize(from: MountState, real: string, access: Access): void {
     const root = this.realRoot(from);
-    if (!inside(root, real)) throw new Refusal('not-permitted', 'outside the mount', real);
+    if (!this.paths.inside(root, real)) throw new Refusal('not-permitted', 'outside the mount', real);
     if (this.isDenied(real)) throw new Refusal('access', 'a deny rule covers this path', real);
     const gov = this.governing(real, from);
     if (gov.mount.checkEach) {
@@ -214,14 +222,15 @@ export class FsPolicy {
   }
 
   /**
-   * Moving a directory carries everything under it: refuse when a deny glob or another mount is
-   * anchored inside it, since after the move those rules would no longer cover the contents.
+   * Moving a directory carries everything under it: refuse when a deny rule could match something
+   * beneath it (whether the rule is anchored inside it or above it, like /data/**\/secret/**), or
+   * another mount lies inside it, since after the move those rules would no longer cover the contents.
    */
   mayMoveDirectory(real: string): boolean {
-    for (const base of this.#denyBases) if (inside(real, base)) return false;
+    for (const p of this.#spellings(real)) if (this.#moveGuards.some((g) => g.couldMatchBelow(p))) return false;
     for (const m of this.mounts) {
       const root = m.realRoot ?? this.#tryRoot(m);
-      if (root !== null && inside(real, root)) return false;
+      if (root !== null && this.paths.inside(real, root)) return false;
     }
     return true;
   }

@@ -34,6 +34,11 @@ export function at(dir: Dir, name?: string): string {
   return name === undefined ? dir.path : join(dir.path, name);
 }
 
+/** The real path of `name` in the directory `dir`; a mount of / must not turn into `//name`, which no rule matches. */
+export function childPath(dir: string, name: string): string {
+  return dir.endsWith(sep) ? dir + name : dir + sep + name;
+}
+
 /** Where an open descriptor (or, without /proc, a path) really is now. */
 export function realOf(fd: number, path: string): string {
   return fd >= 0 && PINNED ? readlinkSync(`/proc/self/fd/${fd}`) : realpathSync(path);
@@ -135,7 +140,7 @@ export function walk(start: Dir, startReal: string, path: string, opts: WalkOpti
       if (st.isSymbolicLink() && (!last || opts.follow || mustBeDir)) {
         if (++hops > MAX_SYMLINKS) throw 'loop';
         const target = readlinkSync(here);
-        const real = top.real + sep + seg;
+        const real = childPath(top.real, seg);
         if (target.startsWith('/') || (WINDOWS && /^([a-zA-Z]:|\\)/.test(target)))
           throw new Refusal('not-permitted', `symlink ${real} points to an absolute path`, real);
         pending = [...segments(target), ...pending];
@@ -147,7 +152,7 @@ export function walk(start: Dir, startReal: string, path: string, opts: WalkOpti
         break;
       }
       if (!st.isDirectory()) throw 'not-directory';
-      const real = top.real + sep + seg;
+      const real = childPath(top.real, seg);
       opts.enter(real);
       const dir =
         top.dir.fd >= 0
@@ -163,7 +168,7 @@ export function walk(start: Dir, startReal: string, path: string, opts: WalkOpti
     return {
       dir: top.dir,
       name,
-      real: name === null ? realDir : realDir + sep + name,
+      real: name === null ? realDir : childPath(realDir, name),
       realDir,
       mustBeDir,
       release,

@@ -21,7 +21,13 @@ export function createWasiImports(
   const envAudit = (key: string, decision: 'allowed') =>
     bridge.notify(HOST_OPS.used, { kind: 'environment', target: key, access: 'read', decision });
   const cli = createCli(plan.env, captures, envAudit);
-  const fs = createFilesystem({ mounts: plan.mounts, denyGlobs: plan.denyGlobs, denyExact: plan.denyExact, bridge });
+  const fs = createFilesystem({
+    mounts: plan.mounts,
+    denyGlobs: plan.denyGlobs,
+    denyExact: plan.denyExact,
+    moveGuards: plan.moveGuards,
+    bridge,
+  });
   const http = createHttp({ bridge });
   const clocks = createClocks();
   const random = createRandom();
