@@ -3,6 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import type { FsAnchors } from '../src-main/engine/policy/fs-uri.js';
+import { normalizeTarget } from '../src-main/engine/policy/targets.js';
+import type { Grant } from '../src-main/engine/policy/types.js';
 import type { ComponentRecord } from '../src-main/engine/store/components.js';
 
 export const REPO = resolve(import.meta.dirname, '..');
@@ -68,4 +71,39 @@ export function sampleComponent(overrides: Partial<ComponentRecord> = {}): Compo
     installedAt: Date.UTC(2026, 10, 20, 9, 30),
     ...overrides,
   };
+}
+
+/** A standing grant of `notes` in its canonical spelling, for checker tests that need no engine. */
+export function testGrant(
+  anchors: FsAnchors,
+  kind: Grant['kind'],
+  target: string,
+  access?: string,
+  extra: Partial<Grant> = {},
+): Grant {
+  const t = normalizeTarget(kind, target, access, anchors);
+  return {
+    id: 'g1',
+    componentId: 'notes',
+    kind,
+    target: t.target,
+    access: t.access,
+    scope: 'always',
+    decidedBy: 'ann',
+    decidedAt: 0,
+    expiresAt: null,
+    callId: null,
+    ...extra,
+  };
+}
+
+/** The WASI error-code a host call fails with ('ok' when it returns), as the glue sees a thrown value. */
+export function wasiCode(fn: () => unknown): unknown {
+  try {
+    fn();
+    return 'ok';
+  } catch (err) {
+    if (err instanceof Error) throw err;
+    return err;
+  }
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { testGrant } from '../../../test/helpers.js';
 import { compileRules, makeChecker } from './checker.js';
 import { parsePolicy } from './parse.js';
 import { protectedGlobs } from './plan.js';
@@ -7,24 +8,8 @@ import type { CapabilityChecker, Grant } from './types.js';
 
 const anchors = { home: '/home/ann', workspace: '/var/weld/workspaces/notes' };
 
-function grant(kind: Grant['kind'], target: string, access?: string, extra: Partial<Grant> = {}): Grant {
-  const t = normalizeTarget(kind, target, access, anchors);
-  return {
-    id: 'g1',
-    componentId: 'notes',
-    kind,
-    target: t.target,
-    access: t.access,
-    scope: 'always',
-    decidedBy: 'ann',
-    decidedAt: 0,
-    expiresAt: null,
-    callId: null,
-    digest: null,
-    signer: null,
-    ...extra,
-  };
-}
+const grant = (kind: Grant['kind'], target: string, access?: string, extra: Partial<Grant> = {}) =>
+  testGrant(anchors, kind, target, access, extra);
 
 function checker(grants: Grant[], policyYaml?: string, now = 1000): CapabilityChecker {
   const rules = compileRules({

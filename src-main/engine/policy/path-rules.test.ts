@@ -1,12 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { testGrant } from '../../../test/helpers.js';
 import type { HostBridge } from '../runtime/host-bridge.js';
 import { FsPolicy } from '../runtime/wasi/fs-access.js';
 import { compileRules, makeChecker } from './checker.js';
 import { parsePolicy } from './parse.js';
 import { pathRules } from './path-rules.js';
 import { protectedGlobs } from './plan.js';
-import { normalizeTarget } from './targets.js';
-import type { Grant } from './types.js';
 
 // "é" written as one code point (NFC, what most keyboards type) and as e + combining accent (NFD, what
 // HFS+ stores): one name on macOS.
@@ -35,19 +34,7 @@ describe('path comparison follows the file system of each platform', () => {
 
   function dataDirChecker(platform: string, dataDir: string, policy?: string) {
     const anchors = { home: '/home/ann', workspace: `${dataDir}/workspaces/notes` };
-    const t = normalizeTarget('storage', 'fs:///', 'read,write', anchors);
-    const root: Grant = {
-      id: 'g1',
-      componentId: 'notes',
-      kind: 'storage',
-      target: t.target,
-      access: t.access,
-      scope: 'always',
-      decidedBy: 'ann',
-      decidedAt: 0,
-      expiresAt: null,
-      callId: null,
-    };
+    const root = testGrant(anchors, 'storage', 'fs:///', 'read,write');
     const rules = compileRules({
       componentId: 'notes',
       grants: [root],

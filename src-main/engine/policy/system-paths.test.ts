@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { sampleComponent, tempHome } from '../../../test/helpers.js';
+import { sampleComponent, tempHome, wasiCode } from '../../../test/helpers.js';
 import { EventBus } from '../events.js';
 import type { HostBridge } from '../runtime/host-bridge.js';
 import { createFilesystem, type Descriptor } from '../runtime/wasi/filesystem.js';
@@ -26,15 +26,7 @@ afterEach(() => {
   cleanup();
 });
 
-const code = (fn: () => unknown): unknown => {
-  try {
-    fn();
-    return 'ok';
-  } catch (err) {
-    if (err instanceof Error) throw err;
-    return err;
-  }
-};
+const code = wasiCode;
 
 /** Attack: with a grant that reaches /proc, a guest reads Weld's environment from /proc/self/environ. */
 describe('/proc, /sys and /dev are never reachable through a grant', () => {

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync,
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { wasiCode } from '../../../../test/helpers.js';
 import type { HostBridge } from '../host-bridge.js';
 import type { CapabilityRequest } from '../sandbox.js';
 import { createFilesystem, type Descriptor, type WasiFilesystem } from './filesystem.js';
@@ -20,15 +21,7 @@ afterEach(() => {
   rmSync(base, { recursive: true, force: true });
 });
 
-const code = (fn: () => unknown): unknown => {
-  try {
-    fn();
-    return 'ok';
-  } catch (err) {
-    if (err instanceof Error) throw err;
-    return err;
-  }
-};
+const code = wasiCode;
 
 /** A mount of `base`, read-write; `asked` answers the per-path questions of a checkEach mount. */
 function mount(opts: { denyGlobs?: string[]; moveGuards?: string[]; asked?: (r: CapabilityRequest) => boolean }): Descriptor {
