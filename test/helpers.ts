@@ -93,6 +93,8 @@ export function testGrant(
     decidedAt: 0,
     expiresAt: null,
     callId: null,
+    digest: null,
+    signer: null,
     ...extra,
   };
 }
