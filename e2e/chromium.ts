@@ -1,10 +1,11 @@
-import type { ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { expect } from 'vitest';
-import { REPO } from '../test/helpers.js';
+import { REPO, WELD_BIN } from '../test/helpers.js';
 
 /** Debian's Chromium; the e2e suites skip when it is absent. */
 export const CHROMIUM = '/usr/bin/chromium';
@@ -14,6 +15,8 @@ export const CHROMIUM = '/usr/bin/chromium';
  */
 export const SHOTS =
   process.env.WELD_SCREENSHOTS === '1' ? join(REPO, 'e2e', 'screenshots') : mkdtempSync(join(tmpdir(), 'weld-screenshots-'));
+/** Screenshots the suites take for people to look at: ignored by git, so a test run changes no tracked file. */
+export const RUN_SHOTS = join(REPO, 'test-results', 'screenshots');
 const AXE = join(REPO, 'node_modules', 'axe-core', 'axe.min.js');
 
 export interface Chromium {
@@ -80,6 +83,22 @@ export async function axeViolations(p: Page): Promise<string[]> {
 export async function showPage(page: Page, name: string): Promise<void> {
   await page.getByRole('tab', { name: new RegExp(`^${name}`) }).click();
   await expect.poll(() => page.getByRole('heading', { level: 1, name }).isVisible()).toBe(true);
+}
+
+/** Starts `weld serve --ui` (plus extra arguments) for a data dir and resolves with its UI URL. */
+export function serveUi(home: string, args: string[] = []): Promise<{ server: ChildProcess; url: string }> {
+  const server = spawn(process.execPath, [WELD_BIN, 'serve', '--ui', ...args], {
+    env: { ...process.env, WELD_HOME: home, HOME: home },
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  return new Promise((resolve, reject) => {
+    createInterface({ input: server.stdout! }).on('line', (line) => {
+      const m = /^Weld UI: (\S+)$/.exec(line);
+      if (m) resolve({ server, url: m[1] });
+    });
+    server.once('exit', (code) => reject(new Error(`weld serve --ui exited with ${code}`)));
+    setTimeout(() => reject(new Error('weld serve --ui printed no URL within 20 s')), 20_000).unref();
+  });
 }
 
 /** Stops a `weld serve` child the way a person's Ctrl-C would, and waits for it. */

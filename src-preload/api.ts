@@ -113,6 +113,37 @@ export const CallHistoryDays = z.number().int().min(1).max(3650).nullable();
 /** One entry of a component catalog (Wassette's component-registry.json format). */
 export const CatalogEntry = z.object({ name: z.string(), description: z.string(), uri: z.string() });
 
+/** Who made a signature: a bare key (by fingerprint) or a keyless identity (certificate subject + OIDC issuer). */
+export const Signer = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('key'), fingerprint: z.string() }),
+  z.object({ kind: z.literal('identity'), issuer: z.string(), subject: z.string() }),
+]);
+
+const PublicKeyPem = z
+  .string()
+  .trim()
+  .min(1, 'paste or choose the public key')
+  .max(16_384, 'a public key is much shorter than this');
+
+/** A signer the person trusts for one install only: nothing is written to the trust policy. */
+export const TrustOnce = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('key'), publicKeyPem: PublicKeyPem }).strict(),
+  z.object({ kind: z.literal('identity'), issuer: z.string().url().max(1024), subject: z.string().min(1).max(1024) }).strict(),
+]);
+
+/** A name for a trusted publisher: mirrors the trust file's rule. */
+export const TrustName = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/, 'use letters, digits and . _ @ - (up to 64), starting with a letter or digit');
+
+export const TrustPolicyInfo = z.object({
+  keys: z.array(z.object({ name: z.string(), fingerprint: z.string() })),
+  identities: z.array(z.object({ name: z.string(), issuer: z.string(), subject: z.string() })),
+  /** Keyless signatures can only be checked against a Sigstore trusted root. */
+  hasTrustedRoot: z.boolean(),
+});
+
 /** What the install prompt shows about an `oci://` reference before anything is downloaded. */
 export const OciInspection = z.object({
   reference: z.string(),
@@ -122,7 +153,13 @@ export const OciInspection = z.object({
   hasPolicy: z.boolean(),
   exports: z.array(z.string()),
   imports: z.array(z.string()),
-  signature: z.object({ verified: z.boolean(), publisher: z.string().nullable(), reason: z.string() }),
+  signature: z.object({
+    verified: z.boolean(),
+    publisher: z.string().nullable(),
+    reason: z.string(),
+    /** Who signed, also when they are not trusted yet; null when unsigned. */
+    signer: Signer.nullable(),
+  }),
 });
 
 /** A dropped or picked .wasm travels as base64 in web mode: bounded so one request cannot exhaust memory. */
@@ -141,6 +178,8 @@ export const InstallSourceInput = z.discriminatedUnion('kind', [
       policyYaml: PolicyText.optional(),
       /** Install an OCI component whose signature is missing or untrusted (a person chose to; audited). */
       allowUnsigned: z.boolean().optional(),
+      /** Trust this signer for this install only (a person chose to; audited at install). */
+      trustOnce: TrustOnce.optional(),
     })
     .strict(),
   z
@@ -155,7 +194,7 @@ export const InstallSourceInput = z.discriminatedUnion('kind', [
         .string()
         .min(1)
         .max(MAX_UPLOAD_BASE64, `the component is larger than ${MAX_UPLOAD_BYTES / 2 ** 20} MiB`)
-        .regex(/^[A-Za-z0-9+/]*={0,2}$/, 'not base64'),
+        .regex(/^[A-Za-z0-9+/]*={0,2}$/, 'arrived damaged (not base64); choose it again'),
       policyYaml: PolicyText.optional(),
     })
     .strict(),
@@ -307,7 +346,31 @@ export const api = {
     output: z.object({ promptClients: z.array(z.string()) }),
   },
   'catalog.search': { input: z.object({ query: z.string().min(1).max(200) }).strict(), output: z.array(CatalogEntry) },
-  'registry.inspect': { input: z.object({ ref: z.string().min(1).max(1024) }).strict(), output: OciInspection },
+  'registry.inspect': {
+    input: z.object({ ref: z.string().min(1).max(1024), trustOnce: TrustOnce.optional() }).strict(),
+    output: OciInspection,
+  },
+  'trust.list': { input: NoInput, output: TrustPolicyInfo },
+  /** The fingerprint of a public key, so the person can see it is the key that signed before trusting it. */
+  'trust.checkKey': { input: z.object({ publicKeyPem: PublicKeyPem }).strict(), output: z.object({ fingerprint: z.string() }) },
+  'trust.addKey': {
+    input: z.object({ name: TrustName, publicKeyPem: PublicKeyPem }).strict(),
+    output: z.object({ name: z.string(), fingerprint: z.string() }),
+  },
+  'trust.addIdentity': {
+    input: z
+      .object({
+        name: TrustName,
+        issuer: z.string().trim().url('the issuer is a URL, like https://accounts.google.com').max(1024),
+        subject: z.string().trim().min(1).max(1024),
+      })
+      .strict(),
+    output: z.object({ name: z.string(), issuer: z.string(), subject: z.string() }),
+  },
+  'trust.remove': {
+    input: z.object({ name: z.string().min(1).max(64) }).strict(),
+    output: z.object({ name: z.string(), kind: z.enum(['key', 'identity']) }),
+  },
 } as const;
 
 export type ApiName = keyof typeof api;

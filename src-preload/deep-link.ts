@@ -24,6 +24,18 @@ export function checkInstallRef(ref: string): DeepLink {
   return { ok: true, ref };
 }
 
+/**
+ * `ghcr.io/owner/tool:1.0` typed without `oci://` would be read as a relative file path: returns the
+ * reference with the scheme when the text is one (its host has a dot or a port, or is localhost).
+ */
+export function withOciScheme(text: string): string | null {
+  const ref = text.trim();
+  if (ref.startsWith('oci://') || ref.startsWith('/') || ref.startsWith('.')) return null;
+  const host = ref.split('/')[0];
+  if (!/[.:]/.test(host) && host !== 'localhost') return null;
+  return OCI_REF.test(`oci://${ref}`) ? `oci://${ref}` : null;
+}
+
 /** Parses a `weld://install?ref=oci://…` link; anything else (other actions, extra parameters) is refused. */
 export function parseDeepLink(link: string): DeepLink {
   if (typeof link !== 'string' || link.length > MAX_LINK) return { ok: false, reason: 'the link is too long' };

@@ -49,6 +49,16 @@ describe('weld keygen and trust', () => {
     const gone = await runWeld(['trust', 'remove', 'alice'], home);
     expect(gone.code).toBe(1);
     expect(gone.stderr).toMatch(/nothing named "alice" is trusted/);
+    // Trust changes made in a terminal are in the audit log too, as from the window.
+    const audit = (await runWeld(['audit', '--json'], home)).stdout;
+    const actions = audit
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { action: string; subject: string });
+    expect(actions.filter((a) => a.action.startsWith('trust.')).map((a) => [a.action, a.subject])).toEqual([
+      ['trust.key.added', 'alice'],
+      ['trust.removed', 'alice'],
+    ]);
   });
 
   it('reports a hand-edited, broken trust policy instead of trusting anything', async () => {

@@ -1,10 +1,13 @@
 import { randomBytes } from 'node:crypto';
+import type { TrustOnce } from '../engine/registry/trust-policy.js';
 import type { InstallSource } from '../engine/runtime/install.js';
 
 export interface Preview {
   source: InstallSource;
   /** The digest the person was shown; install refuses anything else. */
   digest: string;
+  /** The signer the person trusted for this install only, recorded in the audit log when it installs. */
+  trustedOnce?: TrustOnce;
   at: number;
 }
 
@@ -18,12 +21,12 @@ export class InstallPreviews {
 
   constructor(readonly opts: { max?: number; ttlMs?: number; now?: () => number } = {}) {}
 
-  add(source: InstallSource, digest: string): string {
+  add(source: InstallSource, digest: string, trustedOnce?: TrustOnce): string {
     this.#sweep();
     const max = this.opts.max ?? 4;
     while (this.#entries.size >= max) this.#entries.delete(this.#entries.keys().next().value as string);
     const id = randomBytes(12).toString('base64url');
-    this.#entries.set(id, { source, digest, at: this.#now() });
+    this.#entries.set(id, { source, digest, trustedOnce, at: this.#now() });
     return id;
   }
 

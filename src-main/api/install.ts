@@ -1,6 +1,9 @@
+import { isAbsolute } from 'node:path';
 import type { z } from 'zod';
 import type { ApprovedCapability, InstallSourceInput } from '../../src-preload/api.js';
+import { withOciScheme } from '../../src-preload/deep-link.js';
 import { normalizeTarget } from '../engine/policy/index.js';
+import { keyFingerprint, parsePublicKey } from '../engine/registry/keys.js';
 import { analyzeComponent } from '../engine/runtime/analyze.js';
 import { componentIdFrom, type InstallSource } from '../engine/runtime/install.js';
 import { resolveSource } from '../engine/runtime/sources.js';
@@ -25,11 +28,25 @@ async function readSource(source: SourceInput, ctx: ApiContext): Promise<Install
       publisher: null,
     };
   }
+  // Any scheme goes on to resolveSource, which names the ones it supports.
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(source.ref) && !isAbsolute(source.ref)) {
+    throw new ApiError('bad-input', relativeRefProblem(source.ref));
+  }
   const src = await engineCall(() =>
-    resolveSource(source.ref, { allowUnsigned: source.allowUnsigned, registry: ctx.weld.registry }),
+    resolveSource(source.ref, { allowUnsigned: source.allowUnsigned, trustOnce: source.trustOnce, registry: ctx.weld.registry }),
   );
   // A policy the person picked replaces the one the artifact ships (as `weld install --policy` does).
   return source.policyYaml === undefined ? src : { ...src, policyYaml: source.policyYaml };
+}
+
+/**
+ * A relative path would be read from wherever Weld was started, which the person cannot see (and the
+ * error would show Weld's working directory). A registry reference typed without `oci://` looks like one.
+ */
+function relativeRefProblem(ref: string): string {
+  const oci = withOciScheme(ref);
+  if (oci) return `"${ref}" looks like a registry reference: write it as ${oci}`;
+  return 'Give the full path of the component file (starting with /), or a registry reference starting with oci://.';
 }
 
 /**
@@ -69,7 +86,8 @@ export const installHandlers: Handlers<'components.analyze' | 'components.instal
     const components = ctx.weld.store.components;
     const same = components.getByDigest(analysis.digest);
     const existing: ComponentRecord | undefined = components.get(id);
-    const previewId = uiState(ctx.weld).previews.add(src, analysis.digest);
+    const trustedOnce = source.kind === 'ref' && src.signatureStatus === 'verified' ? source.trustOnce : undefined;
+    const previewId = uiState(ctx.weld).previews.add(src, analysis.digest, trustedOnce);
     return {
       previewId,
       id: same?.id ?? id,
@@ -104,6 +122,24 @@ export const installHandlers: Handlers<'components.analyze' | 'components.instal
     }
     previews.delete(previewId);
     const { record } = result;
+    if (preview.trustedOnce && !result.unchanged) {
+      // The person trusted this signer for this install only: the audit log keeps who it was.
+      const once = preview.trustedOnce;
+      ctx.weld.store.audit.append([
+        {
+          at: Date.now(),
+          actor: ctx.actor,
+          action: 'trust.once',
+          subject: record.id,
+          detail: {
+            digest: record.digest,
+            ...(once.kind === 'key'
+              ? { fingerprint: keyFingerprint(parsePublicKey(once.publicKeyPem, 'the public key')) }
+              : { issuer: once.issuer, subject: once.subject }),
+          },
+        },
+      ]);
+    }
     const granted = [];
     for (const a of approve) {
       try {

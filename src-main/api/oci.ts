@@ -4,9 +4,9 @@ import { engineCall as asApiError } from './errors.js';
 export const ociHandlers: Handlers<'catalog.search' | 'registry.inspect'> = {
   'catalog.search': ({ query }, ctx) => asApiError(() => ctx.weld.searchComponents(query)),
 
-  'registry.inspect': async ({ ref }, ctx) => {
+  'registry.inspect': async ({ ref, trustOnce }, ctx) => {
     const registry = await asApiError(() => ctx.weld.registry());
-    const info = await asApiError(() => registry.inspect(ref));
+    const info = await asApiError(() => registry.inspect(ref, { trustOnce }));
     return {
       reference: info.reference,
       pinned: info.pinned,

@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import { type ApiName, api, isApiName } from '../../src-preload/api.js';
 import { auditHandlers } from './audit.js';
 import { callHandlers } from './calls.js';
@@ -8,6 +9,7 @@ import { installHandlers } from './install.js';
 import { ociHandlers } from './oci.js';
 import { requestHandlers } from './requests.js';
 import { settingsHandlers } from './settings.js';
+import { trustHandlers } from './trust.js';
 import { uiState } from './ui-state.js';
 
 /** Every contract entry has exactly one handler: a missing one is a type error here. */
@@ -20,6 +22,7 @@ export const handlers: Handlers<ApiName> = {
   ...installHandlers,
   ...grantHandlers,
   ...requestHandlers,
+  ...trustHandlers,
 };
 
 export type ApiDispatch = (name: unknown, input: unknown) => Promise<unknown>;
@@ -36,14 +39,46 @@ export function createApiDispatch(ctx: ApiContext): ApiDispatch {
     if (!isApiName(name)) throw new ApiError('bad-operation', `Unknown API operation "${String(name).slice(0, 100)}".`);
     const entry = api[name];
     const parsed = entry.input.safeParse(input ?? {});
-    if (!parsed.success) {
-      const why = parsed.error.issues.map((i) => `${i.path.join('.') || '(input)'}: ${i.message}`).join('; ');
-      throw new ApiError('bad-input', `Invalid input for ${name}: ${why}`);
-    }
+    if (!parsed.success) throw new ApiError('bad-input', plainIssues(parsed.error.issues));
     const handler = handlers[name] as Handler<ApiName>;
     const output = await handler(parsed.data as never, ctx);
     return entry.output.parse(output);
   };
+}
+
+/** Contract field names that do not read as words on their own. */
+const FIELD_WORDS: Record<string, string> = {
+  wasmBase64: 'the component file',
+  policyYaml: 'the policy file',
+  publicKeyPem: 'the public key',
+  ref: 'the reference',
+  fileName: 'the file name',
+};
+
+/**
+ * What was wrong with the input, in words a person can act on: the field's name and what it needs,
+ * instead of the validator's own phrasing and the operation's internal name.
+ */
+export function plainIssues(issues: readonly z.core.$ZodIssue[]): string {
+  const parts = issues.slice(0, 3).map((i) => {
+    const key = String(i.path.at(-1) ?? 'input');
+    const field = FIELD_WORDS[key] ?? key.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
+    const f = field.charAt(0).toUpperCase() + field.slice(1);
+    switch (i.code) {
+      case 'too_big':
+        return `${f} is too long (at most ${i.maximum}${i.origin === 'string' ? ' characters' : ''})`;
+      case 'too_small':
+        return Number(i.minimum) <= 1 && i.origin === 'string' ? `${f} is empty` : `${f} is too short`;
+      case 'invalid_type':
+        return /received undefined/.test(i.message) ? `${f} is missing` : `${f} has the wrong type`;
+      case 'unrecognized_keys':
+        return `Unexpected fields: ${i.keys.join(', ')}`;
+      default:
+        // Custom messages in the contract are already written for a person.
+        return /^(Invalid|Too )/.test(i.message) ? `${f} is not valid` : `${f}: ${i.message}`;
+    }
+  });
+  return `${parts.join('. ')}.`;
 }
 
 /** Turns any failure into the contract's error body; unexpected errors keep their detail out of the UI. */

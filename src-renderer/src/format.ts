@@ -20,3 +20,8 @@ export function formatBytes(n: number): string {
   if (n < 1024 ** 3) return `${(n / 1024 ** 2).toFixed(1)} MiB`;
   return `${(n / 1024 ** 3).toFixed(2)} GiB`;
 }
+
+/** A key fingerprint as people compare them: in groups of four, the way `weld trust list` prints it whole. */
+export function formatFingerprint(hex: string): string {
+  return (hex.match(/.{1,4}/g) ?? []).join(' ');
+}

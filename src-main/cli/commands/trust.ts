@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import type { AuditSink } from '../../engine/registry/trust-changes.js';
 import { CliError, type Command, UsageError } from '../command.js';
-import { dataDir } from '../engine.js';
+import { dataDir, withStore } from '../engine.js';
 import { table } from '../format.js';
+import { cliActor } from '../policy-cli.js';
 import { registryCall } from '../registry.js';
 
 export const trust: Command = {
@@ -18,7 +20,11 @@ export const trust: Command = {
   options: { json: { type: 'boolean' }, issuer: { type: 'string' }, subject: { type: 'string' } },
   async run({ io, values, positionals }) {
     const policy = await import('../../engine/registry/trust-policy.js');
+    const changes = await import('../../engine/registry/trust-changes.js');
     const home = dataDir(io);
+    // Every change to who is trusted goes into the audit log, as it does from the window.
+    const audited = <T>(change: (audit: AuditSink) => T) =>
+      withStore(io, (store) => registryCall(() => change((e) => store.audit.append(e))));
     const [sub, ...args] = positionals;
     switch (sub) {
       case 'add-key': {
@@ -29,7 +35,7 @@ export const trust: Command = {
         } catch (err) {
           throw new CliError(`cannot read ${args[1]}: ${(err as NodeJS.ErrnoException).code ?? err}`);
         }
-        const key = await registryCall(() => policy.addTrustedKey(home, args[0], pem));
+        const key = await audited((audit) => changes.trustKey(home, audit, cliActor(io), args[0], pem));
         io.stdout(`trusting key "${key.name}" (id ${key.fingerprint})\n`);
         return 0;
       }
@@ -38,7 +44,7 @@ export const trust: Command = {
           throw new UsageError('expected: add-identity <name> --issuer <url> --subject <san>');
         }
         const identity = { name: args[0], issuer: values.issuer as string, subject: values.subject as string };
-        await registryCall(() => policy.addTrustedIdentity(home, identity));
+        await audited((audit) => changes.trustIdentity(home, audit, cliActor(io), identity));
         io.stdout(`trusting keyless signatures by ${identity.subject} (issuer ${identity.issuer})\n`);
         return 0;
       }
@@ -50,7 +56,7 @@ export const trust: Command = {
       }
       case 'remove': {
         if (args.length !== 1) throw new UsageError('expected: remove <name>');
-        const kind = await registryCall(() => policy.removeTrusted(home, args[0]));
+        const kind = await audited((audit) => changes.untrust(home, audit, cliActor(io), args[0]));
         io.stdout(`no longer trusting ${kind} "${args[0]}"\n`);
         return 0;
       }

@@ -5,9 +5,9 @@ import { type PublishResult, publishComponent } from './publish.js';
 import { inspectOci, type OciInspection, type PulledComponent, pullVerified } from './pull.js';
 import { parseReference } from './reference.js';
 import type { SigningMethod } from './sign.js';
-import { loadTrustPolicy } from './trust-policy.js';
+import { loadTrustPolicy, type TrustOnce, withTrustedOnce } from './trust-policy.js';
 
-export type { OciInspection, PublishResult, PulledComponent, SigningMethod };
+export type { OciInspection, PublishResult, PulledComponent, SigningMethod, TrustOnce };
 export { RegistryError };
 
 export interface RegistryOptions {
@@ -21,8 +21,9 @@ export interface RegistryOptions {
 
 /** Everything between an `oci://` reference and verified component bytes. */
 export interface Registry {
-  inspect(ref: string): Promise<OciInspection>;
-  pullVerified(ref: string, opts?: { allowUnsigned?: boolean }): Promise<PulledComponent>;
+  /** `trustOnce` adds one signer for this operation only (a person's "trust for this install"). */
+  inspect(ref: string, opts?: { trustOnce?: TrustOnce }): Promise<OciInspection>;
+  pullVerified(ref: string, opts?: { allowUnsigned?: boolean; trustOnce?: TrustOnce }): Promise<PulledComponent>;
   publish(input: { ref: string; wasm: Uint8Array; policyYaml: string | null; signing: SigningMethod }): Promise<PublishResult>;
   listTags(ref: string): Promise<string[]>;
 }
@@ -36,10 +37,10 @@ export function createRegistry(opts: RegistryOptions): Registry {
   const limits = { ...(blob ? { blob } : {}), ...opts.limits };
   const client = () =>
     new OciClient({ fetch: opts.fetch, credentials: loadCredentials(opts.home), limits, timeoutMs: opts.timeoutMs });
-  const deps = () => ({ client: client(), trust: loadTrustPolicy(opts.home) });
+  const deps = (once?: TrustOnce) => ({ client: client(), trust: withTrustedOnce(loadTrustPolicy(opts.home), once) });
   return {
-    inspect: async (ref) => inspectOci(parseReference(ref), deps()),
-    pullVerified: async (ref, o = {}) => pullVerified(parseReference(ref), o, deps()),
+    inspect: async (ref, o = {}) => inspectOci(parseReference(ref), deps(o.trustOnce)),
+    pullVerified: async (ref, o = {}) => pullVerified(parseReference(ref), o, deps(o.trustOnce)),
     publish: async (input) => publishComponent(client(), { ...input, ref: parseReference(input.ref) }),
     listTags: async (ref) => {
       const r = parseReference(ref);

@@ -19,9 +19,10 @@ export async function findVerifiedSignature(
 ): Promise<VerificationResult> {
   const referrers = (await client.referrers(repo, digest, SIGSTORE_BUNDLE)).slice(0, MAX_SIGNATURES);
   if (referrers.length === 0) {
-    return { verified: false, publisher: null, reason: `unsigned: no signature is attached to ${digest}` };
+    return { verified: false, publisher: null, reason: `unsigned: no signature is attached to ${digest}`, signer: null };
   }
   const reasons: string[] = [];
+  let signer: VerificationResult['signer'] = null;
   for (const ref of referrers) {
     try {
       const { manifest } = await client.getManifest(repo, ref.digest);
@@ -33,10 +34,11 @@ export async function findVerifiedSignature(
       const result = verifyBundle(await client.getBlob(repo, layer, BUNDLE_LIMIT), digest, trust);
       if (result.verified) return result;
       reasons.push(result.reason);
+      signer ??= result.signer;
     } catch (err) {
       if (err instanceof RegistryError && err.code === 'unreachable') throw err;
       reasons.push(`signature ${ref.digest.slice(0, 19)}… is unusable: ${(err as Error).message}`);
     }
   }
-  return { verified: false, publisher: null, reason: [...new Set(reasons)].join('; ') };
+  return { verified: false, publisher: null, reason: [...new Set(reasons)].join('; '), signer };
 }

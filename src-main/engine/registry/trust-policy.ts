@@ -32,6 +32,23 @@ export interface TrustPolicy {
   trustedRoot: string | undefined;
 }
 
+/** A key or identity a person trusted for one install only: never written to the trust file. */
+export type TrustOnce = { kind: 'key'; publicKeyPem: string } | { kind: 'identity'; issuer: string; subject: string };
+
+/** The policy with one more signer trusted, named so the install record says it was a one-off. */
+export function withTrustedOnce(policy: TrustPolicy, once: TrustOnce | undefined): TrustPolicy {
+  if (!once) return policy;
+  if (once.kind === 'key') {
+    const key = parsePublicKey(once.publicKeyPem, 'the public key');
+    const fingerprint = keyFingerprint(key);
+    const name = `key ${fingerprint.slice(0, 16)}… (trusted for this install)`;
+    const pem = key.export({ type: 'spki', format: 'pem' }).toString();
+    return { ...policy, keys: [...policy.keys, { name, publicKeyPem: pem, fingerprint }] };
+  }
+  const identity = { name: 'trusted for this install', issuer: once.issuer, subject: once.subject };
+  return { ...policy, identities: [...policy.identities, identity] };
+}
+
 export function trustPolicyPath(home: string): string {
   return join(home, 'trust.json');
 }

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempHome } from '../../../test/helpers.js';
 import { startMockSigstore } from '../../../test/sigstore-mock.js';
-import { generateSigningKeyPair } from './keys.js';
+import { generateSigningKeyPair, keyFingerprint, parsePublicKey } from './keys.js';
 import { signManifestDigest } from './sign.js';
 import { addTrustedIdentity, addTrustedKey, loadTrustPolicy, setTrustedRoot } from './trust-policy.js';
 import { verifyBundle } from './verify.js';
@@ -31,7 +31,12 @@ describe('signature verification with a trusted key', () => {
     const bundle = await sign(DIGEST);
     const trust = loadTrustPolicy(home.home);
     const result = verifyBundle(bundle, DIGEST, trust);
-    expect(result).toEqual({ verified: true, publisher: 'alice', reason: 'signed by alice' });
+    expect(result).toEqual({
+      verified: true,
+      publisher: 'alice',
+      reason: 'signed by alice',
+      signer: { kind: 'key', fingerprint: loadTrustPolicy(home.home).keys[0].fingerprint },
+    });
   });
 
   it('refuses a valid signature for another digest', async () => {
@@ -44,6 +49,8 @@ describe('signature verification with a trusted key', () => {
     const result = verifyBundle(await sign(DIGEST, mallory.privateKeyPem), DIGEST, loadTrustPolicy(home.home));
     expect(result).toMatchObject({ verified: false, publisher: null });
     expect(result.reason).toMatch(/not in your trust policy/);
+    // Who signed is still named, so a person can decide whether to trust them.
+    expect(result.signer).toEqual({ kind: 'key', fingerprint: keyFingerprint(parsePublicKey(mallory.publicKeyPem, 'mallory')) });
   });
 
   it("refuses a forged bundle that names alice's key id but carries mallory's signature", async () => {
@@ -116,6 +123,7 @@ describe('keyless signatures (@sigstore/mock Fulcio and Rekor on loopback)', () 
     const result = verifyBundle(await signAs(ISSUER, 'malice@example.com'), DIGEST, loadTrustPolicy(keyless.home));
     expect(result.verified).toBe(false);
     expect(result.reason).toMatch(/signed by malice@example\.com .* who is not in your trust policy/);
+    expect(result.signer).toEqual({ kind: 'identity', issuer: ISSUER, subject: 'malice@example.com' });
   });
 
   it('refuses the right subject from another issuer', async () => {
@@ -132,5 +140,7 @@ describe('keyless signatures (@sigstore/mock Fulcio and Rekor on loopback)', () 
     const result = verifyBundle(await signAs(ISSUER, 'alice@example.com'), DIGEST, loadTrustPolicy(home.home));
     expect(result.verified).toBe(false);
     expect(result.reason).toMatch(/no trusted root and identities for keyless signers/);
+    // Unchecked (no root to check it against), but what the certificate claims is shown.
+    expect(result.signer).toEqual({ kind: 'identity', issuer: ISSUER, subject: 'alice@example.com' });
   });
 });

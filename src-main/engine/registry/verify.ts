@@ -6,11 +6,19 @@ import { type TrustMaterial, toSignedEntity, toTrustMaterial, Verifier } from '@
 import { COSIGN_SIGN_PREDICATE, INTOTO_PAYLOAD_TYPE, INTOTO_STATEMENT_V1 } from './sign.js';
 import type { TrustPolicy } from './trust-policy.js';
 
+/** Who made a signature, as far as the bundle says: shown to a person deciding whether to trust them. */
+export type Signer = { kind: 'key'; fingerprint: string } | { kind: 'identity'; issuer: string; subject: string };
+
 export interface VerificationResult {
   verified: boolean;
   /** Who signed, as named in the trust policy (key name, or identity name and subject). */
   publisher: string | null;
   reason: string;
+  /**
+   * The key or identity that made the signature, also when it is not trusted (null when unsigned or
+   * unreadable). For a keyless signature without a trusted root this is what the certificate claims.
+   */
+  signer: Signer | null;
 }
 
 const EMPTY_ROOT: TrustedRoot = {
@@ -38,9 +46,12 @@ function verifyOrThrow(bundleBytes: Uint8Array, manifestDigest: string, trust: T
   if (!isBundleWithDsseEnvelope(bundle)) return refuse('the signature bundle is not a DSSE envelope');
   const material = bundle.verificationMaterial.content;
   let publisher: string;
+  let signer: Signer;
   if (material.$case === 'publicKey') {
+    signer = { kind: 'key', fingerprint: material.publicKey.hint };
     const key = trust.keys.find((k) => k.fingerprint === material.publicKey.hint);
-    if (!key) return refuse(`signed by a key that is not in your trust policy (key id ${material.publicKey.hint.slice(0, 16)}…)`);
+    if (!key)
+      return refuse(`signed by a key that is not in your trust policy (key id ${material.publicKey.hint.slice(0, 16)}…)`, signer);
     const trustMaterial = toTrustMaterial(EMPTY_ROOT, (hint) => {
       // The hint only selects a key; the signature check below is what proves possession.
       if (hint !== key.fingerprint) throw new Error(`unknown key ${hint}`);
@@ -51,8 +62,9 @@ function verifyOrThrow(bundleBytes: Uint8Array, manifestDigest: string, trust: T
     publisher = key.name;
   } else {
     const result = verifyKeyless(bundle, trust);
-    if (!result.verified) return result;
+    if (!result.verified || !result.signer) return result;
     publisher = result.publisher as string;
+    signer = result.signer;
   }
   const subjectProblem = statementProblem(
     bundle.content.dsseEnvelope.payloadType,
@@ -60,12 +72,15 @@ function verifyOrThrow(bundleBytes: Uint8Array, manifestDigest: string, trust: T
     manifestDigest,
   );
   if (subjectProblem) return refuse(`signed by ${publisher}, but ${subjectProblem}`);
-  return { verified: true, publisher, reason: `signed by ${publisher}` };
+  return { verified: true, publisher, reason: `signed by ${publisher}`, signer };
 }
 
 function verifyKeyless(bundle: Bundle, trust: TrustPolicy): VerificationResult {
   if (!trust.trustedRoot || trust.identities.length === 0) {
-    return refuse('signed keylessly (certificate), but your trust policy has no trusted root and identities for keyless signers');
+    return refuse(
+      'signed keylessly (certificate), but your trust policy has no trusted root and identities for keyless signers',
+      claimedIdentity(bundle),
+    );
   }
   const trustMaterial: TrustMaterial = toTrustMaterial(TrustedRoot.fromJSON(JSON.parse(readFileSync(trust.trustedRoot, 'utf8'))));
   const signer = new Verifier(trustMaterial, { tlogThreshold: 1, ctlogThreshold: 1, timestampThreshold: 1 }).verify(
@@ -75,9 +90,27 @@ function verifyKeyless(bundle: Bundle, trust: TrustPolicy): VerificationResult {
   const san = signer.identity?.subjectAlternativeName;
   const issuer = signer.identity?.extensions?.issuer;
   const match = trust.identities.find((i) => i.subject === san && i.issuer === issuer);
+  const signerIdentity: Signer | null = san && issuer ? { kind: 'identity', issuer, subject: san } : null;
   if (!match)
-    return refuse(`signed by ${san ?? 'an unknown subject'} (issuer ${issuer ?? 'unknown'}), who is not in your trust policy`);
-  return { verified: true, publisher: `${match.name} <${match.subject}>`, reason: 'keyless signature' };
+    return refuse(
+      `signed by ${san ?? 'an unknown subject'} (issuer ${issuer ?? 'unknown'}), who is not in your trust policy`,
+      signerIdentity,
+    );
+  return { verified: true, publisher: `${match.name} <${match.subject}>`, reason: 'keyless signature', signer: signerIdentity };
+}
+
+/** What a keyless certificate says about its signer, read without checking the chain (nothing to check it against). */
+function claimedIdentity(bundle: Bundle): Signer | null {
+  const key = toSignedEntity(bundle).key;
+  if (key.$case !== 'certificate') return null;
+  const cert = key.certificate;
+  // Fulcio writes the issuer as a DER string (v2 OID) or raw bytes (v1 OID), as @sigstore/verify reads it.
+  const v2 = cert.extension('1.3.6.1.4.1.57264.1.8');
+  const issuer = v2
+    ? v2.valueObj.subs?.[0]?.value.toString('ascii')
+    : cert.extension('1.3.6.1.4.1.57264.1.1')?.value.toString('ascii');
+  const subject = cert.subjectAltName;
+  return issuer && subject ? { kind: 'identity', issuer, subject } : null;
 }
 
 /** The DSSE signature covers whatever payload it carries: check that payload names this manifest. */
@@ -98,6 +131,6 @@ function statementProblem(payloadType: string, payload: Buffer, manifestDigest: 
   return `the signature is for another artifact (sha256:${other || 'none'}), not ${manifestDigest}`;
 }
 
-function refuse(reason: string): VerificationResult {
-  return { verified: false, publisher: null, reason };
+function refuse(reason: string, signer: Signer | null = null): VerificationResult {
+  return { verified: false, publisher: null, reason, signer };
 }

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { Registry } from '../registry/index.js';
+import type { Registry, TrustOnce } from '../registry/index.js';
 import type { InstallSource } from './install.js';
 
 export class SourceError extends Error {}
@@ -22,12 +22,12 @@ async function readOrExplain(path: string, what: string): Promise<Buffer> {
  */
 export async function resolveSource(
   ref: string,
-  opts: { policyPath?: string; allowUnsigned?: boolean; registry: () => Promise<Registry> },
+  opts: { policyPath?: string; allowUnsigned?: boolean; trustOnce?: TrustOnce; registry: () => Promise<Registry> },
 ): Promise<InstallSource> {
   const policyYaml = opts.policyPath ? (await readOrExplain(opts.policyPath, 'policy')).toString('utf8') : null;
   if (ref.startsWith('oci://')) {
     const registry = await opts.registry();
-    const pulled = await registry.pullVerified(ref, { allowUnsigned: opts.allowUnsigned });
+    const pulled = await registry.pullVerified(ref, { allowUnsigned: opts.allowUnsigned, trustOnce: opts.trustOnce });
     const repo = ref.slice('oci://'.length).replace(/[@:][^/]*$/, '');
     return {
       bytes: pulled.bytes,

@@ -2,7 +2,13 @@ import * as Switch from '@radix-ui/react-switch';
 import { useQueryClient } from '@tanstack/react-query';
 import { type DragEvent, type FormEvent, useId, useMemo, useState } from 'react';
 import type { z } from 'zod';
-import { type InstallPreview, MAX_UPLOAD_BYTES, type OciInspection } from '../../../src-preload/api.js';
+import {
+  type InstallPreview,
+  MAX_UPLOAD_BYTES,
+  type OciInspection,
+  type TrustOnce as TrustOnceSchema,
+} from '../../../src-preload/api.js';
+import { withOciScheme } from '../../../src-preload/deep-link.js';
 import {
   approvals,
   byRisk,
@@ -17,9 +23,11 @@ import { ErrorNote } from '../ui/EmptyState.js';
 import { ToolList } from '../ui/ToolList.js';
 import { useApi, useWeld } from '../weld-context.js';
 import { useDebounced } from './LiveLog.js';
+import { SignatureNotice } from './SignatureNotice.js';
 
 type Preview = z.infer<typeof InstallPreview>;
 type Inspection = z.infer<typeof OciInspection>;
+type TrustOnce = z.input<typeof TrustOnceSchema>;
 type Stage = 'idle' | 'reading' | 'inspecting' | 'pulling' | 'analysing' | 'installing';
 
 const STAGE_TEXT: Record<Exclude<Stage, 'idle'>, string> = {
@@ -31,14 +39,18 @@ const STAGE_TEXT: Record<Exclude<Stage, 'idle'>, string> = {
 };
 
 const SIGNATURE: Record<Preview['signatureStatus'], { label: string; tone: string; explain: string }> = {
-  verified: { label: 'Signature verified', tone: 'ok', explain: 'Signed by the publisher below; the bytes match the signature.' },
+  verified: {
+    label: 'Signature verified',
+    tone: 'ok',
+    explain: 'Signed by the publisher named here, whom you trust; the bytes are exactly what they signed.',
+  },
   local: { label: 'Local file', tone: 'neutral', explain: 'From your computer: no signature says who made it.' },
   'allowed-unsigned': {
     label: 'Unsigned (you chose to trust it)',
     tone: 'warn',
-    explain: 'No trusted signature: only install it if you trust where it comes from.',
+    explain: 'No trusted signature: you chose to install it because you trust where it comes from.',
   },
-  unsigned: { label: 'Unsigned', tone: 'bad', explain: 'No trusted signature.' },
+  unsigned: { label: 'Unsigned', tone: 'bad', explain: 'No trusted signature says who made it.' },
 };
 
 interface FileChoice {
@@ -85,21 +97,23 @@ export function InstallPage({ prefill }: { prefill: { ref: string; nonce: number
     }
   }
 
-  async function checkRef(target: string, allowUnsigned = false): Promise<void> {
-    const text = target.trim();
+  async function checkRef(target: string, how: { allowUnsigned?: boolean; trustOnce?: TrustOnce } = {}): Promise<void> {
+    // `ghcr.io/owner/tool:1.0` means the registry, not a file of that name wherever Weld runs.
+    const text = withOciScheme(target) ?? target.trim();
     if (!text) return;
+    if (text !== ref) setRef(text);
     setFromLink(false);
     await run(text.startsWith('oci://') ? 'inspecting' : 'analysing', async () => {
       let inspection: Inspection | null = null;
       if (text.startsWith('oci://')) {
-        inspection = await client.invoke('registry.inspect', { ref: text });
-        if (!inspection.signature.verified && !allowUnsigned) {
+        inspection = await client.invoke('registry.inspect', { ref: text, trustOnce: how.trustOnce });
+        if (!inspection.signature.verified && !how.allowUnsigned) {
           setUnsigned({ ref: text, inspection });
           return;
         }
         setStage('pulling');
       }
-      const p = await client.invoke('components.analyze', { source: { kind: 'ref', ref: text, allowUnsigned } });
+      const p = await client.invoke('components.analyze', { source: { kind: 'ref', ref: text, ...how } });
       setPreview({ preview: p, inspection });
     });
   }
@@ -182,6 +196,9 @@ export function InstallPage({ prefill }: { prefill: { ref: string; nonce: number
                 Check
               </button>
             </div>
+            {withOciScheme(ref) && (
+              <p className="muted small">Registry references start with oci://: Check looks up {withOciScheme(ref)}.</p>
+            )}
             <CatalogSearch
               id={ids.search}
               disabled={busy}
@@ -206,10 +223,11 @@ export function InstallPage({ prefill }: { prefill: { ref: string; nonce: number
       {error && <Refusal error={error} onBack={reset} />}
 
       {unsigned && (
-        <UnsignedNotice
+        <SignatureNotice
           inspection={unsigned.inspection}
-          disabled={busy}
-          onTrust={() => void checkRef(unsigned.ref, true)}
+          busy={busy}
+          onTrusted={(once) => void checkRef(unsigned.ref, once ? { trustOnce: once } : {})}
+          onContinueUnsigned={() => void checkRef(unsigned.ref, { allowUnsigned: true })}
           onBack={reset}
         />
       )}
@@ -355,39 +373,6 @@ function Refusal({ error, onBack }: { error: Error; onBack: () => void }) {
   );
 }
 
-function UnsignedNotice(props: { inspection: Inspection; disabled: boolean; onTrust: () => void; onBack: () => void }) {
-  const [sure, setSure] = useState(false);
-  const id = useId();
-  const { inspection } = props;
-  return (
-    <div className="panel refusal" role="alert">
-      <h2 className="card-title">No trusted signature</h2>
-      <p>
-        {inspection.reference} is not signed by a publisher Weld trusts: {inspection.signature.reason}. Weld does not install
-        unsigned components unless you decide to trust where it comes from.
-      </p>
-      <dl className="facts">
-        <dt>Digest</dt>
-        <dd className="mono">{inspection.digest}</dd>
-        <dt>Size</dt>
-        <dd>{formatBytes(inspection.size)}</dd>
-      </dl>
-      <div className="check-row">
-        <input id={id} type="checkbox" checked={sure} onChange={(e) => setSure(e.target.checked)} />
-        <label htmlFor={id}>I trust this source: continue without a verified signature</label>
-      </div>
-      <div className="row-actions">
-        <button type="button" className="button" disabled={!sure || props.disabled} onClick={props.onTrust}>
-          Continue unsigned
-        </button>
-        <button type="button" className="button subtle" onClick={props.onBack}>
-          Cancel
-        </button>
-      </div>
-    </div>
-  );
-}
-
 type Cap = Preview['requestedCapabilities'][number] & { key: string };
 
 function PreviewCard(props: {
@@ -407,13 +392,19 @@ function PreviewCard(props: {
   const [folders, setFolders] = useState<Map<string, string>>(new Map());
   const folderErrors = new Map<string, string>();
   const chosen = new Map<string, string>();
+  const emptyFolders = new Set<string>();
   for (const [key, text] of folders) {
+    // A field just opened is not wrong yet: it only holds the install back until a folder is typed.
+    if (!text.trim()) {
+      emptyFolders.add(key);
+      continue;
+    }
     const r = folderTarget(text);
     if ('error' in r) folderErrors.set(key, r.error);
     else chosen.set(key, r.target);
   }
   const approve = approvals(caps, on, chosen);
-  const blocked = [...folderErrors.keys()].some((k) => on.has(k));
+  const blocked = [...folderErrors.keys(), ...emptyFolders].some((k) => on.has(k));
   const sig = SIGNATURE[p.signatureStatus];
   const toggle = (key: string, value: boolean) => {
     const next = new Set(on);
@@ -492,7 +483,13 @@ function PreviewCard(props: {
         <button type="button" className="button subtle" disabled={props.busy} onClick={props.onCancel}>
           Cancel
         </button>
-        {blocked && <span className="field-error">Fix the folder above, or switch that permission off.</span>}
+        {blocked && (
+          <span className={folderErrors.size ? 'field-error' : 'muted'}>
+            {folderErrors.size
+              ? 'Fix the folder above, or switch that permission off.'
+              : 'Type the folder to share, or switch that permission off.'}
+          </span>
+        )}
       </div>
     </article>
   );

@@ -2,6 +2,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useId, useState } from 'react';
 import { ErrorNote } from '../ui/EmptyState.js';
 import { useApi, useWeld } from '../weld-context.js';
+import { TrustSection } from './TrustSection.js';
 
 export function SettingsPage() {
   const settings = useApi('settings.get', {});
@@ -55,6 +56,7 @@ export function SettingsPage() {
             </p>
             <pre className="output">{s.clientConfig}</pre>
           </div>
+          <TrustSection />
           <PromptClients trusted={s.promptClients} />
           <CallHistory days={s.callHistoryDays} />
           <div className="panel">
