@@ -10,6 +10,7 @@ import { OCI_INDEX, OCI_MANIFEST, SIGSTORE_BUNDLE, WASM_CONFIG, WASM_LAYER } fro
 import { OciClient } from '../src-main/engine/registry/oci-client.js';
 import { wasmConfig, wasmManifest } from '../src-main/engine/registry/wasm-artifact.js';
 import { createWeld } from '../src-main/engine/weld.js';
+import { startTestApi } from './api.js';
 import { runWeld, tempHome } from './helpers.js';
 import { deadPort, registryMissing, skopeoMissing, startProxy, startRegistry, type TestRegistry } from './oci-registry.js';
 import { startMockSigstore } from './sigstore-mock.js';
@@ -221,84 +222,66 @@ describe.skipIf(registryMissing !== null)('signed components from an OCI registr
   it('a person trusts an unknown signer from the window: for one install, or always, and each change is audited', async () => {
     const { ref } = await publish('trust-ui', 'tools/trust-ui:1.0', { key: join(author.home, 'mallory.key') });
     const malloryPub = readFileSync(join(author.home, 'mallory.pub'), 'utf8');
-    const weld = await createWeld({ home: stranger.home, env: {} });
+    const api = await startTestApi();
     try {
-      const dispatch = createApiDispatch({
-        weld,
-        actor: 'user:test',
-        shell: 'web',
-        httpUrl: null,
-        launcher: { command: 'weld', args: [] },
-      });
       // Who signed is shown even though nobody trusts them yet.
-      const { fingerprint } = (await dispatch('trust.checkKey', { publicKeyPem: malloryPub })) as { fingerprint: string };
-      const untrusted = (await dispatch('registry.inspect', { ref })) as { signature: Record<string, unknown> };
+      const { fingerprint } = await api.call('trust.checkKey', { publicKeyPem: malloryPub });
+      const untrusted = await api.call('registry.inspect', { ref });
       expect(untrusted.signature).toMatchObject({ verified: false, signer: { kind: 'key', fingerprint } });
 
       // For this install only: verified with the key given, nothing written to the trust policy.
-      const once = { kind: 'key', publicKeyPem: malloryPub };
-      expect(await dispatch('registry.inspect', { ref, trustOnce: once })).toMatchObject({ signature: { verified: true } });
-      const preview = (await dispatch('components.analyze', { source: { kind: 'ref', ref, trustOnce: once } })) as {
-        previewId: string;
-        signatureStatus: string;
-        publisher: string;
-      };
+      const once = { kind: 'key' as const, publicKeyPem: malloryPub };
+      expect(await api.call('registry.inspect', { ref, trustOnce: once })).toMatchObject({ signature: { verified: true } });
+      const preview = await api.call('components.analyze', { source: { kind: 'ref', ref, trustOnce: once } });
       expect(preview.signatureStatus).toBe('verified');
       expect(preview.publisher).toMatch(/trusted for this install/);
-      await dispatch('components.install', { previewId: preview.previewId, approve: [] });
-      expect(await dispatch('trust.list', {})).toEqual({ keys: [], identities: [], hasTrustedRoot: false });
+      await api.call('components.install', { previewId: preview.previewId, approve: [] });
+      expect(await api.call('trust.list', {})).toEqual({ keys: [], identities: [], hasTrustedRoot: false });
       // A key that did not sign it does not make it verified.
       const alicePub = readFileSync(join(author.home, 'alice.pub'), 'utf8');
-      expect(await dispatch('registry.inspect', { ref, trustOnce: { kind: 'key', publicKeyPem: alicePub } })).toMatchObject({
+      expect(await api.call('registry.inspect', { ref, trustOnce: { kind: 'key', publicKeyPem: alicePub } })).toMatchObject({
         signature: { verified: false },
       });
 
       // Always: saved, then listed, then removed.
-      expect(await dispatch('trust.addKey', { name: 'mallory', publicKeyPem: malloryPub })).toEqual({
+      expect(await api.call('trust.addKey', { name: 'mallory', publicKeyPem: malloryPub })).toEqual({
         name: 'mallory',
         fingerprint,
       });
-      expect(await dispatch('registry.inspect', { ref })).toMatchObject({ signature: { verified: true, publisher: 'mallory' } });
-      expect(await dispatch('trust.list', {})).toMatchObject({ keys: [{ name: 'mallory', fingerprint }] });
-      await expect(dispatch('trust.addKey', { name: 'bad name!', publicKeyPem: malloryPub })).rejects.toMatchObject({
+      expect(await api.call('registry.inspect', { ref })).toMatchObject({ signature: { verified: true, publisher: 'mallory' } });
+      expect(await api.call('trust.list', {})).toMatchObject({ keys: [{ name: 'mallory', fingerprint }] });
+      await expect(api.call('trust.addKey', { name: 'bad name!', publicKeyPem: malloryPub })).rejects.toMatchObject({
         code: 'bad-input',
         message: expect.stringMatching(/^Name: use letters, digits/),
       });
-      expect(await dispatch('trust.remove', { name: 'mallory' })).toEqual({ name: 'mallory', kind: 'key' });
-      expect(await dispatch('registry.inspect', { ref })).toMatchObject({ signature: { verified: false } });
+      expect(await api.call('trust.remove', { name: 'mallory' })).toEqual({ name: 'mallory', kind: 'key' });
+      expect(await api.call('registry.inspect', { ref })).toMatchObject({ signature: { verified: false } });
 
-      const actions = weld.store.audit.list().map((r) => [r.action, r.actor, r.subject]);
-      expect(actions).toEqual(
+      const rows = api.weld.store.audit.list();
+      expect(rows.map((r) => [r.action, r.actor, r.subject])).toEqual(
         expect.arrayContaining([
-          ['trust.once', 'user:test', 'trust-ui'],
-          ['trust.key.added', 'user:test', 'mallory'],
-          ['trust.removed', 'user:test', 'mallory'],
+          ['trust.once', 'user:web-ui', 'trust-ui'],
+          ['trust.key.added', 'user:web-ui', 'mallory'],
+          ['trust.removed', 'user:web-ui', 'mallory'],
         ]),
       );
-      expect(weld.store.audit.list().find((r) => r.action === 'trust.once')?.detail).toMatchObject({ fingerprint });
+      expect(rows.find((r) => r.action === 'trust.once')?.detail).toMatchObject({ fingerprint });
     } finally {
-      await weld.stop();
+      await api.stop();
     }
   });
 
   it('a registry reference typed without oci:// gets a hint, never a path under the server directory', async () => {
-    const weld = await createWeld({ home: stranger.home, env: {} });
+    const api = await startTestApi();
     try {
-      const dispatch = createApiDispatch({
-        weld,
-        actor: 't',
-        shell: 'web',
-        httpUrl: null,
-        launcher: { command: 'weld', args: [] },
-      });
-      await expect(dispatch('components.analyze', { source: { kind: 'ref', ref: 'ghcr.io/foo/bar:1.0' } })).rejects.toThrow(
+      await expect(api.call('components.analyze', { source: { kind: 'ref', ref: 'ghcr.io/foo/bar:1.0' } })).rejects.toThrow(
         '"ghcr.io/foo/bar:1.0" looks like a registry reference: write it as oci://ghcr.io/foo/bar:1.0',
       );
-      const rel = dispatch('components.analyze', { source: { kind: 'ref', ref: 'tool.wasm' } });
+      const rel = api.call('components.analyze', { source: { kind: 'ref', ref: 'tool.wasm' } });
       await expect(rel).rejects.toThrow(/full path/);
       await expect(rel).rejects.not.toThrow(process.cwd());
     } finally {
-      await weld.stop();
+      await api.stop();
     }
   });
 

@@ -6,21 +6,27 @@ import { ErrorNote } from '../ui/EmptyState.js';
 import { PublicKeyField } from '../ui/PublicKeyField.js';
 import { useApi, useWeld } from '../weld-context.js';
 
-const REFRESH = ['trust.list', 'audit.list', 'audit.verify'];
+/** A change to the trusted publishers: afterwards the list and the audit log are read again. */
+function useTrustChange<T>(change: () => Promise<T>, onSuccess?: () => void) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: change,
+    onSuccess,
+    onSettled: () => {
+      for (const key of ['trust.list', 'audit.list', 'audit.verify']) queryClient.invalidateQueries({ queryKey: [key] });
+    },
+  });
+}
 
 /** Settings, Trusted publishers: who may sign the components installed here; every change is audited. */
 export function TrustSection() {
   const trust = useApi('trust.list', {});
   const client = useWeld();
-  const queryClient = useQueryClient();
   const [removing, setRemoving] = useState<string | null>(null);
-  const remove = useMutation({
-    mutationFn: (name: string) => client.invoke('trust.remove', { name }),
-    onSuccess: () => setRemoving(null),
-    onSettled: () => {
-      for (const key of REFRESH) queryClient.invalidateQueries({ queryKey: [key] });
-    },
-  });
+  const remove = useTrustChange(
+    () => client.invoke('trust.remove', { name: removing ?? '' }),
+    () => setRemoving(null),
+  );
   const t = trust.data;
   return (
     <section className="panel" aria-labelledby="trust-title">
@@ -69,7 +75,7 @@ export function TrustSection() {
         title={`Stop trusting ${removing ?? ''}?`}
         confirmLabel="Stop trusting"
         busy={remove.isPending}
-        onConfirm={() => removing && remove.mutate(removing)}
+        onConfirm={() => remove.mutate()}
       >
         <p>
           Installed components stay installed. New components and updates signed by {removing} will ask you again before they
@@ -90,20 +96,16 @@ export function TrustSection() {
 
 function AddKey() {
   const client = useWeld();
-  const queryClient = useQueryClient();
   const id = useId();
   const [name, setName] = useState('');
   const [pem, setPem] = useState('');
-  const add = useMutation({
-    mutationFn: () => client.invoke('trust.addKey', { name: name.trim(), publicKeyPem: pem.trim() }),
-    onSuccess: () => {
+  const add = useTrustChange(
+    () => client.invoke('trust.addKey', { name: name.trim(), publicKeyPem: pem.trim() }),
+    () => {
       setName('');
       setPem('');
     },
-    onSettled: () => {
-      for (const key of REFRESH) queryClient.invalidateQueries({ queryKey: [key] });
-    },
-  });
+  );
   return (
     <form
       className="trust-form"
@@ -139,17 +141,13 @@ function AddKey() {
 
 function AddIdentity({ hasRoot }: { hasRoot: boolean }) {
   const client = useWeld();
-  const queryClient = useQueryClient();
   const id = useId();
   const [form, setForm] = useState({ name: '', issuer: '', subject: '' });
-  const add = useMutation({
-    mutationFn: () =>
+  const add = useTrustChange(
+    () =>
       client.invoke('trust.addIdentity', { name: form.name.trim(), issuer: form.issuer.trim(), subject: form.subject.trim() }),
-    onSuccess: () => setForm({ name: '', issuer: '', subject: '' }),
-    onSettled: () => {
-      for (const key of REFRESH) queryClient.invalidateQueries({ queryKey: [key] });
-    },
-  });
+    () => setForm({ name: '', issuer: '', subject: '' }),
+  );
   const field = (key: keyof typeof form, label: string, placeholder: string) => (
     <>
       <label htmlFor={`${id}-${key}`}>{label}</label>
