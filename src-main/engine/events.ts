@@ -46,6 +46,8 @@ export type WeldEventName = keyof WeldEvents;
  */
 export class EventBus {
   readonly #emitter = new EventEmitter({ captureRejections: false });
+  #held = new Set<WeldEventName>();
+  #defer: (deliver: () => void) => void = (deliver) => deliver();
 
   constructor() {
     // The GUI, SSE streams and telemetry each subscribe; more than 10 listeners is normal here.
@@ -53,7 +55,18 @@ export class EventBus {
   }
 
   emit<K extends WeldEventName>(name: K, payload: WeldEvents[K]): void {
-    this.#emitter.emit(name, payload);
+    if (this.#held.has(name)) this.#defer(() => this.#emitter.emit(name, payload));
+    else this.#emitter.emit(name, payload);
+  }
+
+  /**
+   * Events that announce a recorded row (a finished call, a capability decision, an install) are
+   * delivered through `defer`, which the composition root points at the recorder: the live log,
+   * metrics and telemetry then never show something a crash could still take out of the store.
+   */
+  holdUntilRecorded(names: readonly WeldEventName[], defer: (deliver: () => void) => void): void {
+    this.#held = new Set(names);
+    this.#defer = defer;
   }
 
   on<K extends WeldEventName>(name: K, listener: (payload: WeldEvents[K]) => void): () => void {

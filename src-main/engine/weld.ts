@@ -29,7 +29,7 @@ import {
 import type { CapabilityAnswer, SandboxPlan } from './runtime/sandbox.js';
 import { resolveSource } from './runtime/sources.js';
 import type { ComponentRecord } from './store/components.js';
-import { openStore, type Store } from './store/index.js';
+import { openStore, type Store, SYNC_LEVELS, type SyncLevel } from './store/index.js';
 import { StoreReader } from './store/reader.js';
 import { pruneCallHistory } from './store/retention.js';
 import { Metrics, OtlpExporter, otlpConfigFromEnv } from './telemetry/index.js';
@@ -91,13 +91,27 @@ function answerOf(v: Verdict): CapabilityAnswer {
   return { decision: 'denied', reason: 'no decision was made' };
 }
 
+/** WELD_DB_SYNCHRONOUS: `normal` (default) or `full`; see SYNC_LEVELS in store/db.ts. */
+function syncLevel(value: string | undefined): SyncLevel {
+  if (!value) return 'normal';
+  const level = value.toLowerCase();
+  if ((SYNC_LEVELS as readonly string[]).includes(level)) return level as SyncLevel;
+  throw new Error(`WELD_DB_SYNCHRONOUS must be one of ${SYNC_LEVELS.join(', ')} (got "${value}")`);
+}
+
 /** Composition root: the only place that knows how the engine's parts fit together. */
 export async function createWeld(opts: WeldOptions): Promise<Weld> {
   const paths = weldPaths(opts.home);
   mkdirSync(paths.home, { recursive: true, mode: 0o700 });
   const logger = opts.logger ?? createLogger();
-  const store = openStore(paths.db, { onError: (err) => logger.error('store write failed; will retry', { err: String(err) }) });
+  const store = openStore(paths.db, {
+    synchronous: syncLevel(opts.env?.WELD_DB_SYNCHRONOUS),
+    onError: (err) => logger.error('store write failed; will retry', { err: String(err) }),
+  });
   const events = new EventBus();
+  events.holdUntilRecorded(['call.finished', 'capability.decided', 'components.changed'], (deliver) =>
+    store.recorder.afterCommit(deliver),
+  );
   const tools = new ToolTable();
   // The client that made a held call is asked too when the person trusted it to (elicitation).
   const callers = new CallerPrompts({ store, logger, policy: () => policy });
@@ -205,7 +219,7 @@ export async function createWeld(opts: WeldOptions): Promise<Weld> {
   // when it starts).
   events.on('grants.changed', ({ componentId }) => void runtime.restart(componentId));
 
-  const metrics = new Metrics(events);
+  const metrics = new Metrics(events, () => store.recorder.stats);
   const otlp = otlpConfigFromEnv(opts.env ?? {});
   const exporter =
     otlp &&

@@ -4,7 +4,12 @@ import type { Recorder } from '../store/recorder.js';
 import { createDispatcher } from './dispatch.js';
 import { ToolTable, textResult } from './tool-table.js';
 
-const recorder = { call() {}, capability() {}, audit() {} } as unknown as Recorder;
+const recorder = {
+  call: async () => {},
+  capability: async () => {},
+  audit: async () => {},
+  admit: () => undefined,
+} as unknown as Recorder;
 
 function dispatcher() {
   const tools = new ToolTable();

@@ -40,7 +40,7 @@ const MAX_LOGGED_OUTPUT = 8 * 1024;
 
 /**
  * The single path every tool call takes, whichever transport it came from (MCP, CLI, GUI):
- * lookup, validation, invocation, then an audit row written off the hot path.
+ * lookup, validation, invocation, then its row committed before the result is returned.
  */
 export function createDispatcher(deps: {
   tools: ToolTable;
@@ -58,6 +58,9 @@ export function createDispatcher(deps: {
       if (invalid) {
         throw new CallError(`Invalid arguments for tool "${tool.name}": ${describeErrors(invalid)}`, 'invalid-arguments');
       }
+      // Back-pressure: while the call log cannot be written, a call waits (bounded) before it runs.
+      const admitted = recorder.admit();
+      if (admitted) await admitted;
       const argsJson = JSON.stringify(args);
       const startedAt = Date.now();
       const callId = newCallId(startedAt);
@@ -94,7 +97,7 @@ export function createDispatcher(deps: {
       }
       if (req.caller) deps.callers?.leave(callId);
       const durationUs = Number((process.hrtime.bigint() - t0) / 1000n);
-      recorder.call({
+      const recorded = recorder.call({
         id: callId,
         componentId: tool.componentId,
         tool: tool.name,
@@ -116,6 +119,9 @@ export function createDispatcher(deps: {
         durationUs,
         error,
       });
+      // Group commit: the result leaves only once its row (and the capability rows queued before it) is
+      // committed, together with every other call that finished in this turn of the event loop.
+      await recorded;
       return result;
     },
   };

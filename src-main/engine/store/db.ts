@@ -19,13 +19,24 @@ export class StoreError extends Error {
 const SQLITE_HEADER = 'SQLite format 3\0';
 
 /**
+ * How far a commit is flushed before the call it records is answered. Weld runs SQLite in WAL mode:
+ * - `normal` (the default): a commit is in the WAL file, written but not fsynced. It survives Weld being
+ *   killed or crashing (the crash test kills Weld with SIGKILL mid-stream); the last commits can be lost
+ *   if the machine loses power or the OS crashes. Costs one write() per commit (bench/RESULTS.md).
+ * - `full`: every commit is also fsynced, so it survives power loss, at the cost of an fsync per commit
+ *   on the main thread (a group commit shares it between the calls of one event-loop turn).
+ */
+export const SYNC_LEVELS = ['normal', 'full'] as const;
+export type SyncLevel = (typeof SYNC_LEVELS)[number];
+
+/**
  * Opens (creating if absent) the Weld database and brings its schema up to date.
  * An existing file that is not a healthy SQLite database is refused, never replaced:
  * it holds the user's grants and audit history.
  */
-export function openDatabase(path: string, opts: { readonly?: boolean } = {}): Db {
+export function openDatabase(path: string, opts: { readonly?: boolean; synchronous?: SyncLevel } = {}): Db {
   const existed = existsSync(path) && statSync(path).size > 0;
-  if (existed) assertSqliteHeader(path);
+  if (existed) assertWholeDatabase(path);
   else if (!opts.readonly) mkdirSync(dirname(path), { recursive: true });
 
   let db: Db;
@@ -37,7 +48,7 @@ export function openDatabase(path: string, opts: { readonly?: boolean } = {}): D
   try {
     if (!opts.readonly) db.pragma('journal_mode = WAL');
     db.pragma('foreign_keys = ON');
-    db.pragma('synchronous = NORMAL');
+    db.pragma(`synchronous = ${opts.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
     // Reading the schema catches a damaged header or schema page. A full quick_check is not run here:
     // it reads every page, and the call log grows with use (1.4 s at start with a 174 MB database).
     if (existed) db.prepare('SELECT count(*) FROM sqlite_master').get();
@@ -49,15 +60,38 @@ export function openDatabase(path: string, opts: { readonly?: boolean } = {}): D
   }
 }
 
-function assertSqliteHeader(path: string): void {
-  const head = Buffer.alloc(SQLITE_HEADER.length);
+/**
+ * Checked before SQLite opens the file, because opening for writing may write to it: the header must be
+ * SQLite's, and the file as long as its header says. A cut file (a partial copy or restore, a full disk)
+ * otherwise opens, and fails later, in the middle of serving calls, as "database disk image is malformed".
+ */
+function assertWholeDatabase(path: string): void {
+  const head = Buffer.alloc(100);
   const fd = openSync(path, 'r');
+  let read: number;
   try {
-    readSync(fd, head, 0, head.length, 0);
+    read = readSync(fd, head, 0, head.length, 0);
   } finally {
     closeSync(fd);
   }
-  if (head.toString('latin1') !== SQLITE_HEADER) throw new StoreError(corruptMessage(path, 'not a SQLite database'), 'corrupt');
+  if (head.toString('latin1', 0, SQLITE_HEADER.length) !== SQLITE_HEADER) {
+    throw new StoreError(corruptMessage(path, 'not a SQLite database'), 'corrupt');
+  }
+  if (read < head.length)
+    throw new StoreError(corruptMessage(path, `truncated: ${read} bytes, shorter than its header`), 'corrupt');
+  // A WAL left by a crash may hold pages the file does not have yet; SQLite replays it on open.
+  const wal = `${path}-wal`;
+  if (existsSync(wal) && statSync(wal).size > 0) return;
+  const rawPageSize = head.readUInt16BE(16);
+  const pageSize = rawPageSize === 1 ? 65536 : rawPageSize;
+  const pages = head.readUInt32BE(28);
+  // The page count in the header is only valid when the version-valid-for number matches the change counter.
+  if (head.readUInt32BE(92) !== head.readUInt32BE(24) || pages === 0) return;
+  const expected = pageSize * pages;
+  const actual = statSync(path).size;
+  if (actual < expected) {
+    throw new StoreError(corruptMessage(path, `truncated: ${actual} bytes where its header says ${expected}`), 'corrupt');
+  }
 }
 
 function corruptMessage(path: string, why: string): string {

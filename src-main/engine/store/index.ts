@@ -1,8 +1,8 @@
 import { createAuditStore } from './audit.js';
 import { createCallStore } from './calls.js';
 import { createComponentStore } from './components.js';
-import { type Db, openDatabase } from './db.js';
-import { Recorder } from './recorder.js';
+import { type Db, openDatabase, type SyncLevel } from './db.js';
+import { Recorder, type RecorderOptions } from './recorder.js';
 import { createSettingsStore } from './settings.js';
 
 export interface Store {
@@ -15,11 +15,11 @@ export interface Store {
   close(): void;
 }
 
-export function openStore(path: string, opts: { onError?: (err: unknown) => void } = {}): Store {
-  const db = openDatabase(path);
+export function openStore(path: string, opts: RecorderOptions & { synchronous?: SyncLevel } = {}): Store {
+  const db = openDatabase(path, { synchronous: opts.synchronous });
   const calls = createCallStore(db);
   const audit = createAuditStore(db);
-  const recorder = new Recorder(db, calls, audit, { onError: opts.onError });
+  const recorder = new Recorder(db, calls, audit, opts);
   return {
     db,
     components: createComponentStore(db),
@@ -34,4 +34,4 @@ export function openStore(path: string, opts: { onError?: (err: unknown) => void
   };
 }
 
-export { StoreError } from './db.js';
+export { StoreError, SYNC_LEVELS, type SyncLevel } from './db.js';

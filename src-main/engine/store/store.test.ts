@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -83,6 +83,28 @@ describe('store', () => {
     expect(caught).toBeInstanceOf(StoreError);
     expect((caught as StoreError).code).toBe('corrupt');
     expect((caught as Error).message).toMatch(/damaged.*Weld did not touch it/);
+  });
+
+  it('refuses a truncated database with a clear error and leaves the file byte for byte as it was', () => {
+    const path = freshDbPath();
+    const s = openStore(path);
+    for (let i = 0; i < 2000; i++) s.recorder.call({ ...callRow(i), output: 'x'.repeat(200) });
+    s.close(); // checkpoints the WAL into the file
+    const whole = readFileSync(path);
+    const cut = whole.subarray(0, Math.floor(whole.length / 2));
+    writeFileSync(path, cut);
+    let caught: unknown;
+    try {
+      openStore(path);
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toBeInstanceOf(StoreError);
+    expect((caught as StoreError).code).toBe('corrupt');
+    expect((caught as Error).message).toContain(path);
+    expect((caught as Error).message).toMatch(/truncated.*Weld did not touch it\. Move it aside/);
+    expect(readFileSync(path).equals(cut)).toBe(true);
+    expect(existsSync(`${path}-wal`)).toBe(false);
   });
 
   it('detects an edited, deleted or reordered audit row', () => {

@@ -1,4 +1,5 @@
 import type { EventBus } from '../events.js';
+import type { WriterStats } from '../store/recorder.js';
 
 /** Latency buckets in seconds: tool calls range from ~50 us (warm) to the 30 s timeout. */
 export const LATENCY_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.1, 0.5, 1, 5, 30];
@@ -19,7 +20,11 @@ export class Metrics {
   readonly denials = new Map<string, number>(); // key: component \0 kind
   readonly latency = new Map<string, Histogram>(); // key: tool
 
-  constructor(events: EventBus) {
+  constructor(
+    events: EventBus,
+    /** The call log writer's counters: back-pressure (calls waiting for it) shows here. */
+    readonly writer?: () => Readonly<WriterStats>,
+  ) {
     events.on('call.finished', (e) => {
       bump(this.calls, `${e.tool}\0${e.status}`);
       let h = this.latency.get(e.tool);
@@ -92,5 +97,31 @@ export function renderPrometheus(m: Metrics): string {
     out.push(`weld_call_duration_seconds_sum${labels([['tool', tool]])} ${h.sum}`);
     out.push(`weld_call_duration_seconds_count${labels([['tool', tool]])} ${h.count}`);
   }
+  if (m.writer) out.push(...writerMetrics(m.writer()));
   return `${out.join('\n')}\n`;
+}
+
+function writerMetrics(w: Readonly<WriterStats>): string[] {
+  const rows: [string, 'gauge' | 'counter', string, number][] = [
+    ['weld_store_pending_rows', 'gauge', 'Call, capability and audit rows queued and not yet committed.', w.pending],
+    ['weld_store_commits_total', 'counter', 'Group commits of the call log (one per event-loop turn with rows).', w.commits],
+    ['weld_store_committed_rows_total', 'counter', 'Rows committed by those group commits.', w.rowsCommitted],
+    ['weld_store_commit_seconds_total', 'counter', 'Time spent committing, on the main thread.', w.commitSeconds],
+    [
+      'weld_store_commit_failures_total',
+      'counter',
+      'Commits that failed and were retried (no row is dropped).',
+      w.commitFailures,
+    ],
+    ['weld_store_waiting_calls', 'gauge', 'Calls waiting now for the call log writer before they run.', w.waitingCalls],
+    ['weld_store_call_waits_total', 'counter', 'Calls that had to wait for the call log writer.', w.waits],
+    ['weld_store_call_wait_seconds_total', 'counter', 'Time calls spent waiting for the call log writer.', w.waitSeconds],
+    [
+      'weld_store_refused_calls_total',
+      'counter',
+      'Calls refused because the call log writer did not catch up in time.',
+      w.refused,
+    ],
+  ];
+  return rows.flatMap(([name, type, help, value]) => [`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`, `${name} ${value}`]);
 }
