@@ -16,8 +16,11 @@ export interface MockSigstore {
 
 const ecKeyPair = () => generateKeyPairSync('ec', { namedCurve: 'P-256' });
 
-/** A real Fulcio and Rekor (from @sigstore/mock) on loopback HTTP, so keyless signing runs end to end. */
-export async function startMockSigstore(): Promise<MockSigstore> {
+/**
+ * A real Fulcio and Rekor (from @sigstore/mock) on loopback HTTP, so keyless signing runs end to end.
+ * `sct: false` makes a Fulcio that issues certificates without a certificate-transparency timestamp.
+ */
+export async function startMockSigstore(opts: { sct?: boolean } = {}): Promise<MockSigstore> {
   const routes = new Map<string, HandlerFn>();
   const server: Server = createServer(async (req, res) => {
     const chunks: Buffer[] = [];
@@ -30,7 +33,7 @@ export async function startMockSigstore(): Promise<MockSigstore> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const ctlog = await initializeCTLog(ecKeyPair());
-  const ca = await initializeCA(ecKeyPair(), ctlog);
+  const ca = await initializeCA(ecKeyPair(), opts.sct === false ? undefined : ctlog);
   const tlog = await initializeTLog(base, ecKeyPair());
   for (const h of [fulcioHandler(ca), rekorHandler(tlog)]) routes.set(h.path, h.fn);
 

@@ -6,7 +6,7 @@ import { startMockSigstore } from '../../../test/sigstore-mock.js';
 import { generateSigningKeyPair, keyFingerprint, parsePublicKey } from './keys.js';
 import { signManifestDigest } from './sign.js';
 import { addTrustedIdentity, addTrustedKey, loadTrustPolicy, setTrustedRoot } from './trust-policy.js';
-import { verifyBundle } from './verify.js';
+import { KEYLESS_THRESHOLDS, verifyBundle } from './verify.js';
 
 const DIGEST = `sha256:${'1'.repeat(64)}`;
 const OTHER = `sha256:${'2'.repeat(64)}`;
@@ -134,6 +134,78 @@ describe('keyless signatures (@sigstore/mock Fulcio and Rekor on loopback)', () 
     );
     expect(result.verified).toBe(false);
     expect(result.reason).toMatch(/issuer https:\/\/evil\.example\.com/);
+  });
+
+  // Attack: a keyless certificate anyone can get for their own identity, used without the public
+  // evidence (log entry, signed time, CT proof) that lets its owner see it was used.
+  const keylessBundle = async () => json(await signAs(ISSUER, 'alice@example.com'));
+
+  it('refuses a keyless bundle without a transparency-log entry', async () => {
+    const b = await keylessBundle();
+    b.verificationMaterial.tlogEntries = [];
+    const result = verifyBundle(bytes(b), DIGEST, loadTrustPolicy(keyless.home));
+    expect(result).toMatchObject({ verified: false, publisher: null });
+    expect(result.reason).toBe(
+      'signed keylessly, but the bundle has no transparency-log (Rekor) entry, so the signing was never made public',
+    );
+    // And the library is asked for at least one verified entry of each kind, not zero.
+    expect(Object.values(KEYLESS_THRESHOLDS).every((n) => n >= 1)).toBe(true);
+  });
+
+  it('refuses a keyless bundle whose log entry carries no signed timestamp', async () => {
+    const b = await keylessBundle();
+    delete b.verificationMaterial.tlogEntries[0].inclusionPromise;
+    const result = verifyBundle(bytes(b), DIGEST, loadTrustPolicy(keyless.home));
+    expect(result.verified).toBe(false);
+    expect(result.reason).toMatch(/^signed keylessly, but the bundle has no signed timestamp/);
+  });
+
+  it('refuses a keyless bundle whose log entry is from a log the trusted root does not know', async () => {
+    const b = await keylessBundle();
+    b.verificationMaterial.tlogEntries[0].logId.keyId = Buffer.alloc(32, 7).toString('base64');
+    const result = verifyBundle(bytes(b), DIGEST, loadTrustPolicy(keyless.home));
+    expect(result.verified).toBe(false);
+    expect(result.reason).toMatch(/does not verify/);
+  });
+
+  it('refuses a keyless certificate whose SCT is from a CT log the trusted root does not know', async () => {
+    const h = tempHome('weld-keyless-noctlog-');
+    try {
+      const root = JSON.parse(mock.trustedRootJson);
+      root.ctlogs = [];
+      const rootPath = join(h.home, 'trusted_root.json');
+      writeFileSync(rootPath, JSON.stringify(root));
+      setTrustedRoot(h.home, rootPath);
+      addTrustedIdentity(h.home, { name: 'alice', issuer: ISSUER, subject: 'alice@example.com' });
+      const result = verifyBundle(bytes(await keylessBundle()), DIGEST, loadTrustPolicy(h.home));
+      expect(result.verified).toBe(false);
+      expect(result.reason).toMatch(/does not verify/);
+    } finally {
+      h.cleanup();
+    }
+  });
+
+  it('refuses a keyless certificate without a certificate-transparency timestamp (SCT)', async () => {
+    const noCt = await startMockSigstore({ sct: false });
+    const h = tempHome('weld-keyless-nosct-');
+    try {
+      const rootPath = join(h.home, 'trusted_root.json');
+      writeFileSync(rootPath, noCt.trustedRootJson);
+      setTrustedRoot(h.home, rootPath);
+      addTrustedIdentity(h.home, { name: 'alice', issuer: ISSUER, subject: 'alice@example.com' });
+      const bundle = await signManifestDigest(REPO, DIGEST, {
+        kind: 'keyless',
+        fulcioUrl: noCt.fulcioUrl,
+        rekorUrl: noCt.rekorUrl,
+        identityToken: noCt.identityToken(ISSUER, 'alice@example.com'),
+      });
+      const result = verifyBundle(bundle, DIGEST, loadTrustPolicy(h.home));
+      expect(result.verified).toBe(false);
+      expect(result.reason).toMatch(/^signed keylessly, but its certificate has no certificate-transparency timestamp \(SCT\)/);
+    } finally {
+      await noCt.close();
+      h.cleanup();
+    }
   });
 
   it('refuses a keyless signature when no trusted root is configured', async () => {

@@ -1,6 +1,7 @@
 import { createPublicKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { type Bundle, bundleFromJSON, isBundleWithDsseEnvelope } from '@sigstore/bundle';
+import { X509Certificate } from '@sigstore/core';
 import { TrustedRoot } from '@sigstore/protobuf-specs';
 import { type TrustMaterial, toSignedEntity, toTrustMaterial, Verifier } from '@sigstore/verify';
 import { COSIGN_SIGN_PREDICATE, INTOTO_PAYLOAD_TYPE, INTOTO_STATEMENT_V1 } from './sign.js';
@@ -82,10 +83,11 @@ function verifyKeyless(bundle: Bundle, trust: TrustPolicy): VerificationResult {
       claimedIdentity(bundle),
     );
   }
+  const missing = missingKeylessEvidence(bundle);
+  if (missing) return refuse(`signed keylessly, but ${missing}`);
   const trustMaterial: TrustMaterial = toTrustMaterial(TrustedRoot.fromJSON(JSON.parse(readFileSync(trust.trustedRoot, 'utf8'))));
-  const signer = new Verifier(trustMaterial, { tlogThreshold: 1, ctlogThreshold: 1, timestampThreshold: 1 }).verify(
-    toSignedEntity(bundle),
-  );
+  // One of each, checked against the trusted root: the library counts only entries that verify.
+  const signer = new Verifier(trustMaterial, KEYLESS_THRESHOLDS).verify(toSignedEntity(bundle));
   // The library's identity policy matches the SAN as a regex anywhere; compare exact strings here.
   const san = signer.identity?.subjectAlternativeName;
   const issuer = signer.identity?.extensions?.issuer;
@@ -111,6 +113,36 @@ function claimedIdentity(bundle: Bundle): Signer | null {
     : cert.extension('1.3.6.1.4.1.57264.1.1')?.value.toString('ascii');
   const subject = cert.subjectAltName;
   return issuer && subject ? { kind: 'identity', issuer, subject } : null;
+}
+
+export const KEYLESS_THRESHOLDS = { tlogThreshold: 1, ctlogThreshold: 1, timestampThreshold: 1 } as const;
+
+/**
+ * A keyless certificate lives ten minutes and anyone can get one for their own identity: the signature
+ * means something only with the public evidence around it. Each piece is named here when it is absent,
+ * before the library counts what verifies (KEYLESS_THRESHOLDS), so the refusal says what is missing:
+ * a transparency-log entry (the signing is public), a signed time inside the certificate's
+ * validity (a Rekor inclusion promise or an RFC 3161 timestamp), and the CA's SCT (the certificate
+ * itself is in a CT log).
+ */
+function missingKeylessEvidence(bundle: Bundle): string | null {
+  const material = bundle.verificationMaterial;
+  const entries = material.tlogEntries ?? [];
+  if (entries.length === 0) return 'the bundle has no transparency-log (Rekor) entry, so the signing was never made public';
+  const timestamps = material.timestampVerificationData?.rfc3161Timestamps ?? [];
+  if (timestamps.length === 0 && !entries.some((e) => e.inclusionPromise?.signedEntryTimestamp?.length))
+    return 'the bundle has no signed timestamp (a Rekor inclusion promise or an RFC 3161 timestamp) showing the short-lived certificate was valid when it signed';
+  const content = material.content;
+  const raw =
+    content.$case === 'certificate'
+      ? content.certificate.rawBytes
+      : content.$case === 'x509CertificateChain'
+        ? content.x509CertificateChain.certificates[0]?.rawBytes
+        : undefined;
+  if (!raw) return 'the bundle carries no signing certificate';
+  if (!X509Certificate.parse(Buffer.from(raw)).extSCT?.signedCertificateTimestamps.length)
+    return 'its certificate has no certificate-transparency timestamp (SCT), so it was never logged where its owner could see it';
+  return null;
 }
 
 /** The DSSE signature covers whatever payload it carries: check that payload names this manifest. */
