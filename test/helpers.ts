@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import type { FsAnchors } from '../src-main/engine/policy/fs-uri.js';
 import { normalizeTarget } from '../src-main/engine/policy/targets.js';
 import type { Grant } from '../src-main/engine/policy/types.js';
@@ -10,6 +11,10 @@ import type { ComponentRecord } from '../src-main/engine/store/components.js';
 
 export const REPO = resolve(import.meta.dirname, '..');
 export const WELD_BIN = join(REPO, 'bin', 'weld.js');
+
+/** A tool result's text, as the client shows it. */
+export const resultText = (r: Record<string, unknown>): string =>
+  ((r.content ?? []) as { text: string }[]).map((c) => c.text).join('\n');
 
 /** A fresh WELD_HOME per test, removed afterwards. */
 export function tempHome(prefix = 'weld-test-'): { home: string; cleanup: () => void } {
@@ -39,6 +44,23 @@ export async function runWeld(
     const e = err as { code?: number; stdout?: string; stderr?: string };
     return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
   }
+}
+
+/** `weld <args>` that must succeed: a failure names the command and shows its output. */
+export async function weldOk(home: string, args: string[], timeoutMs = 120_000): Promise<CliResult> {
+  const r = await runWeld(args, home, { timeoutMs });
+  if (r.code !== 0) throw new Error(`weld ${args.join(' ')} exited ${r.code}\n${r.stdout}${r.stderr}`);
+  return r;
+}
+
+/** `weld serve --stdio` on this data dir, started the way an MCP client starts its server. */
+export function serveStdio(home: string): StdioClientTransport {
+  return new StdioClientTransport({
+    command: process.execPath,
+    args: [WELD_BIN, 'serve', '--stdio'],
+    env: { ...(process.env as Record<string, string>), WELD_HOME: home },
+    stderr: 'pipe',
+  });
 }
 
 /** A realistic installed component row, for tests that need something in the list. */

@@ -2,14 +2,10 @@ import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { type ElicitRequestFormParams, ElicitRequestSchema, type ElicitResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildComponent, exampleDir } from '../fixtures/build.js';
-import { runWeld, tempHome, WELD_BIN } from '../helpers.js';
-
-type CallResult = Awaited<ReturnType<Client['callTool']>>;
-const textOf = (r: CallResult) => (r.content as { text: string }[]).map((c) => c.text).join('\n');
+import { resultText, serveStdio, tempHome, weldOk } from '../helpers.js';
 
 /**
  * The person works in their MCP client only: no Weld window, no `weld requests watch`. read-file asks
@@ -23,11 +19,7 @@ describe('asking the person inside their MCP client', { timeout: 120_000 }, () =
   const asked: ElicitRequestFormParams[] = [];
   let reply: (params: ElicitRequestFormParams) => ElicitResult = () => ({ action: 'cancel' });
 
-  const weld = async (...args: string[]) => {
-    const r = await runWeld(args, home.home, { timeoutMs: 120_000 });
-    expect(r.code, `weld ${args.join(' ')}\n${r.stdout}${r.stderr}`).toBe(0);
-    return r;
-  };
+  const weld = (...args: string[]) => weldOk(home.home, args);
 
   beforeAll(async () => {
     const wasm = await buildComponent(exampleDir('read-file'));
@@ -54,14 +46,7 @@ describe('asking the person inside their MCP client', { timeout: 120_000 }, () =
       asked.push(params);
       return reply(params);
     });
-    await client.connect(
-      new StdioClientTransport({
-        command: process.execPath,
-        args: [WELD_BIN, 'serve', '--stdio'],
-        env: { ...(process.env as Record<string, string>), WELD_HOME: home.home },
-        stderr: 'pipe',
-      }),
-    );
+    await client.connect(serveStdio(home.home));
   }, 240_000);
   afterAll(async () => {
     await client?.close();
@@ -72,8 +57,8 @@ describe('asking the person inside their MCP client', { timeout: 120_000 }, () =
   it('an ungranted folder raises an elicitation; "once" lets that call finish and the next call asks again', async () => {
     reply = () => ({ action: 'accept', content: { allow: 'once' } });
     const first = await client.callTool({ name: 'read-file', arguments: { path: `${base}/notes/todo.txt` } });
-    expect(first.isError, textOf(first)).toBeFalsy();
-    expect(textOf(first)).toBe('water the plants');
+    expect(first.isError, resultText(first)).toBeFalsy();
+    expect(resultText(first)).toBe('water the plants');
     expect(asked).toHaveLength(1);
     expect(asked[0].message).toContain(
       `Weld is holding a call of read-file from notes-app: read-file wants to read files in ${base}/notes`,
@@ -85,7 +70,7 @@ describe('asking the person inside their MCP client', { timeout: 120_000 }, () =
     const second = await client.callTool({ name: 'read-file', arguments: { path: `${base}/notes/todo.txt` } });
     expect(asked).toHaveLength(2);
     expect(second.isError).toBe(true);
-    expect(textOf(second)).toMatch(/was denied by client:notes-app/);
+    expect(resultText(second)).toMatch(/was denied by client:notes-app/);
 
     // Who answered, through which channel: the audit log, as `weld audit` shows it.
     const audit = (await weld('audit', '--json')).stdout
@@ -110,7 +95,7 @@ describe('asking the person inside their MCP client', { timeout: 120_000 }, () =
     // Another folder: the denial above is remembered for notes/ by the running instance.
     const r = await client.callTool({ name: 'read-file', arguments: { path: `${base}/other/list.txt` } });
     expect(r.isError).toBe(true);
-    expect(textOf(r)).toMatch(/no one is here to approve it/);
+    expect(resultText(r)).toMatch(/no one is here to approve it/);
     expect(asked).toHaveLength(before);
   });
 });

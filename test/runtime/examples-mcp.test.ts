@@ -5,15 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildComponent, exampleDir } from '../fixtures/build.js';
-import { runWeld, tempHome, WELD_BIN } from '../helpers.js';
+import { resultText, serveStdio, tempHome, weldOk } from '../helpers.js';
 import { CANARY_TEXT, Canary } from '../security/hostile-engine.js';
-
-type CallResult = Awaited<ReturnType<Client['callTool']>>;
-const textOf = (r: CallResult) => (r.content as { text: string }[]).map((c) => c.text).join('\n');
 
 /**
  * The examples as a person uses them: installed and granted with the CLI, called by an MCP client
@@ -34,11 +30,7 @@ describe('example components through an MCP client', { timeout: 120_000 }, () =>
   let otherPort: number;
   const otherSeen: string[] = [];
 
-  const weld = async (...args: string[]) => {
-    const r = await runWeld(args, home.home, { timeoutMs: 120_000 });
-    expect(r.code, `weld ${args.join(' ')}\n${r.stdout}${r.stderr}`).toBe(0);
-    return r;
-  };
+  const weld = (...args: string[]) => weldOk(home.home, args);
   const call = (name: string, args: Record<string, unknown>) => client.callTool({ name, arguments: args });
 
   beforeAll(async () => {
@@ -79,14 +71,7 @@ describe('example components through an MCP client', { timeout: 120_000 }, () =>
     client.setNotificationHandler(ToolListChangedNotificationSchema, () => {
       listChanged += 1;
     });
-    await client.connect(
-      new StdioClientTransport({
-        command: process.execPath,
-        args: [WELD_BIN, 'serve', '--stdio'],
-        env: { ...(process.env as Record<string, string>), WELD_HOME: home.home },
-        stderr: 'pipe',
-      }),
-    );
+    await client.connect(serveStdio(home.home));
   }, 240_000);
   afterAll(async () => {
     await client?.close();
@@ -101,8 +86,8 @@ describe('example components through an MCP client', { timeout: 120_000 }, () =>
     copyFileSync(wasm.time, file);
     const before = listChanged;
     const r = await call('load-component', { path: pathToFileURL(file).href });
-    expect(r.isError, textOf(r)).toBeFalsy();
-    expect(textOf(r)).toMatch(/^Installed time \(sha256:[0-9a-f]{64}\)\. Tools: now, current-moment\.\n/);
+    expect(r.isError, resultText(r)).toBeFalsy();
+    expect(resultText(r)).toMatch(/^Installed time \(sha256:[0-9a-f]{64}\)\. Tools: now, current-moment\.\n/);
     // A client may load a tool, but loading grants it nothing.
     const policy = JSON.parse((await weld('policy', 'show', 'time', '--json')).stdout) as { grants: unknown[] };
     expect(policy.grants).toEqual([]);
@@ -131,22 +116,22 @@ describe('example components through an MCP client', { timeout: 120_000 }, () =>
   it('time works with no grants at all', async () => {
     const r = await call('now', { 'timezone-offset-minutes': null });
     expect(r.isError).toBeFalsy();
-    expect(Math.abs(Date.parse(textOf(r)) - Date.now())).toBeLessThan(60_000);
+    expect(Math.abs(Date.parse(resultText(r)) - Date.now())).toBeLessThan(60_000);
   });
 
   it('read-file reads inside the granted folder and is refused outside it', async () => {
     const ok = await call('read-file', { path: `${base}/data/hello.txt` });
-    expect(ok.isError, textOf(ok)).toBeFalsy();
-    expect(textOf(ok)).toBe('hello from the granted folder');
+    expect(ok.isError, resultText(ok)).toBeFalsy();
+    expect(resultText(ok)).toBe('hello from the granted folder');
 
     // The guest itself refuses a path outside every preopen; the host refuses one that climbs out of it.
     const outside = await call('read-file', { path: canary.path });
     expect(outside.isError).toBe(true);
-    expect(textOf(outside)).toContain(`${canary.path} is outside the granted directories`);
+    expect(resultText(outside)).toContain(`${canary.path} is outside the granted directories`);
     const climb = await call('read-file', { path: `${base}/data/../canary.txt` });
     expect(climb.isError).toBe(true);
-    expect(textOf(climb)).toMatch(/Weld denied this tool:\n- fs:\/\/\S*canary\.txt \(read\)/);
-    for (const r of [outside, climb]) expect(textOf(r)).not.toContain(CANARY_TEXT);
+    expect(resultText(climb)).toMatch(/Weld denied this tool:\n- fs:\/\/\S*canary\.txt \(read\)/);
+    for (const r of [outside, climb]) expect(resultText(r)).not.toContain(CANARY_TEXT);
     canary.check();
   });
 
@@ -158,7 +143,7 @@ describe('example components through an MCP client', { timeout: 120_000 }, () =>
     // Within s32 but outside any time zone: the schema cannot say that, the tool does.
     const far = await call('now', { 'timezone-offset-minutes': 5000 });
     expect(far.isError).toBe(true);
-    expect(textOf(far)).toMatch(/must be between -720 and 840/);
+    expect(resultText(far)).toMatch(/must be between -720 and 840/);
     expect((await call('now', { 'timezone-offset-minutes': 60 })).isError).toBeFalsy();
   });
 
@@ -172,18 +157,18 @@ describe('example components through an MCP client', { timeout: 120_000 }, () =>
     await weld('grant', 'fetch', 'network', `http://127.0.0.1:${sitePort}`);
     // The grant was made by another process: the server picks it up at its next store poll.
     await expect
-      .poll(async () => textOf(await call('fetch-text', { url: `http://127.0.0.1:${sitePort}/page` })), { timeout: 15_000 })
+      .poll(async () => resultText(await call('fetch-text', { url: `http://127.0.0.1:${sitePort}/page` })), { timeout: 15_000 })
       .toBe('local page /page');
 
     const denied = await call('fetch-text', { url: `http://127.0.0.1:${otherPort}/direct` });
     expect(denied.isError).toBe(true);
-    expect(textOf(denied)).toContain(`To allow it: weld grant fetch network 127.0.0.1:${otherPort}`);
+    expect(resultText(denied)).toContain(`To allow it: weld grant fetch network 127.0.0.1:${otherPort}`);
     // The example follows redirects hop by hop; the hop to the ungranted host is checked and refused.
     const redirected = await call('fetch-text', { url: `http://127.0.0.1:${sitePort}/elsewhere` });
     expect(redirected.isError).toBe(true);
-    expect(textOf(redirected)).toContain(`weld grant fetch network 127.0.0.1:${otherPort}`);
+    expect(resultText(redirected)).toContain(`weld grant fetch network 127.0.0.1:${otherPort}`);
     expect(otherSeen).toEqual([]);
-    expect(textOf(await call('now', { 'timezone-offset-minutes': null }))).toMatch(/^\d{4}-/);
+    expect(resultText(await call('now', { 'timezone-offset-minutes': null }))).toMatch(/^\d{4}-/);
   });
 
   it('the run left a verifiable audit log with the denials in the call log', async () => {

@@ -4,7 +4,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runWeld, tempHome, WELD_BIN } from '../helpers.js';
+import { resultText, runWeld, tempHome, WELD_BIN } from '../helpers.js';
 import { hostileWasm } from './hostile-engine.js';
 
 const POLICY = `version: "1.0"
@@ -58,13 +58,12 @@ describe('hostile guest behind weld serve --stdio', { timeout: 120_000 }, () => 
   });
 
   const call = (name: string, args: Record<string, unknown> = {}) => client.callTool({ name, arguments: args });
-  const textOf = (r: Awaited<ReturnType<typeof call>>) => (r.content as { text: string }[]).map((c) => c.text).join('\n');
 
   it('a forged JSON-RPC line written to guest stdout never reaches the client; the client keeps working', async () => {
     const r = await call('print-jsonrpc');
     expect(r.isError).toBeFalsy();
     expect(JSON.stringify(received)).not.toContain('forged by hostile');
-    expect(textOf(await call('ok'))).toBe('ok');
+    expect(resultText(await call('ok'))).toBe('ok');
     // The interception sees the stream: both results arrived through it.
     expect(received.filter((m) => 'result' in m)).toHaveLength(2);
     const { tools } = await client.listTools();
@@ -77,30 +76,30 @@ describe('hostile guest behind weld serve --stdio', { timeout: 120_000 }, () => 
 
   it('a stdout flood never reaches the stream and the server answers next', async () => {
     const r = await call('flood-stdout', { lines: 2000 });
-    expect(textOf(r)).toBe('2000');
+    expect(resultText(r)).toBe('2000');
     expect(JSON.stringify(received)).not.toContain('flood line');
-    expect(textOf(await call('ok'))).toBe('ok');
+    expect(resultText(await call('ok'))).toBe('ok');
   });
 
   it('an endless loop is stopped at the policy timeout and the client keeps its session', async () => {
     const r = await call('spin');
     expect(r.isError).toBe(true);
-    expect(textOf(r)).toMatch(/^The tool call timed out after 3000 ms and the component was stopped/);
-    expect(textOf(await call('ok'))).toBe('ok');
+    expect(resultText(r)).toMatch(/^The tool call timed out after 3000 ms and the component was stopped/);
+    expect(resultText(await call('ok'))).toBe('ok');
   });
 
   it('a memory bomb traps at the 64Mi cap and the server lives', async () => {
     const r = await call('alloc-mb', { n: 200 });
     expect(r.isError).toBe(true);
-    expect(textOf(r)).toMatch(/of its 64 MiB limit/);
-    expect(textOf(await call('ok'))).toBe('ok');
+    expect(resultText(r)).toMatch(/of its 64 MiB limit/);
+    expect(resultText(await call('ok'))).toBe('ok');
   });
 
   it('a guest calling exit ends its call, not the server', async () => {
     const r = await call('exit-now', { code: 0 });
     expect(r.isError).toBe(true);
-    expect(textOf(r)).toBe('The component exited with code 0 before returning a result.');
-    expect(textOf(await call('ok'))).toBe('ok');
+    expect(resultText(r)).toBe('The component exited with code 0 before returning a result.');
+    expect(resultText(await call('ok'))).toBe('ok');
     expect(stderr).not.toMatch(/uncaught|fatal/i);
   });
 });

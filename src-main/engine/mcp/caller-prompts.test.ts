@@ -4,16 +4,13 @@ import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { type ElicitRequestFormParams, ElicitRequestSchema, type ElicitResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, describe, expect, it } from 'vitest';
-import { sampleComponent, tempHome } from '../../../test/helpers.js';
+import { resultText, sampleComponent, tempHome } from '../../../test/helpers.js';
 import { silentLogger } from '../log.js';
 import type { PendingRequest } from '../policy/index.js';
 import { createWeld, type Weld } from '../weld.js';
 import { setPromptClient } from './prompt-clients.js';
 import { textResult } from './tool-table.js';
 import { type Endpoints, startEndpoints } from './transports/endpoints.js';
-
-type CallResult = Awaited<ReturnType<Client['callTool']>>;
-const textOf = (r: CallResult) => (r.content as { text: string }[]).map((c) => c.text).join('\n');
 
 interface Asked {
   params: ElicitRequestFormParams;
@@ -122,7 +119,7 @@ describe('permission prompts through MCP elicitation', { timeout: 30_000 }, () =
     const allow = asked.params.requestedSchema.properties.allow as { oneOf: { const: string }[] };
     expect(allow.oneOf.map((o) => o.const)).toEqual(['once', 'session']);
     asked.answer({ action: 'accept', content: { allow: 'once' } });
-    expect(textOf(await call)).toMatch(/^allowed: once grant by client:claude-ai/);
+    expect(resultText(await call)).toMatch(/^allowed: once grant by client:claude-ai/);
     expect(auditOf(w.weld, 'policy.decide')).toContainEqual(
       expect.objectContaining({
         actor: 'client:claude-ai',
@@ -133,7 +130,7 @@ describe('permission prompts through MCP elicitation', { timeout: 30_000 }, () =
     const next = c.call();
     const again = await waitFor(() => c.asked[1], 'a second elicitation');
     again.answer({ action: 'accept', content: { allow: 'session' } });
-    expect(textOf(await next)).toMatch(/^allowed: session grant by client:claude-ai/);
+    expect(resultText(await next)).toMatch(/^allowed: session grant by client:claude-ai/);
   });
 
   it('over Streamable HTTP the question travels with the held call, and the answer comes back as a POST', async () => {
@@ -142,7 +139,7 @@ describe('permission prompts through MCP elicitation', { timeout: 30_000 }, () =
     const c = await w.connect('claude-ai', true, 'http');
     const call = c.call();
     (await waitFor(() => c.asked[0], 'an elicitation')).answer({ action: 'accept', content: { allow: 'once' } });
-    expect(textOf(await call)).toMatch(/^allowed: once grant by client:claude-ai/);
+    expect(resultText(await call)).toMatch(/^allowed: once grant by client:claude-ai/);
   });
 
   it('a decline leaves the request open in the window, where the person can still allow it', async () => {
@@ -156,7 +153,7 @@ describe('permission prompts through MCP elicitation', { timeout: 30_000 }, () =
     const req = await pending(w.weld);
     expect(req.status).toBe('pending');
     w.weld.policy.decide(req.id, 'once', 'user:desktop', 'window');
-    expect(textOf(await call)).toMatch(/^allowed: once grant by user:desktop/);
+    expect(resultText(await call)).toMatch(/^allowed: once grant by user:desktop/);
     undo();
   });
 
@@ -166,7 +163,7 @@ describe('permission prompts through MCP elicitation', { timeout: 30_000 }, () =
     const c = await w.connect('claude-ai', true);
     const call = c.call();
     (await waitFor(() => c.asked[0], 'an elicitation')).answer({ action: 'decline' });
-    expect(textOf(await call)).toMatch(/^denied: network api\.github\.com:443 was denied by client:claude-ai/);
+    expect(resultText(await call)).toMatch(/^denied: network api\.github\.com:443 was denied by client:claude-ai/);
     expect(auditOf(w.weld, 'policy.decide')[0]).toMatchObject({
       actor: 'client:claude-ai',
       detail: { answer: 'deny', channel: 'elicitation' },
@@ -182,11 +179,11 @@ describe('permission prompts through MCP elicitation', { timeout: 30_000 }, () =
     (await waitFor(() => c.asked[0], 'an elicitation')).answer({ action: 'cancel' });
     await waitFor(() => auditOf(w?.weld as Weld, 'policy.prompt-declined')[0], 'the cancel in the audit log');
     expect((await pending(w.weld)).status).toBe('pending');
-    expect(textOf(await cancelled)).toMatch(/not granted: no answer within 2 s/);
+    expect(resultText(await cancelled)).toMatch(/not granted: no answer within 2 s/);
     // The client never answers: the request expires as it would with only the window open.
     const silent = c.call();
     await waitFor(() => c.asked[1], 'a second elicitation');
-    expect(textOf(await silent)).toMatch(/not granted: no answer within 2 s/);
+    expect(resultText(await silent)).toMatch(/not granted: no answer within 2 s/);
     expect(w.weld.policy.pending()).toEqual([]);
     undo();
   });
@@ -195,7 +192,7 @@ describe('permission prompts through MCP elicitation', { timeout: 30_000 }, () =
     w = await world();
     w.trust('some-other-client');
     const c = await w.connect('cursor', true);
-    expect(textOf(await c.call())).toMatch(
+    expect(resultText(await c.call())).toMatch(
       /no one is here to approve it \(no Weld window or prompt is open; cursor could ask you itself after `weld clients trust-prompts cursor`\)/,
     );
     expect(c.asked).toEqual([]);
@@ -209,7 +206,7 @@ describe('permission prompts through MCP elicitation', { timeout: 30_000 }, () =
     const b = await w.connect('vscode', true);
     const call = b.call();
     (await waitFor(() => b.asked[0], 'an elicitation to the caller')).answer({ action: 'accept', content: { allow: 'once' } });
-    expect(textOf(await call)).toMatch(/by client:vscode/);
+    expect(resultText(await call)).toMatch(/by client:vscode/);
     expect(a.asked).toEqual([]);
   });
 
@@ -222,7 +219,7 @@ describe('permission prompts through MCP elicitation', { timeout: 30_000 }, () =
     const asked = await waitFor(() => c.asked[0], 'an elicitation');
     const req = await pending(w.weld);
     w.weld.policy.decide(req.id, 'deny', 'user:desktop', 'window');
-    expect(textOf(await call)).toMatch(/was denied by user:desktop/);
+    expect(resultText(await call)).toMatch(/was denied by user:desktop/);
     asked.answer({ action: 'accept', content: { allow: 'session' } });
     const late = await waitFor(() => auditOf(w?.weld as Weld, 'policy.late-answer')[0], 'the late answer in the audit log');
     expect(late).toMatchObject({
