@@ -1,5 +1,9 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { viewOutputStreamWrites } from '../../src-main/engine/runtime/glue-patches.js';
 import { resolveSource } from '../../src-main/engine/runtime/sources.js';
+import { cacheDir } from '../../src-main/engine/runtime/transpile-cache.js';
 import { buildComponent, exampleDir } from '../fixtures/build.js';
 import { Canary, type HostileWorld, hostileWasm, hostileWorld, text } from '../security/hostile-engine.js';
 
@@ -110,5 +114,80 @@ describe('runtime limits against a hostile guest', { timeout: 120_000 }, () => {
       write.mockRestore();
     }
     expect(lastCall('print-jsonrpc').output).toContain('--- stdout ---\n{"jsonrpc":"2.0","id":1');
+  });
+});
+
+/**
+ * Output floods cost the guest its own time, not Weld's memory: captured output keeps 64 KiB per
+ * stream and every other byte is counted and dropped as it arrives.
+ */
+describe('guest output floods', { timeout: 300_000 }, () => {
+  let w: HostileWorld;
+  const MiB = 1024 * 1024;
+  const KEPT = 64 * 1024;
+
+  beforeAll(async () => {
+    await hostileWasm();
+    // A long timeout: on a loaded machine a 25 MiB flood can take seconds, and a timeout is not what is tested.
+    w = await hostileWorld({ policy: POLICY.replace(`${TIMEOUT_MS}ms`, '120s') });
+  }, 240_000);
+  afterAll(async () => {
+    await w?.close();
+  });
+
+  function droppedIn(tool: string): number {
+    w.weld.store.recorder.flush();
+    const output = w.weld.store.calls.list({ tool, limit: 1 })[0]?.output ?? '';
+    return Number(/--- (\d+) more bytes of output dropped ---$/.exec(output)?.[1] ?? Number.NaN);
+  }
+
+  /** Runs `fn` while sampling this process's RSS every millisecond; returns the peak growth in MiB. */
+  async function peakGrowth(fn: () => Promise<void>): Promise<number> {
+    const before = process.memoryUsage().rss;
+    let peak = before;
+    const sample = setInterval(() => {
+      peak = Math.max(peak, process.memoryUsage().rss);
+    }, 1);
+    try {
+      await fn();
+    } finally {
+      clearInterval(sample);
+    }
+    return (Math.max(peak, process.memoryUsage().rss) - before) / MiB;
+  }
+
+  it('a 100 MiB flood on stdout and on stderr grows Weld by less than 10 MiB, and the log counts every dropped byte', async () => {
+    const flood = async (toStderr: boolean, mib: number) => {
+      const r = await w.call('flood-bytes', { mib, 'chunk-kib': 64, 'to-stderr': toStderr });
+      expect(text(r)).toBe(String(mib));
+      expect(droppedIn('flood-bytes')).toBe(mib * MiB - KEPT);
+    };
+    // The guest's own memory (capped by its policy) reaches its high-water mark first: that is the
+    // guest's budget, not what the flood costs Weld.
+    await flood(false, 25);
+    await flood(true, 25);
+    for (const toStderr of [false, true]) {
+      const growth = await peakGrowth(async () => {
+        for (let i = 0; i < 4; i++) await flood(toStderr, 25);
+      });
+      expect(growth, `${toStderr ? 'stderr' : 'stdout'} flood grew RSS by ${growth.toFixed(1)} MiB`).toBeLessThan(10);
+    }
+  });
+
+  it('the installed glue hands output-stream writes a view of guest memory instead of copying them', () => {
+    const digest = w.weld.store.components.get(w.componentId)?.digest ?? '';
+    const glue = readFileSync(join(cacheDir(join(w.home, 'cache'), digest), 'component.mjs'), 'utf8');
+    // jco 0.15 glue for the two write functions, patched at install: nothing left to patch, views in place.
+    expect(viewOutputStreamWrites(glue).patched).toBe(0);
+    expect(glue.match(/new Uint8Array\(memory\d+\.buffer, ptr\d+, len\d+\);/g)?.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('8 GiB of zeroes asked for in one write costs one bounded buffer, and is counted', async () => {
+    const growth = await peakGrowth(async () => {
+      const r = await w.call('flood-zeroes', { mib: 8192, 'to-stderr': false });
+      expect(text(r)).toBe('8192');
+    });
+    expect(droppedIn('flood-zeroes')).toBe(8192 * MiB - KEPT);
+    expect(growth).toBeLessThan(10);
   });
 });

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ExportedFunction } from '../schema/index.js';
+import { viewOutputStreamWrites } from './glue-patches.js';
 
 /** Bump when the glue options change, so caches written by an older Weld are rebuilt. */
 const CACHE_FORMAT = 1;
@@ -60,7 +61,8 @@ export async function transpileToCache(
   for (const [name, data] of Object.entries(out.files)) {
     if (name.includes('/') || name.endsWith('.d.ts')) continue;
     // .mjs: the data dir has no package.json saying "type": "module", and the glue is an ES module.
-    writeFileSync(join(tmp, name === 'component.js' ? GLUE : name), data);
+    if (name === 'component.js') writeFileSync(join(tmp, GLUE), viewOutputStreamWrites(Buffer.from(data).toString('utf8')).glue);
+    else writeFileSync(join(tmp, name), data);
     if (name.endsWith('.wasm')) modules.push(name);
   }
   writeFileSync(join(tmp, 'meta.json'), JSON.stringify({ format: CACHE_FORMAT, modules, functions } satisfies Meta));

@@ -61,6 +61,8 @@ export interface ByteSource {
 }
 
 const MAX_WRITE = 64 * 1024;
+/** Shared and never written to: every sink copies or consumes what it is given before returning. */
+const ZEROES = new Uint8Array(MAX_WRITE);
 
 export class OutputStream {
   constructor(readonly sink: ByteSink) {}
@@ -80,8 +82,16 @@ export class OutputStream {
   subscribe(): Pollable {
     return readyPollable();
   }
+  /**
+   * Streamed in bounded pieces: a guest asking for gigabytes of zeroes costs the host one 64 KiB buffer
+   * (a bounded sink counts and drops the rest), never an allocation of the size it asked for.
+   */
   writeZeroes(len: bigint): void {
-    this.sink.write(new Uint8Array(Number(len)));
+    for (let left = len; left > 0n; ) {
+      const n = left > BigInt(MAX_WRITE) ? MAX_WRITE : Number(left);
+      this.sink.write(n === MAX_WRITE ? ZEROES : ZEROES.subarray(0, n));
+      left -= BigInt(n);
+    }
   }
   blockingWriteZeroesAndFlush(len: bigint): void {
     this.writeZeroes(len);
