@@ -312,6 +312,25 @@ export const api = {
     output: z.object({ removed: z.number(), narrowed: z.number() }),
   },
   'requests.list': { input: NoInput, output: z.array(CapabilityRequestInfo) },
+  /** Components MCP clients asked to load; nothing is installed until the person allows it. */
+  'loads.list': {
+    input: NoInput,
+    output: z.array(
+      z.object({
+        id: z.string(),
+        ref: z.string(),
+        componentId: z.string(),
+        replaces: z.string().nullable(),
+        requestedBy: z.string(),
+        requestedAt: z.number(),
+        expiresAt: z.number(),
+      }),
+    ),
+  },
+  'loads.decide': {
+    input: z.object({ requestId: z.string().min(1).max(64), answer: z.enum(['allow', 'deny']) }).strict(),
+    output: z.object({ id: z.string(), status: z.enum(['allowed', 'denied', 'failed']), componentId: z.string() }),
+  },
   'requests.decide': {
     input: z.object({ requestId: z.string().min(1).max(64), answer: RequestAnswer }).strict(),
     output: z.object({ id: z.string(), status: z.enum(['pending', 'allowed', 'denied', 'expired']) }),
@@ -425,6 +444,7 @@ export const apiEvents = {
     change: z.enum(['installed', 'removed', 'updated', 'enabled', 'disabled']),
   }),
   'grants.changed': z.object({ componentId: z.string() }),
+  'loads.changed': z.object({ requestId: z.string() }),
   /** From the desktop shell, not the engine: a `weld://install?ref=…` link was opened. Never installs by itself. */
   'ui.install': z.object({ ref: z.string() }),
   /** From the desktop shell: show a page (a notification about a request was clicked). */

@@ -1,6 +1,7 @@
 import { GrantError, PolicyError } from '../engine/policy/index.js';
 import { RegistryError } from '../engine/registry/errors.js';
 import { ComponentFileError } from '../engine/runtime/component-file.js';
+import { LoadRequestError } from '../engine/runtime/load-requests.js';
 import { SourceError } from '../engine/runtime/sources.js';
 import { ApiError } from './context.js';
 
@@ -14,6 +15,10 @@ export function asApiError(err: unknown): unknown {
   if (err instanceof GrantError) {
     const code = { 'not-installed': 'not-found', 'not-found': 'not-found', 'already-decided': 'conflict' } as const;
     return new ApiError(code[err.code as keyof typeof code] ?? 'bad-input', sentence(err.message));
+  }
+  if (err instanceof LoadRequestError) {
+    const code = { 'not-found': 'not-found', 'already-decided': 'conflict', 'bad-input': 'bad-input' } as const;
+    return new ApiError(code[err.code], sentence(err.message));
   }
   if (err instanceof SourceError || err instanceof ComponentFileError) return new ApiError('bad-input', sentence(err.message));
   if (err instanceof PolicyError) return new ApiError('bad-input', `The policy file is not valid: ${err.message}.`);

@@ -6,6 +6,7 @@ import { componentHandlers } from './components.js';
 import { type ApiContext, ApiError, type Handler, type Handlers } from './context.js';
 import { grantHandlers } from './grants.js';
 import { installHandlers } from './install.js';
+import { loadHandlers } from './loads.js';
 import { ociHandlers } from './oci.js';
 import { requestHandlers } from './requests.js';
 import { settingsHandlers } from './settings.js';
@@ -23,6 +24,7 @@ export const handlers: Handlers<ApiName> = {
   ...grantHandlers,
   ...requestHandlers,
   ...trustHandlers,
+  ...loadHandlers,
 };
 
 export type ApiDispatch = (name: unknown, input: unknown) => Promise<unknown>;

@@ -36,6 +36,8 @@ export interface WeldEvents {
   };
   'components.changed': { componentId: string; change: 'installed' | 'removed' | 'updated' | 'enabled' | 'disabled' };
   'grants.changed': { componentId: string };
+  /** A load request (an MCP client asking to install a component) was made or answered. */
+  'loads.changed': { requestId: string };
 }
 
 export type WeldEventName = keyof WeldEvents;

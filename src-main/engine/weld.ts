@@ -26,6 +26,7 @@ import {
   installComponent,
   removeComponent,
 } from './runtime/install.js';
+import { createLoadRequests, type LoadRequests } from './runtime/load-requests.js';
 import type { CapabilityAnswer, SandboxPlan } from './runtime/sandbox.js';
 import { resolveSource } from './runtime/sources.js';
 import type { ComponentRecord } from './store/components.js';
@@ -75,6 +76,8 @@ export interface Weld {
   /** `update`: replacing the component `id` (code installed under another id is refused, as with an explicit id). */
   install(src: InstallSource, opts?: { id?: string; actor?: string; update?: boolean }): Promise<InstallResult>;
   remove(componentId: string, actor?: string): ComponentRecord;
+  /** Components MCP clients asked to load, waiting for a person. */
+  readonly loads: LoadRequests;
   /** OCI pull/verify/publish, loaded on first use so serving installed tools never loads sigstore. */
   registry(): Promise<Registry>;
   /** Catalog search (WELD_CATALOG, else <data dir>/catalog.json and the bundled catalog). */
@@ -204,9 +207,14 @@ export async function createWeld(opts: WeldOptions): Promise<Weld> {
   const searchComponents = (query: string) =>
     searchCatalogs(catalogSources(paths.home, opts.env?.WELD_CATALOG || undefined), query);
   tools.add(registryTools({ searchComponents }));
+  const loads = createLoadRequests({
+    store,
+    events,
+    install: async (ref, actor) => install(await resolveSource(ref, { registry }), { actor }),
+  });
   tools.add(
     componentTools({
-      load: async (ref) => install(await resolveSource(ref, { registry }), { actor: 'mcp' }),
+      load: (ref, client) => loads.request(ref, client ? `mcp:${client}` : 'mcp'),
       unload: (id) => removeComponent(installDeps, id, 'mcp'),
     }),
   );
@@ -272,6 +280,7 @@ export async function createWeld(opts: WeldOptions): Promise<Weld> {
     runtime,
     install: (src, o = {}) => install(src, { id: o.id, actor: o.actor ?? 'user', update: o.update }),
     remove: (id, actor = 'user') => removeComponent(installDeps, id, actor),
+    loads,
     searchComponents,
     registry,
     createMcpServer: () => createMcpServer({ tools, dispatcher, version: WELD_VERSION }),

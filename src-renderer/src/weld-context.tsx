@@ -33,6 +33,7 @@ const STALE: Record<ApiEvent['name'], ApiName[]> = {
   'capability.decided': ['requests.list', 'calls.get', 'audit.list', 'audit.verify'],
   'components.changed': ['components.list', 'grants.list', 'audit.list', 'audit.verify'],
   'grants.changed': ['components.list', 'grants.list', 'audit.list'],
+  'loads.changed': ['loads.list', 'components.list', 'grants.list', 'audit.list'],
   'ui.install': [],
   'ui.show': [],
 };

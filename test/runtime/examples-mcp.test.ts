@@ -14,8 +14,8 @@ import { CANARY_TEXT, Canary } from '../security/hostile-engine.js';
 /**
  * The examples as a person uses them: installed and granted with the CLI, called by an MCP client
  * over `weld serve --stdio`. read-file gets `fs://<tmp>/data` read; fetch, installed by the CLI while
- * the client is connected, gets `http://127.0.0.1:<port>`; time, installed by the client itself
- * (load-component), gets nothing.
+ * the client is connected, gets `http://127.0.0.1:<port>`; time, asked for by the client itself
+ * (load-component) and allowed by the person, gets nothing.
  */
 describe('example components through an MCP client', { timeout: 120_000 }, () => {
   let home: ReturnType<typeof tempHome>;
@@ -87,8 +87,13 @@ describe('example components through an MCP client', { timeout: 120_000 }, () =>
     const before = listChanged;
     const r = await call('load-component', { path: pathToFileURL(file).href });
     expect(r.isError, resultText(r)).toBeFalsy();
-    expect(resultText(r)).toMatch(/^Installed time \(sha256:[0-9a-f]{64}\)\. Tools: now, current-moment\.\n/);
-    // A client may load a tool, but loading grants it nothing.
+    expect(resultText(r)).toMatch(/^Weld asked the person to approve loading .*time\.wasm as "time"/);
+    // The client only asks: the person allows it from their terminal, and the server picks it up.
+    const requestId = (r.structuredContent as { requestId: string }).requestId;
+    expect((await weld('requests', 'allow', requestId)).stdout).toMatch(
+      /^Loaded .* as time \(sha256:[0-9a-f]{64}\)\. Tools: now, current-moment/,
+    );
+    // A client may ask for a tool, but loading grants it nothing.
     const policy = JSON.parse((await weld('policy', 'show', 'time', '--json')).stdout) as { grants: unknown[] };
     expect(policy.grants).toEqual([]);
     await expect.poll(() => listChanged, { timeout: 10_000 }).toBeGreaterThan(before);
@@ -179,7 +184,7 @@ describe('example components through an MCP client', { timeout: 120_000 }, () =>
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l) as { tool: string; status: string });
-    expect(rows.filter((r) => r.tool === 'fetch-text' && r.status === 'error').length).toBeGreaterThanOrEqual(2);
+    expect(rows.filter((r) => r.tool === 'fetch-text' && r.status === 'denied').length).toBeGreaterThanOrEqual(2);
     expect(rows.filter((r) => r.tool === 'read-file' && r.status === 'ok')).toHaveLength(1);
   });
 });

@@ -1,6 +1,9 @@
 import { createInterface } from 'node:readline/promises';
 import type { GrantScope } from '../../engine/policy/index.js';
-import { type CliIo, type Command, UsageError } from '../command.js';
+import { LoadRequestError } from '../../engine/runtime/load-requests.js';
+import { createLoadRequestStore, type LoadRequestRow } from '../../engine/store/load-requests.js';
+import { CliError, type CliIo, type Command, UsageError } from '../command.js';
+import { withStore, withWeld } from '../engine.js';
 import { isoTime, table } from '../format.js';
 import { cliActor, describeTarget, type PolicyContext, policyCall, withPolicy } from '../policy-cli.js';
 
@@ -17,8 +20,9 @@ export const requests: Command = {
 watch    stay open as a person who can answer: tools touching something not granted are held (up to
          60 s) instead of denied at once; new requests are printed, and asked about in a terminal.
 
-Requests come from tools touching something not granted (held until answered or timed out) and from
-MCP clients asking for a permission. Default scope: once for a held call, always for an MCP request.
+Requests come from tools touching something not granted (held until answered or timed out), from
+MCP clients asking for a permission, and from MCP clients asking to load a component (allowing one
+installs it; if it replaces an installed component, that component's grants stay with the old code). Default scope: once for a held call, always for an MCP request.
 once and session grants apply inside the Weld process that asked.`,
   options: { json: { type: 'boolean' }, scope: { type: 'string' } },
   async run({ io, values, positionals }) {
@@ -28,14 +32,22 @@ once and session grants apply inside the Weld process that asked.`,
     const scope = values.scope === undefined ? undefined : String(values.scope);
     if (scope !== undefined && !SCOPES.includes(scope as GrantScope))
       throw new UsageError(`--scope must be once, session or always`);
+    if ((sub === 'allow' || sub === 'deny') && id && (await loadRequest(io, id))) {
+      if (values.scope !== undefined) throw new UsageError('--scope is for capability requests, not for loading a component');
+      return decideLoad(io, id, sub);
+    }
     return withPolicy(io, (weld) =>
       policyCall(() => {
         if (sub === undefined) {
           const list = weld.policy.pending();
+          const loads = createLoadRequestStore(weld.store.db).pending(Date.now());
           if (values.json) {
-            io.stdout(`${JSON.stringify(list, null, 2)}\n`);
+            io.stdout(
+              `${JSON.stringify(loads.length ? [...list, ...loads.map((l) => ({ ...l, kind: 'load' }))] : list, null, 2)}\n`,
+            );
             return 0;
           }
+          if (loads.length) io.stdout(`Components MCP clients asked to load:\n${loadTable(loads)}\n`);
           if (!list.length) {
             io.stdout('No capability requests are waiting.\n');
             return 0;
@@ -71,6 +83,46 @@ once and session grants apply inside the Weld process that asked.`,
     );
   },
 };
+
+function loadTable(loads: LoadRequestRow[]): string {
+  return table(
+    ['ID', 'LOAD', 'AS', 'REPLACES', 'FROM', 'EXPIRES'],
+    loads.map((l) => [
+      l.id,
+      l.ref,
+      l.componentId,
+      l.replaces ? `${l.replaces.slice(0, 19)}…` : '-',
+      l.requestedBy,
+      isoTime(l.expiresAt),
+    ]),
+  );
+}
+
+async function loadRequest(io: CliIo, id: string): Promise<LoadRequestRow | undefined> {
+  return withStore(io, (store) => createLoadRequestStore(store.db).get(id));
+}
+
+/** Allowing a load installs the component, so this needs the whole engine, not only the policy. */
+async function decideLoad(io: CliIo, id: string, sub: 'allow' | 'deny'): Promise<number> {
+  return withWeld(io, async (weld) => {
+    try {
+      const { request, result } = await weld.loads.decide(id, sub, cliActor(io));
+      if (!result) {
+        io.stdout(`Denied ${request.id}: ${request.ref} is not loaded\n`);
+        return 0;
+      }
+      const r = result.record;
+      io.stdout(`Loaded ${request.ref} as ${r.id} (${r.digest}). Tools: ${r.tools.map((t) => t.name).join(', ') || 'none'}\n`);
+      const suspended = weld.policy.suspended(r.id).length;
+      if (suspended)
+        io.stdout(`It replaced other code: its ${suspended} grant(s) are suspended until \`weld reapprove ${r.id}\`.\n`);
+      return 0;
+    } catch (err) {
+      if (err instanceof LoadRequestError) throw new CliError(err.message);
+      throw err;
+    }
+  });
+}
 
 const ANSWERS: Record<string, 'once' | 'session' | 'always' | 'deny'> = { o: 'once', s: 'session', a: 'always', d: 'deny' };
 

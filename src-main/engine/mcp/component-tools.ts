@@ -1,23 +1,25 @@
-import type { InstallResult } from '../runtime/install.js';
+import { LoadRequestError } from '../runtime/load-requests.js';
 import type { ComponentRecord } from '../store/components.js';
+import type { LoadRequestRow } from '../store/load-requests.js';
 import { errorResult, type ToolDefinition, textResult } from './tool-table.js';
 
 export interface ComponentToolDeps {
-  /** Installs from `file://...` or `oci://...`; signatures are enforced, nothing is granted. */
-  load(ref: string): Promise<InstallResult>;
+  /** Asks the person to load `ref`; reads and installs nothing by itself. */
+  load(ref: unknown, client: string | null): { request: LoadRequestRow; created: boolean };
   unload(id: string): ComponentRecord;
 }
 
 /**
- * load-component / unload-component, as in Wassette. A client may load tools, but a loaded
- * component gets no capability until a person grants it; unsigned OCI components are refused here.
+ * load-component / unload-component, as in Wassette, with one difference: loading is a request a person
+ * confirms in Weld. A client that could install code by itself could also replace a tool the person
+ * trusts; and reading the path it names would tell it which files exist.
  */
 export function componentTools(deps: ComponentToolDeps): ToolDefinition[] {
   return [
     {
       name: 'load-component',
       description:
-        'Install a WebAssembly component into Weld from a file:// path or an oci:// reference (signature verified) and expose its tools. The component gets no file, network or environment access until the person grants it.',
+        'Ask the person to install a WebAssembly component into Weld from a file:// path or an oci:// reference (signature verified). Nothing is installed until they approve it in Weld; the component then gets no file, network or environment access until they grant it.',
       inputSchema: {
         type: 'object',
         properties: {
@@ -32,20 +34,20 @@ export function componentTools(deps: ComponentToolDeps): ToolDefinition[] {
         additionalProperties: false,
       },
       componentId: null,
-      async invoke(args) {
+      async invoke(args, ctx) {
         try {
-          const { record, unchanged, analysis } = await deps.load(String(args.path));
-          const tools = record.tools.map((t) => t.name);
-          const requests = analysis.requested.map((c) => `${c.kind} ${c.target}${c.access ? ` (${c.access})` : ''}`);
-          const text = [
-            `${unchanged ? 'Already installed' : 'Installed'} ${record.id} (${record.digest}). Tools: ${tools.join(', ') || 'none'}.`,
-            requests.length
-              ? `It requests: ${requests.join('; ')}. Nothing is granted yet: the person can approve with \`weld grant ${record.id} ...\` or in the Weld app.`
-              : 'It requests no capabilities.',
-          ].join('\n');
-          return textResult(text, { id: record.id, digest: record.digest, tools, requested: analysis.requested, unchanged });
+          const { request: r } = deps.load(args.path, ctx.client);
+          const replacing = r.replaces
+            ? ` It would replace the installed component "${r.componentId}" (${r.replaces.slice(0, 19)}…); the grants the person gave that code do not carry over.`
+            : '';
+          const text =
+            `Weld asked the person to approve loading ${r.ref} as "${r.componentId}" (request ${r.id}).${replacing} ` +
+            `Nothing is loaded until they approve it in the Weld app (Requests) or with \`weld requests allow ${r.id}\`; ` +
+            'tools/list changes once it is installed.';
+          return textResult(text, { requestId: r.id, componentId: r.componentId, replaces: r.replaces, status: r.status });
         } catch (err) {
-          return errorResult(`Not installed: ${err instanceof Error ? err.message : String(err)}`);
+          if (err instanceof LoadRequestError) return errorResult(`Not requested: ${err.message}`);
+          throw err;
         }
       },
     },

@@ -155,4 +155,25 @@ UPDATE grants SET digest = (SELECT c.digest FROM components c WHERE c.id = grant
   signer = (SELECT c.publisher FROM components c WHERE c.id = grants.component_id);
 `,
   },
+  {
+    version: 6,
+    name: 'load requests',
+    sql: `
+CREATE TABLE load_requests (
+  id TEXT PRIMARY KEY CHECK (length(id) BETWEEN 4 AND 32),
+  ref TEXT NOT NULL CHECK (length(ref) BETWEEN 1 AND 2048),
+  component_id TEXT NOT NULL CHECK (length(component_id) BETWEEN 1 AND 64),
+  replaces TEXT,
+  requested_by TEXT NOT NULL,
+  requested_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL CHECK (expires_at > requested_at),
+  status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'allowed', 'denied', 'expired', 'failed')),
+  decided_by TEXT,
+  decided_at INTEGER,
+  outcome TEXT,
+  CHECK ((status = 'pending') = (decided_at IS NULL))
+);
+CREATE INDEX load_requests_status ON load_requests(status, expires_at);
+`,
+  },
 ];

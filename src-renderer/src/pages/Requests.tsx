@@ -6,6 +6,7 @@ import { ARM_MS, describeCapability, requestActionable, requestSentence, timeLef
 import { formatTime } from '../format.js';
 import { EmptyState, ErrorNote } from '../ui/EmptyState.js';
 import { useApi, useWeld } from '../weld-context.js';
+import { LoadRequests } from './LoadRequests.js';
 
 type Request = z.infer<typeof CapabilityRequestInfo>;
 type Answer = z.infer<typeof RequestAnswer>;
@@ -56,6 +57,7 @@ export function RequestsPage() {
         {answered ?? ''}
       </p>
       <ErrorNote error={list.error} />
+      <LoadRequests />
       {list.data && requests.length === 0 && (
         <EmptyState title="No requests waiting">
           When a tool needs a file, host or variable you have not allowed, Weld holds the call and asks you here.

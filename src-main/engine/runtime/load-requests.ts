@@ -1,0 +1,157 @@
+import { randomBytes } from 'node:crypto';
+import { basename } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { EventBus } from '../events.js';
+import type { Store } from '../store/index.js';
+import { createLoadRequestStore, type LoadRequestRow } from '../store/load-requests.js';
+import { componentIdFrom, type InstallResult } from './install.js';
+
+export class LoadRequestError extends Error {
+  constructor(
+    message: string,
+    readonly code: 'bad-input' | 'not-found' | 'already-decided',
+  ) {
+    super(message);
+  }
+}
+
+export interface LoadRequests {
+  /**
+   * An MCP client asks to load `ref`. Nothing is read, pulled or installed here (so a client learns
+   * nothing about local paths and cannot make Weld read /dev/zero): a person decides first.
+   */
+  request(ref: unknown, by: string): { request: LoadRequestRow; created: boolean };
+  pending(): LoadRequestRow[];
+  get(id: string): LoadRequestRow | undefined;
+  /** A person's answer. Allowing installs now; if that fails the request says why. */
+  decide(id: string, answer: 'allow' | 'deny', by: string): Promise<{ request: LoadRequestRow; result?: InstallResult }>;
+}
+
+const DEFAULT_TTL_MS = 24 * 3_600_000;
+
+/** The component id a reference would install as, judged from the text alone. */
+function idOf(ref: string): string {
+  if (ref.startsWith('oci://')) {
+    const repo = ref.slice('oci://'.length).replace(/[@:][^/]*$/, '');
+    return componentIdFrom(repo.split('/').pop() ?? repo);
+  }
+  let path: string;
+  try {
+    path = fileURLToPath(ref);
+  } catch {
+    throw new LoadRequestError(`"${ref}" is not a valid file:// URL of an absolute path`, 'bad-input');
+  }
+  return componentIdFrom(basename(path));
+}
+
+export function createLoadRequests(deps: {
+  store: Store;
+  events: EventBus;
+  install: (ref: string, actor: string) => Promise<InstallResult>;
+  now?: () => number;
+  ttlMs?: number;
+}): LoadRequests {
+  const { store, events } = deps;
+  const now = deps.now ?? Date.now;
+  const rows = createLoadRequestStore(store.db);
+  const changed = (requestId: string) => events.emit('loads.changed', { requestId });
+
+  return {
+    request(ref, by) {
+      if (typeof ref !== 'string' || ref.length > 2048 || !/^(file|oci):\/\/./.test(ref))
+        throw new LoadRequestError('give the component as file:///abs/path/tool.wasm or oci://registry/repo:tag', 'bad-input');
+      let componentId: string;
+      try {
+        componentId = idOf(ref);
+      } catch (err) {
+        if (err instanceof LoadRequestError) throw err;
+        throw new LoadRequestError((err as Error).message, 'bad-input');
+      }
+      const t = now();
+      const open = rows.findOpen(ref, t);
+      if (open) return { request: open, created: false };
+      const row = {
+        id: randomBytes(5).toString('hex'),
+        ref,
+        componentId,
+        replaces: store.components.get(componentId)?.digest ?? null,
+        requestedBy: by,
+        requestedAt: t,
+        expiresAt: t + (deps.ttlMs ?? DEFAULT_TTL_MS),
+      };
+      store.db
+        .transaction(() => {
+          rows.insert(row);
+          store.audit.appendInTx([
+            {
+              at: t,
+              actor: by,
+              action: 'component.load-requested',
+              subject: componentId,
+              detail: { requestId: row.id, ref, replaces: row.replaces },
+            },
+          ]);
+        })
+        .immediate();
+      changed(row.id);
+      return { request: rows.get(row.id) as LoadRequestRow, created: true };
+    },
+
+    pending: () => rows.pending(now()),
+    get: (id) => (typeof id === 'string' ? rows.get(id) : undefined),
+
+    async decide(id, answer, by) {
+      if (answer !== 'allow' && answer !== 'deny')
+        throw new LoadRequestError(`unknown answer "${answer}": use allow or deny`, 'bad-input');
+      const row = typeof id === 'string' ? rows.get(id) : undefined;
+      if (!row) throw new LoadRequestError(`no load request "${id}" (see \`weld requests\`)`, 'not-found');
+      const t = now();
+      const expired = row.status === 'pending' && row.expiresAt <= t;
+      const status = expired ? 'expired' : answer === 'allow' ? 'allowed' : 'denied';
+      const won = store.db
+        .transaction(() => {
+          if (!rows.decide({ id: row.id, status, decidedBy: expired ? 'weld:timeout' : by, decidedAt: t })) return false;
+          store.audit.appendInTx([
+            {
+              at: t,
+              actor: expired ? 'weld:timeout' : by,
+              action: 'component.load-decided',
+              subject: row.componentId,
+              detail: { requestId: row.id, ref: row.ref, answer: expired ? 'expired' : answer, replaces: row.replaces },
+            },
+          ]);
+          return true;
+        })
+        .immediate();
+      if (won) changed(row.id);
+      if (!won || expired) {
+        const current = rows.get(row.id) as LoadRequestRow;
+        throw new LoadRequestError(
+          `load request ${row.id} was already ${current.status}${current.decidedBy ? ` by ${current.decidedBy}` : ''}`,
+          'already-decided',
+        );
+      }
+      if (answer === 'deny') return { request: rows.get(row.id) as LoadRequestRow };
+      try {
+        const result = await deps.install(row.ref, by);
+        rows.settle(row.id, 'allowed', result.record.digest);
+        changed(row.id);
+        return { request: rows.get(row.id) as LoadRequestRow, result };
+      } catch (err) {
+        const why = err instanceof Error ? err.message : String(err);
+        rows.settle(row.id, 'failed', why);
+        store.audit.append([
+          {
+            at: now(),
+            actor: by,
+            action: 'component.load-failed',
+            subject: row.componentId,
+            detail: { requestId: row.id, ref: row.ref, error: why.slice(0, 500) },
+          },
+        ]);
+        changed(row.id);
+        throw new LoadRequestError(`allowed, but ${row.ref} could not be installed: ${why}`, 'bad-input');
+      }
+    },
+  };
+}
