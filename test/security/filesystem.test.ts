@@ -264,3 +264,42 @@ permissions:
     expect(w.weld.store.audit.verify().ok).toBe(true);
   });
 });
+
+describe('a grant of the whole file system (fs:///)', { timeout: 120_000 }, () => {
+  let w: HostileWorld;
+
+  beforeAll(async () => {
+    await hostileWasm();
+    w = await hostileWorld({
+      setup: (base) => {
+        mkdirSync(join(base, 'docs'));
+        writeFileSync(join(base, 'docs', 'note.txt'), 'under the root grant');
+      },
+      grants: () => [{ kind: 'storage', target: 'fs:///', access: 'read' }],
+    });
+  }, 180_000);
+  afterAll(async () => {
+    await w?.close();
+  });
+
+  it('reads and lists paths under it, and audits each as its canonical path', async () => {
+    const rel = `${w.base.slice(1)}/docs`;
+    const read = await w.traced('read-file', { path: `${rel}/note.txt` });
+    expect(read.result.isError, text(read.result)).toBeFalsy();
+    expect(text(read.result)).toBe('under the root grant');
+    const listed = await w.call('list-dir', { path: rel });
+    expect(listed.isError, text(listed)).toBeFalsy();
+    expect(text(listed)).toContain('note.txt');
+    const targets = w.events(read.callId).map((e) => `${e.decision} ${e.target}`);
+    expect(targets).toEqual([`allowed fs://${w.base}/docs/note.txt`]);
+    expect(targets.join()).not.toContain('fs:////');
+  });
+
+  it("still keeps Weld's data dir and writes out of reach", async () => {
+    const db = await w.call('read-file', { path: `${w.home.slice(1)}/weld.db` });
+    expect(db.isError).toBe(true);
+    const write = await w.call('write-file', { path: `${w.base.slice(1)}/docs/new.txt`, text: 'x' });
+    expect(write.isError).toBe(true);
+    expect(existsSync(join(w.base, 'docs', 'new.txt'))).toBe(false);
+  });
+});
