@@ -134,6 +134,60 @@ describe.skipIf(registryMissing !== null)('weld update (docker-registry on loopb
     expect(JSON.parse(all.stdout)).toMatchObject([{ id: 'calc', upToDate: true, updated: false }]);
   }, 120_000);
 
+  it('refuses a rollback (an older signed version re-tagged as current) unless --allow-downgrade, and audits both', async () => {
+    const old = await publish('roll-old', '2.0', policy([NET('api.example.com')]), 'alice', 'tools/roll');
+    const current = await publish('roll-new', '2.0', policy([NET('api.example.com')]), 'alice', 'tools/roll');
+    const install = await runWeld(['install', `oci://${reg.host}/tools/roll:2.0`, '--name', 'roll'], user.home);
+    expect([install.code, install.stderr]).toEqual([0, '']);
+    // The registry (or whoever controls it) points the tag back at the older, validly signed manifest.
+    const base = `http://${reg.host}/v2/tools/roll/manifests`;
+    const accept = { accept: 'application/vnd.oci.image.manifest.v1+json' };
+    const oldManifest = await (await fetch(`${base}/${old.digest}`, { headers: accept })).arrayBuffer();
+    expect(oldManifest.byteLength).toBeGreaterThan(0);
+    const retag = await fetch(`${base}/2.0`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/vnd.oci.image.manifest.v1+json' },
+      body: oldManifest,
+    });
+    expect(retag.status).toBe(201);
+
+    for (const args of [[], ['--yes']]) {
+      const refused = await runWeld(['update', 'roll', ...args], user.home);
+      expect(refused.code).toBe(1);
+      expect(refused.stdout).toMatch(/POSSIBLE ROLLBACK: the available version was created .*, before the installed one/);
+      expect(refused.stderr).toMatch(/not updated: this may be a rollback to an older version: .*--allow-downgrade/);
+      expect(await withUserWeld((w) => w.store.components.get('roll')?.sourceRef)).toBe(current.pinned);
+    }
+    const allowed = await runWeld(['update', 'roll', '--yes', '--allow-downgrade'], user.home);
+    expect([allowed.code, allowed.stderr]).toEqual([0, '']);
+    expect(allowed.stdout).toContain(`roll downgraded to ${old.pinned}`);
+    const actions = await withUserWeld((w) =>
+      w.store.audit
+        .list()
+        .filter((e) => e.subject === 'roll')
+        .map((e) => e.action),
+    );
+    expect(actions.filter((a) => a === 'component.downgrade-refused')).toHaveLength(2);
+    expect(actions.slice(-2)).toEqual(['component.downgrade-allowed', 'component.updated']);
+  }, 120_000);
+
+  it('an update whose code is installed under another id fails, says where, and changes nothing', async () => {
+    await publish('shared', '1.0', policy([NET('api.example.com')]), 'alice', 'tools/other');
+    expect((await runWeld(['install', `oci://${reg.host}/tools/other:1.0`], user.home)).code).toBe(0);
+    await publish('dup-v1', '3.0', policy([NET('api.example.com')]), 'alice', 'tools/dup');
+    expect((await runWeld(['install', `oci://${reg.host}/tools/dup:3.0`], user.home)).code).toBe(0);
+    const before = await withUserWeld((w) => w.store.components.get('dup')?.digest);
+    // The next version of dup is byte for byte the code installed as "other".
+    await publish('shared', '3.0', policy([NET('api.example.com')]), 'alice', 'tools/dup');
+    const r = await runWeld(['update', 'dup', '--yes'], user.home);
+    expect(r.code).toBe(1);
+    expect(r.stdout).not.toMatch(/dup updated/);
+    expect(r.stderr).toMatch(/not updated: this code \(sha256:.*\) is already installed as "other"/);
+    expect(await withUserWeld((w) => w.store.components.get('dup')?.digest)).toBe(before);
+    const last = await withUserWeld((w) => w.store.audit.list().at(-1));
+    expect(last).toMatchObject({ action: 'component.install-refused', subject: 'dup' });
+  }, 120_000);
+
   it('explains why a component installed from a file or not installed at all cannot be updated', async () => {
     const file = join(user.home, 'local.wasm');
     writeFileSync(file, await addComponent('update-local'));

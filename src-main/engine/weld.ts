@@ -73,8 +73,8 @@ export interface Weld {
   readonly policy: PolicyEngine;
   readonly runtime: ComponentRuntime;
   /** Installs (or updates) a component; grants nothing by itself. */
-  /** `update`: replacing the component `id` (code installed under another id is refused, as with an explicit id). */
-  install(src: InstallSource, opts?: { id?: string; actor?: string; update?: boolean }): Promise<InstallResult>;
+  /** With an explicit `id`, code already installed under another id is refused (and audited). */
+  install(src: InstallSource, opts?: { id?: string; actor?: string }): Promise<InstallResult>;
   remove(componentId: string, actor?: string): ComponentRecord;
   /** Components MCP clients asked to load, waiting for a person. */
   readonly loads: LoadRequests;
@@ -192,7 +192,7 @@ export async function createWeld(opts: WeldOptions): Promise<Weld> {
     denials,
   });
   const installDeps = { cacheRoot: paths.cache, components: store.components, tools, runtime, events, recorder: store.recorder };
-  const install = async (src: InstallSource, o: { id?: string; actor: string; update?: boolean }) => {
+  const install = async (src: InstallSource, o: { id?: string; actor: string }) => {
     try {
       return await installComponent(installDeps, src, o);
     } catch (err) {
@@ -278,7 +278,7 @@ export async function createWeld(opts: WeldOptions): Promise<Weld> {
     metrics,
     policy,
     runtime,
-    install: (src, o = {}) => install(src, { id: o.id, actor: o.actor ?? 'user', update: o.update }),
+    install: (src, o = {}) => install(src, { id: o.id, actor: o.actor ?? 'user' }),
     remove: (id, actor = 'user') => removeComponent(installDeps, id, actor),
     loads,
     searchComponents,

@@ -1,6 +1,6 @@
 import { grantCommand } from '../../engine/policy/index.js';
 import type { ComponentDiff } from '../../engine/registry/component-diff.js';
-import { applyUpdate, checkUpdate, type UpdateCheck, UpdateError } from '../../engine/registry/update.js';
+import { applyUpdate, checkUpdate, refuseDowngrade, type UpdateCheck, UpdateError } from '../../engine/registry/update.js';
 import { SourceError } from '../../engine/runtime/sources.js';
 import type { RequestedCapability } from '../../engine/store/components.js';
 import type { Weld } from '../../engine/weld.js';
@@ -51,6 +51,7 @@ function report(check: UpdateCheck, granted: Set<string>): string {
     `${installed.id}: ${check.ref}`,
     `  installed  ${short(installed.sourceRef.split('@')[1] ?? installed.digest)}  ${who(installed.publisher, installed.signatureStatus)}`,
     `  available  ${short(check.available.split('@')[1])}  ${who(source.publisher, source.signatureStatus)}${check.publisherChanged ? '   PUBLISHER CHANGED' : ''}`,
+    ...(check.downgrade ? [`  POSSIBLE ROLLBACK: ${check.downgrade}`] : []),
     ...diffLines(diff, granted, installed.id),
   ].join('\n')}\n`;
 }
@@ -77,6 +78,7 @@ async function updateOne(io: CliIo, weld: Weld, id: string, values: Values): Pro
     upToDate: check.upToDate,
     needsApproval: check.needsApproval,
     publisherChanged: check.publisherChanged,
+    downgrade: check.downgrade,
     diff: check.diff ?? null,
   };
   if (check.upToDate) {
@@ -90,6 +92,13 @@ async function updateOne(io: CliIo, weld: Weld, id: string, values: Values): Pro
       .map((c) => `${c.kind}\0${c.target}\0${c.access ?? ''}`),
   );
   if (!values.json) io.stdout(report(check, granted));
+  const allowDowngrade = Boolean(values['allow-downgrade']);
+  try {
+    refuseDowngrade(weld, check, 'cli', allowDowngrade);
+  } catch (err) {
+    if (err instanceof UpdateError) throw new CliError(err.message);
+    throw err;
+  }
 
   if (!values.yes) {
     if (io.confirm) {
@@ -98,20 +107,25 @@ async function updateOne(io: CliIo, weld: Weld, id: string, values: Values): Pro
         return { code: 1, json: { ...summary, updated: false } };
       }
     } else if (check.needsApproval) {
+      const why = check.downgrade
+        ? 'is older than the installed one'
+        : check.publisherChanged
+          ? 'has another publisher'
+          : 'asks for more or describes its tools differently';
       throw new CliError(
-        `not updated: the new version ${check.publisherChanged ? 'has another publisher' : 'asks for more or describes its tools differently'} (see above). Run \`weld update ${id} --yes\` to accept it.`,
+        `not updated: the new version ${why} (see above). Run \`weld update ${id} --yes${check.downgrade ? ' --allow-downgrade' : ''}\` to accept it.`,
       );
     }
   }
   let outcome: Awaited<ReturnType<typeof applyUpdate>>;
   try {
-    outcome = await applyUpdate(weld, check, 'cli');
+    outcome = await applyUpdate(weld, check, 'cli', { allowDowngrade });
   } catch (err) {
     throw new CliError(`not updated: ${err instanceof Error ? err.message : String(err)}`);
   }
   const json = { ...summary, updated: true, revoked: outcome.revoked, ungranted: outcome.ungranted };
   if (values.json) return { code: 0, json };
-  io.stdout(`${id} updated to ${check.available}\n`);
+  io.stdout(`${id} ${check.downgrade ? 'downgraded' : 'updated'} to ${check.available}\n`);
   for (const c of outcome.revoked) io.stdout(`revoked: ${formatCapability(c)}\n`);
   const askable = outcome.ungranted.filter((c) => c.target !== '*');
   if (askable.length) {
@@ -136,10 +150,13 @@ only when nothing new is asked for, unless --yes.
   --tag TAG           move to another tag (default: the tag it was installed from)
   --yes               install without asking, even when it asks for more
   --allow-unsigned    accept a new version whose signature is missing or untrusted (audited)
+  --allow-downgrade   install a version whose signed creation time is older than the installed one's,
+                      or that cannot be shown to be newer (audited); refused otherwise, even with --yes
   --json              print the check and the outcome as JSON`,
   options: {
     tag: { type: 'string' },
     yes: { type: 'boolean' },
+    'allow-downgrade': { type: 'boolean' },
     'allow-unsigned': { type: 'boolean' },
     json: { type: 'boolean' },
   },

@@ -26,6 +26,11 @@ export interface OciInspection {
   /** null when the publisher used a generic OCI image config. */
   config: WasmConfig | null;
   signature: VerificationResult;
+  /**
+   * The manifest's `org.opencontainers.image.created` (epoch ms), or null when absent or unreadable.
+   * It is inside the manifest the signature covers, so once `signature.verified` it is the signer's word.
+   */
+  created: number | null;
 }
 
 /** Exactly the input of the runtime's installComponent, plus what was checked to get it. */
@@ -40,6 +45,8 @@ export interface PulledComponent {
   signatureReason: string;
 }
 
+const CREATED = 'org.opencontainers.image.created';
+
 async function resolve(ref: OciReference, deps: PullDeps) {
   const repo = { registry: ref.registry, repository: ref.repository };
   const fetched = await deps.client.getManifest(repo, ref.digest ?? (ref.tag as string));
@@ -51,12 +58,14 @@ async function resolve(ref: OciReference, deps: PullDeps) {
     );
   }
   const signature = await findVerifiedSignature(deps.client, repo, fetched.digest, deps.trust);
-  return { repo, digest: fetched.digest, layout, signature };
+  const createdText = fetched.manifest.annotations?.[CREATED];
+  const created = createdText === undefined ? Number.NaN : Date.parse(createdText);
+  return { repo, digest: fetched.digest, layout, signature, created: Number.isFinite(created) ? created : null };
 }
 
 /** Manifest, config and signature only: the facts a person needs to decide whether to install. */
 export async function inspectOci(ref: OciReference, deps: PullDeps): Promise<OciInspection> {
-  const { repo, digest, layout, signature } = await resolve(ref, deps);
+  const { repo, digest, layout, signature, created } = await resolve(ref, deps);
   const config = readWasmConfig(await deps.client.getBlob(repo, layout.config, SMALL_BLOB_LIMIT), layout.config.mediaType);
   return {
     reference: formatReference(ref),
@@ -66,6 +75,7 @@ export async function inspectOci(ref: OciReference, deps: PullDeps): Promise<Oci
     hasPolicy: layout.policy !== null,
     config,
     signature,
+    created,
   };
 }
 

@@ -5,6 +5,8 @@ import { resolveSource } from '../runtime/sources.js';
 import type { ComponentRecord, RequestedCapability } from '../store/components.js';
 import type { Weld } from '../weld.js';
 import { type ComponentDiff, diffComponents, needsApproval } from './component-diff.js';
+import type { Registry } from './index.js';
+import type { OciInspection } from './pull.js';
 import { parseReference } from './reference.js';
 
 /** An update that cannot even be looked for (not installed, not from a registry); the message is for a person. */
@@ -25,6 +27,38 @@ export interface UpdateCheck {
   publisherChanged: boolean;
   /** New capabilities, new tools, changed tool descriptions or another publisher: a person must say yes. */
   needsApproval: boolean;
+  /**
+   * Why the available version may be older than the installed one (a rollback), or null. Installing it
+   * needs `allowDowngrade`.
+   */
+  downgrade: string | null;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/**
+ * Rollback protection compares the manifests' signed creation times (`org.opencontainers.image.created`),
+ * not version tags: a tag is a mutable pointer outside anything signed, and version strings need not
+ * sort, while the creation time sits inside the manifest the publisher signed and always compares.
+ * Without a creation time on both sides there is nothing to show the update is newer, so it counts as
+ * a possible downgrade; so does an installed manifest the registry no longer serves (deleting it must
+ * not switch the check off).
+ */
+async function downgradeReason(registry: Registry, installedRef: string, available: OciInspection): Promise<string | null> {
+  let installed: OciInspection;
+  try {
+    installed = await registry.inspect(installedRef);
+  } catch (err) {
+    return `the installed version's manifest cannot be read from the registry to compare creation times (${(err as Error).message})`;
+  }
+  if (installed.created === null) return null;
+  if (available.created === null) {
+    return `the available version has no signed creation time; the installed one was created ${iso(installed.created)}`;
+  }
+  if (available.created < installed.created) {
+    return `the available version was created ${iso(available.created)}, before the installed one (${iso(installed.created)})`;
+  }
+  return null;
 }
 
 type UpdateHost = Pick<Weld, 'store' | 'registry' | 'install' | 'policy'>;
@@ -52,7 +86,7 @@ export async function checkUpdate(
   parseReference(ref);
   const registry = await weld.registry();
   const inspection = await registry.inspect(ref);
-  const base = { installed, ref, available: inspection.pinned, publisherChanged: false, needsApproval: false };
+  const base = { installed, ref, available: inspection.pinned, publisherChanged: false, needsApproval: false, downgrade: null };
   if (inspection.pinned === installed.sourceRef) return { ...base, upToDate: true };
 
   const source = await resolveSource(inspection.pinned, {
@@ -71,6 +105,7 @@ export async function checkUpdate(
     { requested: analysis.requested, tools: analysis.tools },
   );
   const publisherChanged = installed.publisher !== source.publisher || installed.signatureStatus !== source.signatureStatus;
+  const downgrade = await downgradeReason(registry, installed.sourceRef, inspection);
   return {
     ...base,
     upToDate: false,
@@ -78,8 +113,25 @@ export async function checkUpdate(
     analysis,
     diff,
     publisherChanged,
-    needsApproval: needsApproval(diff) || publisherChanged,
+    needsApproval: needsApproval(diff) || publisherChanged || downgrade !== null,
+    downgrade,
   };
+}
+
+/** Refuses (and audits) a possible rollback unless the person allowed downgrades; before asking them anything else. */
+export function refuseDowngrade(weld: Pick<Weld, 'store'>, check: UpdateCheck, actor: string, allowDowngrade: boolean): void {
+  if (check.downgrade === null || allowDowngrade) return;
+  const detail = { from: check.installed.sourceRef, to: check.available, reason: check.downgrade };
+  weld.store.recorder.audit({
+    at: Date.now(),
+    actor,
+    action: 'component.downgrade-refused',
+    subject: check.installed.id,
+    detail,
+  });
+  throw new UpdateError(
+    `not updated: this may be a rollback to an older version: ${check.downgrade}. Run with --allow-downgrade to install it anyway.`,
+  );
 }
 
 export interface UpdateResult {
@@ -95,9 +147,19 @@ export interface UpdateResult {
  * stay; grants for capabilities it dropped are revoked, so an old grant cannot quietly serve a later
  * version that asks for it again. Nothing new is granted here.
  */
-export async function applyUpdate(weld: UpdateHost, check: UpdateCheck, actor: string): Promise<UpdateResult> {
+export async function applyUpdate(
+  weld: UpdateHost,
+  check: UpdateCheck,
+  actor: string,
+  opts: { allowDowngrade?: boolean } = {},
+): Promise<UpdateResult> {
   if (!check.source || !check.diff) throw new UpdateError(`${check.installed.id} is up to date`);
   const id = check.installed.id;
+  refuseDowngrade(weld, check, actor, opts.allowDowngrade ?? false);
+  if (check.downgrade !== null) {
+    const detail = { from: check.installed.sourceRef, to: check.available, reason: check.downgrade };
+    weld.store.recorder.audit({ at: Date.now(), actor, action: 'component.downgrade-allowed', subject: id, detail });
+  }
   const grantedBefore = weld.policy.requested(id).filter((c) => c.granted && c.target !== '*');
   const result = await weld.install(check.source, { id, actor });
   // The person approved this update after seeing its diff: the grants go with it to the new code.

@@ -68,7 +68,7 @@ export function resolveToolNames(id: string, tools: ToolDescriptor[], taken: (na
 export async function installComponent(
   deps: InstallDeps,
   src: InstallSource,
-  opts: { id?: string; actor: string; update?: boolean },
+  opts: { id?: string; actor: string },
 ): Promise<InstallResult> {
   // The component parser loads with the first install: a server serving installed tools never needs it.
   const { analyzeComponent } = await import('./analyze.js');
@@ -78,8 +78,9 @@ export async function installComponent(
   const policyYaml = src.policyYaml ?? previous?.policy ?? null;
   const analysis = await analyzeComponent(src.bytes, policyYaml, src.name);
   const same = deps.components.getByDigest(analysis.digest);
-  // One installed copy per code: a second id would serve the same tools twice under other names.
-  if (same && same.id !== id && (opts.id || opts.update)) {
+  // One installed copy per code: a second id would serve the same tools twice under other names. An
+  // explicit id (install --name, an update of that component) that finds the code elsewhere is refused.
+  if (same && same.id !== id && opts.id) {
     throw new Error(
       `this code (${analysis.digest.slice(0, 19)}…) is already installed as "${same.id}"; ` +
         `Weld keeps one copy of each component: use "${same.id}", or remove it to install the code as "${id}"`,
