@@ -1,4 +1,6 @@
 const MAX_PER_CALL = 5;
+/** A note names a guest-chosen path: it is cut, so a tool result never carries megabytes of it. */
+const MAX_NOTE_CHARS = 600;
 /** Calls whose notes were never taken (a worker killed mid-call) are forgotten beyond this many. */
 const MAX_CALLS = 256;
 
@@ -10,8 +12,9 @@ const MAX_CALLS = 256;
 export class CallDenials {
   readonly #byCall = new Map<string, string[]>();
 
-  add(callId: string | null, note: string): void {
+  add(callId: string | null, text: string): void {
     if (callId === null) return;
+    const note = text.length > MAX_NOTE_CHARS ? `${text.slice(0, MAX_NOTE_CHARS)}… (cut)` : text;
     let notes = this.#byCall.get(callId);
     if (!notes) {
       if (this.#byCall.size >= MAX_CALLS) this.#byCall.delete(this.#byCall.keys().next().value as string);

@@ -8,6 +8,7 @@ import {
   HOST_OPS,
   type HttpRequestPayload,
 } from './sandbox.js';
+import { boundTarget, summaryTarget, UseLedger } from './use-ledger.js';
 
 export interface HostCallDeps {
   recorder: Recorder;
@@ -25,31 +26,47 @@ export interface HostCallDeps {
  * against the call, and every decision is announced for the live log.
  */
 export function hostCallRouter(deps: HostCallDeps) {
+  const ledger = new UseLedger((s) =>
+    deps.recorder.capability({
+      callId: s.callId,
+      componentId: s.componentId,
+      kind: s.kind,
+      target: summaryTarget(s),
+      access: s.access,
+      decision: s.decision,
+      at: Date.now(),
+    }),
+  );
+  deps.events.on('call.finished', ({ callId }) => ledger.finish(callId));
   return (componentId: string, callId: string | null, op: string, payload: unknown): unknown | Promise<unknown> => {
     switch (op) {
       case HOST_OPS.used: {
         const u = payload as CapabilityUse;
+        const target = boundTarget(u.target);
+        const refused = u.decision === 'denied' && !u.asked;
+        // The result's notes are few and deduplicated already (CallDenials): each refusal may add one.
+        if (refused) deps.denials.add(callId, `${target} (${u.access}): ${u.reason ?? 'not granted'}`);
+        // Repeats, and accesses past the per-call budget, are counted into one row at the call's end.
+        if (!ledger.admit(componentId, callId, { ...u, target })) return undefined;
         deps.recorder.capability({
           callId,
           componentId,
           kind: u.kind,
-          target: u.target,
+          target,
           access: u.access,
           decision: u.decision,
           at: Date.now(),
         });
-        if (u.decision === 'denied' && !u.asked) {
-          deps.denials.add(callId, `${u.target} (${u.access}): ${u.reason ?? 'not granted'}`);
+        if (refused)
           deps.events.emit('capability.decided', {
             requestId: null,
             callId,
             componentId,
             kind: u.kind,
-            target: u.target,
+            target,
             decision: 'denied',
             by: 'policy',
           });
-        }
         return undefined;
       }
       case HOST_OPS.request:

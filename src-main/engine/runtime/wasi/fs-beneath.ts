@@ -1,5 +1,6 @@
 import { closeSync, constants, existsSync, lstatSync, openSync, readlinkSync, realpathSync } from 'node:fs';
 import { join, sep } from 'node:path';
+import { MAX_PATH_CHARS } from '../../policy/glob.js';
 import { inside } from './fs-access.js';
 import { Refusal } from './fs-errors.js';
 
@@ -88,6 +89,8 @@ function segments(path: string): string[] {
 /** Checks a guest-supplied path before any host call sees it. */
 export function checkGuestPath(path: unknown): string {
   if (typeof path !== 'string') throw 'invalid';
+  // Bounded before anything (a deny check, an audit row) looks at it: no file system has longer paths.
+  if (path.length > MAX_PATH_CHARS) throw 'name-too-long';
   if (path.includes('\0')) throw 'invalid';
   if (path === '') throw 'no-entry';
   if (path.startsWith('/') || (WINDOWS && /^([a-zA-Z]:|\\)/.test(path))) throw new Refusal('not-permitted', 'absolute path');
