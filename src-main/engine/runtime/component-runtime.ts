@@ -153,6 +153,11 @@ export class ComponentRuntime {
     return this.#instances.get(componentId)?.instance.hold(decision) ?? decision;
   }
 
+  /** A loaded component's guest memory (bytes) and how many times its grown instance was replaced. */
+  guestMemory(componentId: string): { bytes: number; recycles: number } | undefined {
+    return this.#instances.get(componentId)?.instance.guestMemory;
+  }
+
   /** The next call gets a fresh worker with the current plan (grants changed); posted calls finish first. */
   async restart(componentId: string): Promise<void> {
     this.#plans.delete(componentId);

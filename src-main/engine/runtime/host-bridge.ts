@@ -31,13 +31,19 @@ export interface BridgeChannel {
  * Worker side. Every message names the call in progress (`currentCall`): calls are pipelined, so the
  * engine may already be on a later call when a notice from an earlier one reaches it.
  */
-export function workerBridge(channel: BridgeChannel, currentCall: () => string | null = () => null): HostBridge {
+export function workerBridge(
+  channel: BridgeChannel,
+  currentCall: () => string | null = () => null,
+  /** Tells an engine that may be sleeping on the call's reply that a host call waits for it. */
+  wakeEngine: () => void = () => {},
+): HostBridge {
   const flag = new Int32Array(channel.flag);
   const { port } = channel;
   return {
     call(op, payload) {
       Atomics.store(flag, 0, 0);
       port.postMessage({ op, payload, sync: true, call: currentCall() });
+      wakeEngine();
       Atomics.wait(flag, 0, 0);
       const reply = receiveMessageOnPort(port)?.message as Reply | undefined;
       if (!reply) throw new Error(`host call ${op}: no reply`);

@@ -30,6 +30,8 @@ export interface InstanceSpec {
   onHostCall: (callId: string | null, op: string, payload: unknown) => unknown | Promise<unknown>;
   idleMs: number;
   captureLimit: number;
+  /** Growth of the guest's linear memory past its size at start that gets the instance recycled. */
+  recycleGrowthBytes?: number;
 }
 
 export interface CallOutcome {
@@ -40,12 +42,15 @@ export interface CallOutcome {
 }
 
 /**
- * How long the engine busy-waits for the reply to a lone call before yielding to the event loop. A
- * warm call answers in tens of microseconds, and an event-loop wake-up costs about 50 us by itself
- * (DESIGN.md), so a short spin halves warm latency; it is bounded so a slow tool costs the main
- * thread at most this much. With several calls in flight nobody spins: replies arrive in batches.
+ * How the engine waits for a lone call's reply before yielding to the event loop. An event-loop
+ * wake-up costs 100-200 us on a busy 2-core VM, more than a warm call: a short spin catches a warm
+ * reply in about a microsecond, and past it the engine sleeps on the reply flag (a futex: the worker's
+ * notify wakes it in tens of microseconds, and a sleeping engine leaves the core to the worker, which
+ * on a loaded machine often shares it). Both are bounded, so a slow tool costs the main thread at most
+ * LONE_WAIT_MS. With several calls in flight nobody waits: replies arrive in batches.
  */
-const SPIN_MS = 0.2;
+const SPIN_MS = 0.05;
+const LONE_WAIT_MS = 1;
 const START_RETRY_MS = 2000;
 const HOLD_POLL_MS = 250;
 /**
@@ -54,6 +59,12 @@ const HOLD_POLL_MS = 250;
  * must not make the tool unable to start at all. A start function that spins is still stopped.
  */
 const MIN_START_MS = 30_000;
+/**
+ * A guest's linear memory only grows: the componentize-js `add` example's grows by ~0.4 KiB per call,
+ * 80 MiB over 200,000 calls. Past this much growth since its first call the instance is replaced by a
+ * fresh one, started beside it while it goes on serving, and swapped in between two calls.
+ */
+const RECYCLE_GROWTH_BYTES = 8 * 1024 * 1024;
 
 interface PendingCall {
   message: CallMessage;
@@ -81,6 +92,9 @@ interface Running {
   watching: boolean;
   awaitingReady: boolean;
   kickScheduled: boolean;
+  /** The guest's linear memory after its first call (0: none yet) and after its last one. */
+  baseMemory: number;
+  memory: number;
 }
 
 /**
@@ -92,13 +106,18 @@ interface Running {
  */
 export class ComponentInstance {
   #running: Running | undefined;
+  /** A fresh worker starting up to replace one whose guest memory grew too much. */
+  #spare: Running | undefined;
+  #recycles = 0;
+  /** When a replacement last failed to start: the grown instance serves on meanwhile. */
+  #spareFailedAt = Number.NEGATIVE_INFINITY;
   /** Calls not yet answered, oldest first; the first posted one is the one the worker runs. */
   #calls: PendingCall[] = [];
   #idleTimer: NodeJS.Timeout | undefined;
   #deadline: NodeJS.Timeout | undefined;
   #nextId = 1;
-  /** Lone calls since the spin last caught a reply; past a few, spinning only steals the worker's CPU. */
-  #spinMisses = 0;
+  /** Lone calls since the wait last caught a reply; past a few, waiting only holds the event loop. */
+  #waitMisses = 0;
   /** When the oldest posted call got the worker. */
   #headSince = 0;
   /** Time the oldest call spent waiting for a person (finished holds), and the start of one in progress. */
@@ -111,6 +130,11 @@ export class ComponentInstance {
   #restartWaiters: (() => void)[] = [];
 
   constructor(readonly spec: InstanceSpec) {}
+
+  /** The running guest's linear memory, and how many times a grown instance was replaced. */
+  get guestMemory(): { bytes: number; recycles: number } {
+    return { bytes: this.#running?.memory ?? 0, recycles: this.#recycles };
+  }
 
   /** Starts the worker ahead of the first call (at serve start, in parallel with MCP initialize). */
   prewarm(): Promise<void> {
@@ -166,6 +190,7 @@ export class ComponentInstance {
    */
   restart(): Promise<void> {
     this.#generation++;
+    this.#dropSpare();
     const r = this.#running;
     if (!r) return Promise.resolve();
     if (!r.isReady || !this.#calls[0]?.posted) return this.#retire(r);
@@ -174,6 +199,7 @@ export class ComponentInstance {
 
   async stop(): Promise<void> {
     clearTimeout(this.#idleTimer);
+    this.#dropSpare();
     const r = this.#running;
     if (!r) return;
     const done = this.#retire(r);
@@ -186,6 +212,12 @@ export class ComponentInstance {
   #pump(): void {
     if (!this.#calls.length) return;
     let r = this.#running;
+    if (r && this.#spare?.isReady && !this.#calls[0].posted) {
+      // Its replacement is up and no call is on the grown instance: switch now, between two calls.
+      this.#recycles++;
+      void this.#retire(r);
+      r = undefined;
+    }
     if (r && r.generation !== this.#generation) {
       // The old plan's calls finish first; #settle pumps again when they have.
       if (this.#calls[0].posted) return;
@@ -209,8 +241,11 @@ export class ComponentInstance {
     if (!posted) return;
     // A worker that is running a call sees the flag when it finishes. One that sleeps is woken once the
     // requests that arrived together are all posted (#kick): waking a thread costs the engine ~12 us
-    // and the worker ~30 us on a small VM, more than the call, so a batch should pay it once.
+    // and the worker ~30 us on a small VM, more than the call, so a batch should pay it once. A lone
+    // call is a batch of one: its worker is woken at once, and wakes up while the engine finishes
+    // reading the request.
     Atomics.store(r.requestFlag, 0, CALL_PENDING);
+    if (this.#calls.length === 1) Atomics.notify(r.requestFlag, 0);
     if (!r.kickScheduled) {
       r.kickScheduled = true;
       setImmediate(() => this.#kick(r));
@@ -223,24 +258,25 @@ export class ComponentInstance {
     r.kickScheduled = false;
     if (this.#running !== r) return;
     Atomics.notify(r.requestFlag, 0);
-    this.#spin(r);
+    this.#awaitLone(r);
   }
 
   /**
-   * Waits for a lone call's reply by spinning (see SPIN_MS), once the engine has nothing else to do,
-   * so a spin never holds back a request that is already waiting. With several calls in flight the
-   * CPU is better left to the worker and the client, and #watch picks replies up in batches.
+   * Waits for a lone call's reply (see LONE_WAIT_MS), once the engine has nothing else to do, so the
+   * wait never holds back a request that is already waiting. A host call from the guest wakes the
+   * wait too: the engine must serve it from the event loop.
    */
-  #spin(r: Running): void {
+  #awaitLone(r: Running): void {
     if (!this.#calls[0]?.posted || this.#calls[1]?.posted) return;
-    // When replies keep arriving after the spin window (a slow tool, or a machine so busy the worker
-    // waits for a core), skip it, trying again every 32nd call.
-    if (this.#spinMisses >= 4 && this.#spinMisses % 32 !== 0) {
-      this.#spinMisses++;
+    // When replies keep arriving after the wait (a slow tool, or a machine so busy the worker waits for
+    // a core), skip it, trying again every 32nd call.
+    if (this.#waitMisses >= 4 && this.#waitMisses % 32 !== 0) {
+      this.#waitMisses++;
       return;
     }
-    const caught = spinWhile(r.state, Atomics.load(r.state, REPLIES_TAKEN), SPIN_MS);
-    this.#spinMisses = caught ? 0 : this.#spinMisses + 1;
+    const seen = Atomics.load(r.state, REPLIES_TAKEN);
+    const caught = spinWhile(r.state, seen, SPIN_MS) || sleepWhile(r.state, seen, LONE_WAIT_MS);
+    this.#waitMisses = caught ? 0 : this.#waitMisses + 1;
     if (caught) this.#drain(r);
   }
 
@@ -268,6 +304,7 @@ export class ComponentInstance {
       const reply = m.message as CallReply;
       // Host notices a call posted before its reply belong to it: handle them before it is answered.
       r.bridge.drain();
+      this.#checkGrowth(r, reply);
       const i = this.#calls.findIndex((c) => c.message.id === reply.id);
       // Not found: cancelled while the worker had just started it; its result has no taker.
       if (i < 0) continue;
@@ -378,6 +415,7 @@ export class ComponentInstance {
 
   /** The worker died by itself (a crash, an exit of the thread): its running call fails, the rest go on. */
   #onWorkerGone(r: Running, why: string): void {
+    if (this.#spare === r) this.#spare = undefined;
     if (this.#running !== r) return;
     this.#running = undefined;
     Atomics.notify(r.state, REPLY_COUNT);
@@ -391,6 +429,50 @@ export class ComponentInstance {
 
   #ensure(): Running {
     if (this.#running) return this.#running;
+    const spare = this.#spare;
+    this.#spare = undefined;
+    if (spare && spare.generation === this.#generation) {
+      this.#running = spare;
+      return spare;
+    }
+    if (spare) void this.#kill(spare);
+    this.#running = this.#startWorker();
+    return this.#running;
+  }
+
+  /**
+   * The guest's memory after its first call is its working size (a tool that needs 100 MiB takes it
+   * at once and keeps it); growth past that, call after call, is a leak. After a trap or an exit the
+   * worker builds a fresh instance by itself: no replacement is needed.
+   */
+  #checkGrowth(r: Running, reply: CallReply): void {
+    if (reply.outcome.kind === 'trap' || reply.outcome.kind === 'exit') {
+      this.#dropSpare();
+      return;
+    }
+    r.memory = reply.memoryBytes;
+    if (r.baseMemory === 0) r.baseMemory = reply.memoryBytes;
+    else if (r.memory - r.baseMemory > (this.spec.recycleGrowthBytes ?? RECYCLE_GROWTH_BYTES)) this.#prepareSpare(r);
+  }
+
+  /** Starts the replacement of a grown instance, once; #pump swaps it in when it is ready. */
+  #prepareSpare(r: Running): void {
+    if (this.#spare || this.#running !== r || r.generation !== this.#generation) return;
+    if (performance.now() - this.#spareFailedAt < START_RETRY_MS) return;
+    const spare = this.#startWorker();
+    spare.ready.catch(() => {
+      if (!spare.retired) this.#spareFailedAt = performance.now();
+    });
+    this.#spare = spare;
+  }
+
+  #dropSpare(): void {
+    const spare = this.#spare;
+    this.#spare = undefined;
+    if (spare) void this.#kill(spare);
+  }
+
+  #startWorker(): Running {
     const plan = this.spec.plan();
     const bridge = new MessageChannel();
     const replies = new MessageChannel();
@@ -437,6 +519,8 @@ export class ComponentInstance {
       watching: false,
       awaitingReady: false,
       kickScheduled: false,
+      baseMemory: 0,
+      memory: 0,
     };
     // An error is followed by an exit: the first says why, the second finds the worker already gone.
     worker.on('error', (err) => this.#onWorkerGone(running, `the component's worker crashed: ${err.message}`));
@@ -458,6 +542,7 @@ export class ComponentInstance {
         } else if (msg.type === 'ready') {
           clearTimeout(timer);
           worker.off('message', onMessage);
+          running.memory = msg.memoryBytes;
           running.isReady = true;
           resolve();
         } else if (msg.type === 'init-error') {
@@ -474,7 +559,6 @@ export class ComponentInstance {
       );
     });
     running.ready.catch(() => {});
-    this.#running = running;
     return running;
   }
 
@@ -488,6 +572,7 @@ export class ComponentInstance {
 
   async #kill(r: Running): Promise<void> {
     if (this.#running === r) this.#running = undefined;
+    if (this.#spare === r) this.#spare = undefined;
     Atomics.notify(r.state, REPLY_COUNT);
     r.bridge.stop();
     Atomics.store(r.requestFlag, 0, STOP);
@@ -512,6 +597,16 @@ function spinWhile(state: Int32Array, seen: number, ms: number): boolean {
     // Reading the clock costs more than the load: look at it now and then.
     if ((i & 63) === 0 && performance.now() > until) return false;
   }
+}
+
+/**
+ * Sleeps until the worker has posted a reply beyond `seen`, for at most `ms`. A wake-up without a
+ * reply (the guest needs the engine for a host call) ends it early.
+ */
+function sleepWhile(state: Int32Array, seen: number, ms: number): boolean {
+  if (Atomics.load(state, REPLY_COUNT) !== seen) return true;
+  Atomics.wait(state, REPLY_COUNT, seen, ms);
+  return Atomics.load(state, REPLY_COUNT) !== seen;
 }
 
 function empty(outcome: CallOutcome['outcome']): CallOutcome {

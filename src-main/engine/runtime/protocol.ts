@@ -81,10 +81,12 @@ export interface CallReply {
   stderr: string;
   /** Bytes of output beyond the capture limit that were dropped. */
   dropped: number;
+  /** Bytes of linear memory the guest holds after the call (a guest's heap never shrinks). */
+  memoryBytes: number;
 }
 
 export type WorkerMessage =
   | { type: 'instantiating' }
-  | { type: 'ready'; ms: number }
+  | { type: 'ready'; ms: number; memoryBytes: number }
   | { type: 'init-error'; message: string }
   | CallReply;
