@@ -1,12 +1,18 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { buildComponent, exampleDir } from '../test/fixtures/build.js';
 import { limitsComponent } from '../test/fixtures/wat-components.js';
-import { type BenchRow, type BenchSection, callLatency, distinctCopy, percentile, throughput } from './lib.js';
+import {
+  type BenchRow,
+  type BenchSection,
+  callLatency,
+  distinctCopy,
+  percentile,
+  throughput,
+  weldCli,
+  weldHomeWithAdd,
+} from './lib.js';
 
 const REPO = join(import.meta.dirname, '..');
 const WELD = join(REPO, 'bin', 'weld.js');
@@ -57,23 +63,15 @@ function rssMiB(pid: number | null | undefined): number {
   return m ? Number(m[1]) / 1024 : Number.NaN;
 }
 
-function weld(home: string, args: string[]): string {
-  return execFileSync(process.execPath, [WELD, ...args], { env: { ...process.env, WELD_HOME: home }, encoding: 'utf8' });
-}
-
 /**
  * Weld serving the `add` example component over stdio against the plain SDK server's JS `add`:
  * warm latency, throughput with 8 in flight, cold start, RSS and the cost of more idle components.
  */
 export async function stdioBench(): Promise<BenchSection> {
-  const home = mkdtempSync(join(tmpdir(), 'weld-bench-stdio-'));
+  const { home, wasm, remove } = await weldHomeWithAdd('stdio');
   const rows: BenchRow[] = [];
   const notes: string[] = [];
   try {
-    const wasm = readFileSync(await buildComponent(exampleDir('add')));
-    const file = join(home, 'add.wasm');
-    writeFileSync(file, wasm);
-    weld(home, ['install', file]);
     const env = { WELD_HOME: home };
     const weldCmd = [WELD, 'serve', '--stdio'];
 
@@ -105,7 +103,7 @@ export async function stdioBench(): Promise<BenchSection> {
     for (let i = 0; i < 5; i++) {
       const f = join(home, `add${i}.wasm`);
       writeFileSync(f, distinctCopy(wasm, String(i)));
-      weld(home, ['install', f, '--name', `add-copy-${i}`]);
+      weldCli(home, ['install', f, '--name', `add-copy-${i}`]);
     }
     const many = await connect(weldCmd, env);
     await many.client.callTool({ name: 'add', arguments: ARGS });
@@ -122,7 +120,7 @@ export async function stdioBench(): Promise<BenchSection> {
     writeFileSync(limits, await limitsComponent());
     const policy = join(home, 'limits.yaml');
     writeFileSync(policy, 'version: "1.0"\npermissions:\n  resources:\n    limits:\n      timeout: "1s"\n');
-    weld(spinHome, ['install', limits, '--policy', policy]);
+    weldCli(spinHome, ['install', limits, '--policy', policy]);
     const spinner = await connect(weldCmd, { WELD_HOME: spinHome });
     const overshoot: number[] = [];
     for (let i = 0; i < 3; i++) {
@@ -138,6 +136,7 @@ export async function stdioBench(): Promise<BenchSection> {
     rows.push(
       {
         metric: 'stdio tools/call p50',
+        figure: 'warm sequential p50',
         unit: 'us',
         weld: percentile(lat[0], 50),
         baseline: percentile(lat[1], 50),
@@ -146,6 +145,7 @@ export async function stdioBench(): Promise<BenchSection> {
       { metric: 'stdio tools/call p99', unit: 'us', weld: percentile(lat[0], 99), baseline: percentile(lat[1], 99) },
       {
         metric: 'throughput, 8 in flight',
+        figure: 'throughput, 8 in flight',
         unit: 'calls/s',
         weld: percentile(tput[0], 50),
         baseline: percentile(tput[1], 50),
@@ -159,12 +159,13 @@ export async function stdioBench(): Promise<BenchSection> {
       },
       {
         metric: 'cold start to first result',
+        figure: 'cold start to first result',
         unit: 'ms',
         weld: percentile(cold[0], 50),
         baseline: percentile(cold[1], 50),
         target: { max: 1.5 },
       },
-      { metric: 'RSS after the latency runs', unit: 'MiB', weld: rss[0], baseline: rss[1] },
+      { metric: 'RSS after the latency runs', figure: 'RSS after the warm runs', unit: 'MiB', weld: rss[0], baseline: rss[1] },
       {
         metric: 'RSS added per extra component (called once, idle)',
         unit: 'MiB',
@@ -187,7 +188,7 @@ export async function stdioBench(): Promise<BenchSection> {
         'the timeout row is the median of 3 endless-loop calls under a 1 s policy timeout.',
     );
   } finally {
-    rmSync(home, { recursive: true, force: true });
+    remove();
   }
   return { title: 'Component runtime over stdio', rows, notes };
 }
