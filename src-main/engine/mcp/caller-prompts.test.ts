@@ -24,7 +24,9 @@ interface Asked {
  */
 async function world(opts: { requestTimeoutMs?: number } = {}) {
   const home = tempHome();
-  const weld = await createWeld({ home: home.home, logger: silentLogger, requestTimeoutMs: opts.requestTimeoutMs ?? 30_000 });
+  const warnings: string[] = [];
+  const logger = { ...silentLogger, warn: (msg: string) => void warnings.push(msg) };
+  const weld = await createWeld({ home: home.home, logger, requestTimeoutMs: opts.requestTimeoutMs ?? 30_000 });
   weld.store.components.put(sampleComponent());
   weld.tools.add([
     {
@@ -73,6 +75,7 @@ async function world(opts: { requestTimeoutMs?: number } = {}) {
   }
   return {
     weld,
+    warnings,
     connect,
     trust: (name: string) => setPromptClient(weld.store, name, true, 'user:test'),
     async close() {
@@ -186,6 +189,19 @@ describe('permission prompts through MCP elicitation', { timeout: 30_000 }, () =
     expect(resultText(await silent)).toMatch(/not granted: no answer within 2 s/);
     expect(w.weld.policy.pending()).toEqual([]);
     undo();
+  });
+
+  it('an accept without a choice of once or session grants nothing and leaves the request open', async () => {
+    w = await world();
+    w.trust('claude-ai');
+    const c = await w.connect('claude-ai', true);
+    const call = c.call();
+    (await waitFor(() => c.asked[0], 'an elicitation')).answer({ action: 'accept' });
+    await waitFor(() => w?.warnings.find((m) => m.includes('without a choice')), 'the answer to be refused');
+    const req = await pending(w.weld);
+    w.weld.policy.decide(req.id, 'deny', 'user:desktop', 'window');
+    expect(resultText(await call)).toMatch(/was denied by user:desktop/);
+    expect(auditOf(w.weld, 'policy.decide').map((e) => e.actor)).toEqual(['user:desktop']);
   });
 
   it('a client that is not trusted to ask is never sent an elicitation, and with nobody present the call is denied', async () => {

@@ -83,6 +83,11 @@ export class CallerPrompts implements PromptChannel {
       });
     }
     const scope = result?.action === 'accept' ? scopeOf(result.content) : null;
+    if (result?.action === 'accept' && !scope) {
+      // Accepted without choosing once or session: not an answer a grant can be made from.
+      logger.warn('the client accepted the permission prompt without a choice; ignored', { requestId: request.id });
+      result = null;
+    }
     const answer = result === null ? 'no-answer' : (scope ?? result.action);
     const record = (action: string, detail: Record<string, unknown>) =>
       store.audit.append([
