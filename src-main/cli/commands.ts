@@ -16,7 +16,11 @@ export const COMMANDS: readonly CommandEntry[] = [
   {
     name: 'serve',
     summary: 'Run the MCP server headless (stdio, Unix socket, localhost HTTP) and/or the web UI',
-    load: async () => (await import('./commands/serve.js')).serve,
+    load: async () => {
+      // A component's thread boots while the engine loads: the longest step of a cold start, started first.
+      (await import('../engine/runtime/worker-pool.js')).prebootRuntimeWorker();
+      return (await import('./commands/serve.js')).serve;
+    },
   },
   {
     name: 'connect',

@@ -5,6 +5,7 @@ import { createLogger } from '../../engine/log.js';
 import { DEFAULT_HTTP_PORT, startEndpoints } from '../../engine/mcp/transports/endpoints.js';
 import { tokenPath } from '../../engine/mcp/transports/http-token.js';
 import { EndpointInUseError } from '../../engine/mcp/transports/socket-listener.js';
+import { discardPrebooted } from '../../engine/runtime/worker-pool.js';
 import { createWeld, type Weld } from '../../engine/weld.js';
 import type { WebServer } from '../../web/server.js';
 import { CliError, type Command, UsageError } from '../command.js';
@@ -65,6 +66,8 @@ SIGTERM or Ctrl-C lets running calls finish (up to 10 s), then stops.`,
     let endpoints: Awaited<ReturnType<typeof startEndpoints>>;
     try {
       weld = await createWeld({ home, env: io.env, logger, prewarm: true });
+      // Every installed component has its thread by now; one booted ahead for none is let go.
+      discardPrebooted();
       try {
         endpoints = await startEndpoints(weld, { socket: socket === '' ? true : socket, http });
       } catch (err) {

@@ -1,12 +1,12 @@
-import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
+import { MessageChannel, type MessagePort, receiveMessageOnPort, type Worker } from 'node:worker_threads';
 import type { ExportedFunction } from '../schema/index.js';
-import { workerScript } from '../worker-script.js';
 import { type BridgeServer, type HostHandler, serveBridge } from './host-bridge.js';
 import {
   CALL_PENDING,
   type CallMessage,
   type CallReply,
   type CancelMessage,
+  type InitMessage,
   type ModulesMessage,
   type Outcome,
   REPLIES_TAKEN,
@@ -17,6 +17,7 @@ import {
   type WorkerMessage,
 } from './protocol.js';
 import type { SandboxPlan } from './sandbox.js';
+import { runtimeWorker } from './worker-pool.js';
 
 export interface InstanceSpec {
   componentId: string;
@@ -490,18 +491,8 @@ export class ComponentInstance {
       requests: { port: requests.port2, flag: requestFlag },
       captureLimit: this.spec.captureLimit,
     };
-    const script = workerScript('runtime-worker');
-    const worker = new Worker(script.source, {
-      eval: script.eval,
-      workerData: init,
-      transferList: [bridge.port2, replies.port2, requests.port2],
-      // Nothing of Weld's environment reaches a guest unless granted, and guest output never reaches
-      // Weld's stdout (the MCP stream): both are cut at the thread boundary.
-      env: {},
-      stdout: true,
-      stderr: true,
-    });
-    worker.unref();
+    const worker = runtimeWorker();
+    worker.postMessage({ type: 'init', init } satisfies InitMessage, [bridge.port2, replies.port2, requests.port2]);
     const handler: HostHandler = (op, payload, callId) => this.spec.onHostCall(callId, op, payload);
     const bridgeServer = serveBridge({ port: bridge.port1, flag: bridgeFlag }, handler);
     bridge.port1.unref();

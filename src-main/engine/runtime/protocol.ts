@@ -3,8 +3,9 @@ import type { BridgeChannel } from './host-bridge.js';
 import type { SandboxPlan } from './sandbox.js';
 
 /**
- * What a worker needs to run one component instance. Structured-clonable. The compiled modules come
- * after it, in a ModulesMessage: the thread boots while the engine compiles them.
+ * What a worker needs to run one component instance, sent in an InitMessage (a thread may have booted
+ * before its component was known: worker-pool.ts). Structured-clonable. The compiled modules come after
+ * it, in a ModulesMessage: the thread boots while the engine compiles them.
  */
 export interface WorkerInit {
   componentId: string;
@@ -22,6 +23,11 @@ export interface WorkerInit {
   replies: BridgeChannel;
   /** Bytes of stdout and of stderr kept per call. */
   captureLimit: number;
+}
+
+export interface InitMessage {
+  type: 'init';
+  init: WorkerInit;
 }
 
 /** Core modules by the file name the glue asks for, compiled once by the engine with the memory cap. */

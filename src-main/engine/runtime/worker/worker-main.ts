@@ -1,4 +1,4 @@
-import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
+import { parentPort, receiveMessageOnPort } from 'node:worker_threads';
 // Direct modules, not the schema barrel: the worker's start is on the cold path, and the barrel brings
 // the docs decoder (zod) and the binary reader, which a worker never needs.
 import { resolveExport } from '../../schema/resolve-export.js';
@@ -9,6 +9,7 @@ import {
   type CallMessage,
   type CallReply,
   type CancelMessage,
+  type InitMessage,
   type ModulesMessage,
   NO_CALL,
   type Outcome,
@@ -16,7 +17,6 @@ import {
   REPLY_COUNT,
   RUNNING_CALL,
   STOP,
-  type WorkerInit,
 } from '../protocol.js';
 import { GuestExit } from '../wasi/cli.js';
 import { withFastPaths } from '../wasi/core-fast-paths.js';
@@ -33,9 +33,31 @@ import { BoundedCapture } from '../wasi/streams.js';
  * The engine may post several calls ahead; they run one after another in the order posted.
  */
 
-const init = workerData as WorkerInit;
 const port = parentPort;
 if (!port) throw new Error('runtime worker started outside a worker thread');
+
+/**
+ * The engine's two start-up messages: the init (which may come long after this thread booted, see
+ * worker-pool.ts), then the compiled modules. One listener keeps both, in whatever turn they arrive.
+ */
+const startup: (InitMessage | ModulesMessage)[] = [];
+let arrived = () => {};
+const onStartup = (msg: InitMessage | ModulesMessage) => {
+  startup.push(msg);
+  arrived();
+};
+port.on('message', onStartup);
+async function startupMessage<T extends InitMessage | ModulesMessage>(type: T['type']): Promise<T> {
+  for (;;) {
+    const i = startup.findIndex((m) => m.type === type);
+    if (i >= 0) return startup.splice(i, 1)[0] as T;
+    await new Promise<void>((resolve) => {
+      arrived = resolve;
+    });
+  }
+}
+
+const { init } = await startupMessage<InitMessage>('init');
 
 // The glue reads process.env on every call (a debug switch). Node's env object answers through a
 // native interceptor that costs more than the guest call itself; a plain empty object is free, and the
@@ -247,7 +269,7 @@ function rebuild(): void {
 }
 
 const started = performance.now();
-const compiled = new Promise<ModulesMessage>((resolve) => port.once('message', resolve));
+const compiled = startupMessage<ModulesMessage>('modules').finally(() => port.off('message', onStartup));
 // Loading the glue and compiling are Weld's costs; the start deadline covers the guest's own start
 // from here on.
 Promise.all([import(init.glueUrl) as Promise<Glue>, compiled])
