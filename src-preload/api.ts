@@ -58,12 +58,16 @@ export const CapabilityEventInfo = z.object({
   access: z.string(),
   decision: Decision,
   at: z.number(),
+  /** How many times the call made this same check with this outcome. */
+  count: z.number().int().min(1),
 });
 
 export const CallDetail = CallInfo.extend({
   argsHash: z.string(),
   /** The first text of the result, bounded by the engine. */
   output: z.string().nullable(),
+  /** The arguments as JSON, bounded, with secret fields and granted environment values masked. */
+  args: z.string().nullable(),
   capabilityEvents: z.array(CapabilityEventInfo),
 });
 
@@ -254,6 +258,8 @@ export const CapabilityRequestInfo = z.object({
   /** The tool whose call is held, when this process saw the call start. */
   tool: z.string().nullable(),
   client: z.string().nullable(),
+  /** The held call's arguments (bounded, secrets masked), when the process holding it named them. */
+  args: z.string().nullable(),
   kind: CapabilityKind,
   target: z.string(),
   access: z.string(),

@@ -5,9 +5,11 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import type { ApiOutput } from '../../src-preload/api.js';
 import { startTestApi, type TestApi } from '../../test/api.js';
 import { buildComponent, exampleDir } from '../../test/fixtures/build.js';
-import type { Weld } from '../engine/weld.js';
+import { silentLogger } from '../engine/log.js';
+import { createWeld, type Weld } from '../engine/weld.js';
 import { ApiError } from './context.js';
 import { createApiEventStream } from './event-stream.js';
+import { createApiDispatch } from './registry.js';
 
 const BUILD_TIMEOUT = 180_000;
 
@@ -282,6 +284,39 @@ permissions:
     } finally {
       off();
       stream.close();
+    }
+  });
+
+  it('a request held by another Weld process names the waiting tool, its arguments and its client', async () => {
+    // The window belongs to a second engine on the same data dir (the tray app), the call to the first.
+    const other = await createWeld({ home, logger: silentLogger, env: { HOME: home } });
+    const window = createApiDispatch({
+      weld: other,
+      actor: 'user:tray',
+      shell: 'electron',
+      httpUrl: null,
+      socketPath: null,
+      launcher: { command: 'weld', args: [] },
+    });
+    const stream = createApiEventStream(other, { decider: 'tray', pollMs: 50 });
+    const off = stream.subscribe(() => {});
+    try {
+      const running = weld.dispatcher.call({ tool: 'read-file', args: { path: secret() }, client: 'claude/1' });
+      let list: ApiOutput<'requests.list'> = [];
+      for (let i = 0; i < 600 && !list[0]?.args; i++) {
+        list = (await window('requests.list', {})) as ApiOutput<'requests.list'>;
+        if (!list[0]?.args) await new Promise((r) => setTimeout(r, 25));
+      }
+      expect(list[0]).toMatchObject({ tool: 'read-file', client: 'claude/1', args: JSON.stringify({ path: secret() }) });
+      await window('requests.decide', { requestId: list[0].id, answer: 'deny' });
+      await running;
+      // The live log shows the same arguments in the call's details.
+      const [logged] = await call('calls.list', { tool: 'read-file', limit: 1 });
+      expect((await call('calls.get', { id: logged.id })).args).toBe(JSON.stringify({ path: secret() }));
+    } finally {
+      off();
+      stream.close();
+      await other.stop();
     }
   });
 

@@ -1,3 +1,4 @@
+import { createRequestStore, type RequestStore } from '../engine/store/capability-requests.js';
 import type { Weld } from '../engine/weld.js';
 import { InstallPreviews } from './install-previews.js';
 
@@ -13,6 +14,8 @@ export interface UiState {
   previews: InstallPreviews;
   /** Calls started in this process and not finished yet, so a held call's request can name its tool. */
   running: ReadonlyMap<string, SeenCall>;
+  /** The request rows themselves, for the held call's tool, client and arguments. */
+  requestRows: RequestStore;
 }
 
 const states = new WeakMap<Weld, UiState>();
@@ -27,7 +30,7 @@ export function uiState(weld: Weld): UiState {
     running.set(callId, { tool, client });
   });
   weld.events.on('call.finished', ({ callId }) => running.delete(callId));
-  state = { previews: new InstallPreviews(), running };
+  state = { previews: new InstallPreviews(), running, requestRows: createRequestStore(weld.store.db) };
   states.set(weld, state);
   return state;
 }

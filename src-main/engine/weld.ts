@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { type WeldPaths, weldPaths } from './config.js';
 import { EventBus } from './events.js';
 import { createLogger, type Logger } from './log.js';
+import { argsPreview } from './mcp/args-preview.js';
 import { builtinTools } from './mcp/builtin-tools.js';
 import { CallerPrompts } from './mcp/caller-prompts.js';
 import { componentTools } from './mcp/component-tools.js';
@@ -29,6 +30,7 @@ import {
 import { createLoadRequests, type LoadRequests } from './runtime/load-requests.js';
 import type { CapabilityAnswer, SandboxPlan } from './runtime/sandbox.js';
 import { resolveSource } from './runtime/sources.js';
+import { createRequestStore } from './store/capability-requests.js';
 import type { ComponentRecord } from './store/components.js';
 import { openStore, type Store, SYNC_LEVELS, type SyncLevel } from './store/index.js';
 import { StoreReader } from './store/reader.js';
@@ -119,6 +121,18 @@ export async function createWeld(opts: WeldOptions): Promise<Weld> {
   // The client that made a held call is asked too when the person trusted it to (elicitation).
   const callers = new CallerPrompts({ store, logger, policy: () => policy });
   const dispatcher = createDispatcher({ tools, events, recorder: store.recorder, callers });
+  // A request raised by a call this process runs names that call in its row, so a window in any Weld
+  // process can show the tool, its arguments and the client that waits (events fire right after the insert).
+  const requestRows = createRequestStore(store.db);
+  events.on('capability.requested', ({ requestId, callId }) => {
+    const call = callId ? dispatcher.running(callId) : undefined;
+    if (!call) return;
+    try {
+      requestRows.describeCall(requestId, { tool: call.tool, client: call.client, args: argsPreview(call.args) });
+    } catch (err) {
+      logger.warn('could not name the call a request holds', { requestId, err: String(err) });
+    }
+  });
 
   const policy: PolicyEngine = createPolicyEngine({
     store,

@@ -2,6 +2,7 @@ import { hash } from 'node:crypto';
 import type { ErrorObject } from 'ajv';
 import type { CallStatus, EventBus } from '../events.js';
 import type { Recorder } from '../store/recorder.js';
+import { argsPreview } from './args-preview.js';
 import { newCallId } from './call-id.js';
 import type { Caller } from './caller-prompts.js';
 import { errorResult, type ToolResult, type ToolTable } from './tool-table.js';
@@ -34,6 +35,8 @@ export interface CallerRegistry {
 
 export interface Dispatcher {
   call(req: CallRequest): Promise<ToolResult>;
+  /** A call this process is running, so a capability request it raises can say which call waits. */
+  running(callId: string): { tool: string; client: string | null; args: unknown } | undefined;
 }
 
 const MAX_LOGGED_OUTPUT = 8 * 1024;
@@ -49,7 +52,9 @@ export function createDispatcher(deps: {
   callers?: CallerRegistry;
 }): Dispatcher {
   const { tools, events, recorder } = deps;
+  const inFlight = new Map<string, { tool: string; client: string | null; args: unknown }>();
   return {
+    running: (callId) => inFlight.get(callId),
     async call(req) {
       const tool = tools.get(req.tool);
       if (!tool) throw new CallError(`Unknown tool "${req.tool}". Use tools/list to see the available tools.`, 'unknown-tool');
@@ -71,6 +76,7 @@ export function createDispatcher(deps: {
       let error: string | null = null;
       let guestOutput = '';
       if (req.caller) deps.callers?.enter(callId, tool.name, req.caller);
+      inFlight.set(callId, { tool: tool.name, client: req.client, args });
       let refused = false;
       try {
         result = await tool.invoke(args as Record<string, unknown>, {
@@ -96,6 +102,7 @@ export function createDispatcher(deps: {
         result = errorResult(error);
       }
       if (req.caller) deps.callers?.leave(callId);
+      inFlight.delete(callId);
       const durationUs = Number((process.hrtime.bigint() - t0) / 1000n);
       const recorded = recorder.call({
         id: callId,
@@ -109,6 +116,7 @@ export function createDispatcher(deps: {
         durationUs,
         error,
         output: (firstText(result).slice(0, MAX_LOGGED_OUTPUT) + guestOutput).slice(0, 2 * MAX_LOGGED_OUTPUT),
+        args: argsPreview(args),
       });
       events.emit('call.finished', {
         callId,

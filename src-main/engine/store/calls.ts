@@ -13,6 +13,8 @@ export interface CallRow {
   durationUs: number;
   error: string | null;
   output: string | null;
+  /** The arguments as shown to people: bounded, secret-looking fields masked (null before v6 rows). */
+  args?: string | null;
 }
 
 export interface CapabilityEventRow {
@@ -46,6 +48,7 @@ interface RawCall {
   duration_us: number;
   error: string | null;
   output: string | null;
+  args: string | null;
 }
 
 const fromRaw = (r: RawCall): CallRow => ({
@@ -60,12 +63,13 @@ const fromRaw = (r: RawCall): CallRow => ({
   durationUs: r.duration_us,
   error: r.error,
   output: r.output,
+  args: r.args,
 });
 
 export function createCallStore(db: Db) {
   const insertCall = db.prepare(`INSERT OR REPLACE INTO calls
-    (id, component_id, tool, client, args_size, args_hash, status, started_at, duration_us, error, output)
-    VALUES (@id, @componentId, @tool, @client, @argsSize, @argsHash, @status, @startedAt, @durationUs, @error, @output)`);
+    (id, component_id, tool, client, args_size, args_hash, status, started_at, duration_us, error, output, args)
+    VALUES (@id, @componentId, @tool, @client, @argsSize, @argsHash, @status, @startedAt, @durationUs, @error, @output, @args)`);
   const insertEvent = db.prepare(`INSERT INTO capability_events
     (call_id, component_id, kind, target, access, decision, at)
     VALUES (@callId, @componentId, @kind, @target, @access, @decision, @at)`);
@@ -83,7 +87,7 @@ export function createCallStore(db: Db) {
   );
 
   return {
-    insertCallInTx: (row: CallRow) => insertCall.run(row),
+    insertCallInTx: (row: CallRow) => insertCall.run({ ...row, args: row.args ?? null }),
     insertEventInTx: (row: CapabilityEventRow) => insertEvent.run(row),
     list(q: CallQuery = {}): CallRow[] {
       return query

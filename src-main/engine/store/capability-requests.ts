@@ -24,6 +24,10 @@ export interface RequestRow {
   scope: RequestScope | null;
   decidedBy: string | null;
   decidedAt: number | null;
+  /** The held call, as the process holding it saw it (set right after the request is raised). */
+  tool?: string | null;
+  client?: string | null;
+  args?: string | null;
 }
 
 interface Raw {
@@ -42,6 +46,9 @@ interface Raw {
   scope: RequestScope | null;
   decided_by: string | null;
   decided_at: number | null;
+  tool: string | null;
+  client: string | null;
+  args: string | null;
 }
 
 const fromRaw = (r: Raw): RequestRow => ({
@@ -60,6 +67,9 @@ const fromRaw = (r: Raw): RequestRow => ({
   scope: r.scope,
   decidedBy: r.decided_by,
   decidedAt: r.decided_at,
+  tool: r.tool,
+  client: r.client,
+  args: r.args,
 });
 
 export function createRequestStore(db: Db) {
@@ -82,6 +92,7 @@ export function createRequestStore(db: Db) {
     AND decided_at >= ? ORDER BY decided_at`);
   const denyComponent = db.prepare(`UPDATE capability_requests SET status = 'denied', decided_by = @by, decided_at = @at
     WHERE component_id = @componentId AND status = 'pending'`);
+  const describe = db.prepare('UPDATE capability_requests SET tool = @tool, client = @client, args = @args WHERE id = @id');
   const prune = db.prepare<[number]>(`DELETE FROM capability_requests WHERE status != 'pending' AND decided_at < ?`);
 
   return {
@@ -107,6 +118,8 @@ export function createRequestStore(db: Db) {
     /** Requests this engine holds that were answered since `since` (possibly by another process). */
     decidedFor: (holder: string, since: number): RequestRow[] => ofHolder.all(holder, since).map(fromRaw),
     denyAllOf: (componentId: string, by: string, at: number) => denyComponent.run({ componentId, by, at }).changes,
+    /** Names the call a request holds, so a window in another process can show which call waits. */
+    describeCall: (id: string, call: { tool: string; client: string | null; args: string }) => describe.run({ id, ...call }),
     /** Answered requests are history (the audit log keeps it); drop them after a while. */
     prune: (before: number) => prune.run(before).changes,
   };

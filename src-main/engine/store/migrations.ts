@@ -176,4 +176,16 @@ CREATE TABLE load_requests (
 CREATE INDEX load_requests_status ON load_requests(status, expires_at);
 `,
   },
+  {
+    version: 7,
+    name: 'argument previews',
+    // What a call was asked to do, bounded and with secret-looking fields masked (mcp/args-preview.ts):
+    // shown in the live log, and with a request so the person knows which call waits.
+    sql: `
+ALTER TABLE calls ADD COLUMN args TEXT CHECK (args IS NULL OR length(args) <= 4096);
+ALTER TABLE capability_requests ADD COLUMN tool TEXT;
+ALTER TABLE capability_requests ADD COLUMN client TEXT;
+ALTER TABLE capability_requests ADD COLUMN args TEXT CHECK (args IS NULL OR length(args) <= 4096);
+`,
+  },
 ];

@@ -126,13 +126,20 @@ function CallDetail({ id, onClose }: { id: string; onClose: () => void }) {
             <dd>{c.client ?? '—'}</dd>
             <dt>Component</dt>
             <dd>{c.componentId ?? 'Weld (built-in)'}</dd>
-            <dt>Arguments</dt>
-            <dd className="mono">
-              {c.argsSize} bytes, sha256 {c.argsHash.slice(0, 12)}
-            </dd>
             <dt>Call id</dt>
             <dd className="mono">{c.id}</dd>
           </dl>
+          <h3 className="section-title">Arguments</h3>
+          {c.args ? (
+            <pre className="output" aria-describedby={`${id}-args-note`}>
+              {prettyArgs(c.args)}
+            </pre>
+          ) : (
+            <p className="muted">Not recorded (a call from before Weld kept arguments).</p>
+          )}
+          <p id={`${id}-args-note`} className="muted small">
+            {c.argsSize} bytes. Secret fields and the values of granted environment variables show as ••••••.
+          </p>
           {c.error && (
             <>
               <h3 className="section-title">Error</h3>
@@ -147,11 +154,12 @@ function CallDetail({ id, onClose }: { id: string; onClose: () => void }) {
           ) : (
             <ul className="cap-list">
               {c.capabilityEvents.map((e) => (
-                <li key={`${e.at}-${e.kind}-${e.target}`}>
+                <li key={`${e.at}-${e.kind}-${e.target}-${e.access}-${e.decision}`}>
                   <span className={`status ${e.decision === 'allowed' ? 'ok' : 'denied'}`}>{e.decision}</span>
                   <span className="mono">
                     {e.kind} {e.target} {e.access}
                   </span>
+                  {e.count > 1 && <span className="muted small">{e.count} times</span>}
                 </li>
               ))}
             </ul>
@@ -160,6 +168,15 @@ function CallDetail({ id, onClose }: { id: string; onClose: () => void }) {
       )}
     </aside>
   );
+}
+
+/** Indented when the preview is whole JSON; a cut preview is shown as it was kept. */
+function prettyArgs(args: string): string {
+  try {
+    return JSON.stringify(JSON.parse(args), null, 2);
+  } catch {
+    return args;
+  }
 }
 
 export function useDebounced<T>(value: T, ms: number): T {

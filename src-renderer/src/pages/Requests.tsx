@@ -25,20 +25,24 @@ const DONE: Record<Answer, string> = {
   deny: 'Denied',
 };
 
-/** Ticks while something on screen counts down, so the buttons arm and the time left stays true. */
+/**
+ * Ticks while something on screen counts down, so the buttons arm and the time left stays true. The
+ * clock is read at each render: a tick state set when the page opened would show a request that
+ * arrives later with more time left than it has.
+ */
 function useNow(active: boolean, ms = 250): number {
-  const [now, setNow] = useState(Date.now);
+  const [, setTick] = useState(0);
   useEffect(() => {
     if (!active) return;
-    const t = setInterval(() => setNow(Date.now()), ms);
+    const t = setInterval(() => setTick((n) => n + 1), ms);
     return () => clearInterval(t);
   }, [active, ms]);
-  return now;
+  return Date.now();
 }
 
 export function RequestsPage() {
   const list = useApi('requests.list', {});
-  const [answered, setAnswered] = useState<string | null>(null);
+  const [answered, setAnswered] = useState<{ text: string; denied: boolean } | null>(null);
   // When each request first appeared on screen: its buttons arm a moment later.
   const shown = useRef(new Map<string, number>());
   const requests = list.data ?? [];
@@ -53,8 +57,8 @@ export function RequestsPage() {
           A tool touched something it was not allowed. Its call waits here until you answer; no answer means no.
         </p>
       </header>
-      <p className={answered ? 'answered' : 'sr-only'} role="status" aria-live="polite">
-        {answered ?? ''}
+      <p className={answered ? `answered${answered.denied ? ' denied' : ''}` : 'sr-only'} role="status" aria-live="polite">
+        {answered?.text ?? ''}
       </p>
       <ErrorNote error={list.error} />
       <LoadRequests />
@@ -73,7 +77,7 @@ export function RequestsPage() {
                 now,
               )}
               now={now}
-              onAnswered={(text) => setAnswered(text)}
+              onAnswered={(text, denied) => setAnswered({ text, denied })}
             />
           </li>
         ))}
@@ -82,14 +86,19 @@ export function RequestsPage() {
   );
 }
 
-function RequestCard(props: { request: Request; actionable: boolean; now: number; onAnswered: (text: string) => void }) {
+function RequestCard(props: {
+  request: Request;
+  actionable: boolean;
+  now: number;
+  onAnswered: (text: string, denied: boolean) => void;
+}) {
   const r = props.request;
   const client = useWeld();
   const queryClient = useQueryClient();
   const d = describeCapability(r);
   const decide = useMutation({
     mutationFn: (answer: Answer) => client.invoke('requests.decide', { requestId: r.id, answer }),
-    onSuccess: (_res, answer) => props.onAnswered(`${DONE[answer]}: ${requestSentence(r)}.`),
+    onSuccess: (_res, answer) => props.onAnswered(`${DONE[answer]}: ${requestSentence(r)}.`, answer === 'deny'),
     onSettled: () => {
       for (const key of ['requests.list', 'grants.list', 'components.list', 'audit.list']) {
         queryClient.invalidateQueries({ queryKey: [key] });
@@ -107,10 +116,11 @@ function RequestCard(props: { request: Request; actionable: boolean; now: number
           </h2>
           <p className="meta">
             <span className={`risk ${d.risk}`}>{d.risk}</span>
-            <span className="mono">
-              {r.kind} {r.target}
-              {r.access ? ` (${r.access})` : ''}
-            </span>
+            {r.tool && (
+              <span>
+                during a call of <code>{r.tool}</code>
+              </span>
+            )}
           </p>
         </div>
         <p className="time-left">
@@ -124,20 +134,31 @@ function RequestCard(props: { request: Request; actionable: boolean; now: number
         <dd>
           <code>{r.componentId}</code>
         </dd>
-        <dt>{r.origin === 'runtime' ? 'During' : 'Asked by'}</dt>
+        <dt>{r.origin === 'runtime' ? 'Waiting call' : 'Asked by'}</dt>
         <dd>
           {r.origin === 'runtime' ? (
             r.tool ? (
               <>
-                a call of <code>{r.tool}</code>
-                {r.client && <span className="muted"> from {r.client}</span>}
+                <code>{r.tool}</code>
+                {r.client ? <span className="muted"> from {r.client}</span> : <span className="muted"> (client unknown)</span>}
               </>
             ) : (
-              'a running call (in another Weld process)'
+              'A running call; the Weld process holding it did not say which tool'
             )
           ) : (
             <>{r.requestedBy} through MCP: nothing is waiting, the grant is for later calls</>
           )}
+        </dd>
+        {r.origin === 'runtime' && (
+          <>
+            <dt>Arguments</dt>
+            <dd>{r.args ? <pre className="output args">{r.args}</pre> : <span className="muted">Not known</span>}</dd>
+          </>
+        )}
+        <dt>Asks for</dt>
+        <dd className="mono">
+          {r.kind} {r.target}
+          {r.access ? ` (${r.access})` : ''}
         </dd>
         <dt>Asked at</dt>
         <dd>{formatTime(r.requestedAt)}</dd>
