@@ -2,6 +2,7 @@ import type { Method, Result, Scheme } from '@bytecodealliance/preview2-shim/int
 import type { HostBridge } from '../host-bridge.js';
 import { type ErrorCode, errorCode, errorCodeFromMessage } from '../http-error.js';
 import { HOST_OPS, type HttpRequestPayload, type HttpResponsePayload } from '../sandbox.js';
+import { HeldBudget } from './held-budget.js';
 import { bytesSource, CLOSED, InputStream, IoError, OutputStream, Pollable, readyPollable } from './streams.js';
 
 /**
@@ -24,12 +25,15 @@ export interface HttpLimits {
   /** Request header names + values, counted when the request is handed over. */
   headerSectionBytes: number;
   urlLength: number;
+  /** Header sets and unsent bodies the guest keeps alive, all together (see held-budget.ts). */
+  heldBytes: number;
 }
 
 export const DEFAULT_HTTP_LIMITS: HttpLimits = {
   requestBodyBytes: 16 * 1024 * 1024,
   headerSectionBytes: 64 * 1024,
   urlLength: 8 * 1024,
+  heldBytes: 48 * 1024 * 1024,
 };
 
 // RFC 9110 token: the only valid field names and method names.
@@ -78,25 +82,61 @@ const fromLatin1 = (text: string): Uint8Array => new Uint8Array(Buffer.from(text
 
 type Entry = [string, Uint8Array];
 
+// What a header set costs the host beyond its bytes (objects, arrays): counted against the budget.
+const FIELDS_OVERHEAD = 64;
+const ENTRY_OVERHEAD = 32;
+const costOf = (entries: Entry[]) =>
+  entries.reduce((n, [name, value]) => n + name.length + value.length + ENTRY_OVERHEAD, FIELDS_OVERHEAD);
+
 // The key the jco glue calls when the guest drops a resource.
 const dispose: symbol = (Symbol as { dispose?: symbol }).dispose ?? Symbol.for('dispose');
 const locked = new WeakSet<Fields>();
+/** The budget a header set is charged to (set inside Fields, which alone can read it). */
+let budgetOf: (fields: Fields) => HeldBudget | null;
 
 export class Fields {
   #entries: Entry[] = [];
+  #charged = 0;
+  readonly #budget: HeldBudget | null;
+
+  /** `budget`: the instance's (createHttp passes it through a subclass); none for a bare host object. */
+  constructor(budget: HeldBudget | null = null) {
+    this.#budget = budget;
+    this.#replace([]);
+  }
+
+  static {
+    budgetOf = (f) => f.#budget;
+  }
 
   static fromList(entries: Entry[]): Fields {
-    const fields = new Fields();
+    const fields = new this();
     for (const [name, value] of entries) fields.append(name, value);
     return fields;
   }
 
   /** Fields the host built itself (response headers): already filtered by the engine, and immutable. */
   static trusted(entries: Entry[]): Fields {
-    const fields = new Fields();
-    fields.#entries = entries;
+    const fields = new this();
+    fields.#replace(entries);
     locked.add(fields);
     return fields;
+  }
+
+  /** The guest dropped it: what it held is free again. */
+  [dispose](): void {
+    this.#budget?.give(this.#charged);
+    this.#charged = 0;
+    this.#entries = [];
+  }
+
+  /** Charges the difference first, so a set over budget leaves the fields as they were. */
+  #replace(next: Entry[]): void {
+    const cost = costOf(next);
+    if (cost > this.#charged) this.#budget?.take(cost - this.#charged, 'HTTP headers');
+    else this.#budget?.give(this.#charged - cost);
+    this.#charged = cost;
+    this.#entries = next;
   }
 
   get(name: string): Uint8Array[] {
@@ -113,20 +153,20 @@ export class Fields {
     this.#mutable();
     const lower = checkName(name);
     for (const v of values) checkValue(v);
-    this.#entries = this.#entries.filter(([n]) => n.toLowerCase() !== lower);
-    for (const v of values) this.#entries.push([name, v]);
+    const kept = this.#entries.filter(([n]) => n.toLowerCase() !== lower);
+    this.#replace([...kept, ...values.map((v): Entry => [name, v])]);
   }
 
   delete(name: string): void {
     this.#mutable();
     const lower = checkName(name);
-    this.#entries = this.#entries.filter(([n]) => n.toLowerCase() !== lower);
+    this.#replace(this.#entries.filter(([n]) => n.toLowerCase() !== lower));
   }
 
   append(name: string, value: Uint8Array): void {
     this.#mutable();
     checkName(name);
-    this.#entries.push([name, checkValue(value)]);
+    this.#replace([...this.#entries, [name, checkValue(value)]]);
   }
 
   entries(): Entry[] {
@@ -135,8 +175,8 @@ export class Fields {
 
   /** A mutable copy, as wasi:http specifies even for immutable fields. */
   clone(): Fields {
-    const copy = new Fields();
-    copy.#entries = this.entries();
+    const copy = new (this.constructor as typeof Fields)();
+    copy.#replace(this.entries());
     return copy;
   }
 
@@ -149,7 +189,10 @@ export class Fields {
  * Each call that hands the guest a `headers` resource gets a new immutable object: the glue keeps
  * its handle on the object, so giving the same object out twice would let one drop free the other.
  */
-const immutableCopy = (fields: Fields): Fields => Fields.trusted(fields.entries());
+const immutableCopy = (fields: Fields): Fields => classOf(fields).trusted(fields.entries());
+
+/** The class a header set was made with: the instance's own, so copies are charged to the same budget. */
+const classOf = (fields: Fields) => fields.constructor as typeof Fields;
 
 /** An io error that carries the wasi:http code, so `http-error-code` can recover it. */
 class HttpIoError extends IoError {
@@ -176,6 +219,7 @@ export class OutgoingBody {
   constructor(
     private readonly limit: number,
     private readonly declaredLength: () => number | undefined,
+    private readonly budget: HeldBudget | null = null,
   ) {
     this.#stream = new OutputStream({ write: (bytes) => this.#write(bytes) });
   }
@@ -201,22 +245,35 @@ export class OutgoingBody {
       bytes.set(chunk, at);
       at += chunk.length;
     }
+    // Handed over once: the chunks are the host's no longer.
+    this.#release();
     return { bytes };
   }
 
   /** Dropped without finish: wasi:http says the body is then corrupt, so the request must not go out. */
   [dispose](): void {
     if (this.#state === 'open') this.#state = 'failed';
+    this.#release();
+  }
+
+  #release(): void {
+    this.budget?.give(this.#size);
+    this.#chunks = [];
   }
 
   #write(bytes: Uint8Array): void {
     if (this.#state !== 'open') throw CLOSED;
-    if (this.#size + bytes.length > this.limit) {
+    const overLimit = this.#size + bytes.length > this.limit;
+    if (overLimit || (this.budget && !this.budget.fits(bytes.length))) {
       this.#state = 'failed';
-      this.#chunks = [];
+      this.#release();
       const code: ErrorCode = { tag: 'HTTP-request-body-size', val: BigInt(this.#size + bytes.length) };
-      throw { tag: 'last-operation-failed', val: new HttpIoError(`request body exceeds ${this.limit} bytes`, code) };
+      const why = overLimit
+        ? `request body exceeds ${this.limit} bytes`
+        : `the component's open request bodies and headers exceed the ${Math.round((this.budget as HeldBudget).limit / 2 ** 20)} MiB Weld holds for it`;
+      throw { tag: 'last-operation-failed', val: new HttpIoError(why, code) };
     }
+    this.budget?.take(bytes.length, 'request bodies');
     this.#chunks.push(bytes.slice());
     this.#size += bytes.length;
   }
@@ -309,18 +366,22 @@ export class OutgoingRequest {
   ) {
     if (!(headers instanceof Fields)) throw new TypeError('outgoing-request needs a fields resource');
     // The request owns its headers from now on; wasi:http makes them immutable.
-    this.#headers = Fields.trusted(headers.entries());
+    this.#headers = classOf(headers).trusted(headers.entries());
   }
 
   body(): OutgoingBody {
     if (this.#bodyTaken) throw undefined;
     this.#bodyTaken = true;
-    this.#body = new OutgoingBody(this.limits.requestBodyBytes, () => {
-      const values = this.#headers.get('content-length');
-      if (values.length === 0) return undefined;
-      const text = latin1(values[0]);
-      return /^\d{1,15}$/.test(text) ? Number(text) : -1;
-    });
+    this.#body = new OutgoingBody(
+      this.limits.requestBodyBytes,
+      () => {
+        const values = this.#headers.get('content-length');
+        if (values.length === 0) return undefined;
+        const text = latin1(values[0]);
+        return /^\d{1,15}$/.test(text) ? Number(text) : -1;
+      },
+      budgetOf(this.#headers),
+    );
     return this.#body;
   }
 
@@ -406,9 +467,9 @@ export class IncomingResponse {
   readonly #headers: Fields;
   #body: IncomingBody | undefined;
 
-  constructor(response: HttpResponsePayload) {
+  constructor(response: HttpResponsePayload, fields: typeof Fields = Fields) {
     this.#status = response.status;
-    this.#headers = Fields.trusted(response.headers.map(([n, v]) => [n, fromLatin1(v)]));
+    this.#headers = fields.trusted(response.headers.map(([n, v]) => [n, fromLatin1(v)]));
     this.#body = new IncomingBody(response.body);
   }
 
@@ -484,7 +545,7 @@ export class OutgoingResponse {
 
   constructor(headers: Fields) {
     if (!(headers instanceof Fields)) throw new TypeError('outgoing-response needs a fields resource');
-    this.#headers = Fields.trusted(headers.entries());
+    this.#headers = classOf(headers).trusted(headers.entries());
   }
 
   statusCode(): number {
@@ -500,7 +561,7 @@ export class OutgoingResponse {
   body(): OutgoingBody {
     if (this.#bodyTaken) throw undefined;
     this.#bodyTaken = true;
-    return new OutgoingBody(DEFAULT_HTTP_LIMITS.requestBodyBytes, () => undefined);
+    return new OutgoingBody(DEFAULT_HTTP_LIMITS.requestBodyBytes, () => undefined, budgetOf(this.#headers));
   }
 }
 
@@ -534,6 +595,13 @@ function isResponsePayload(value: unknown): value is HttpResponsePayload {
 
 export function createHttp(ctx: { bridge: HostBridge; limits?: Partial<HttpLimits> }) {
   const limits: HttpLimits = { ...DEFAULT_HTTP_LIMITS, ...ctx.limits };
+  const budget = new HeldBudget(limits.heldBytes);
+  /** The instance's header sets: every one the guest or the host makes for it is charged to its budget. */
+  class InstanceFields extends Fields {
+    constructor() {
+      super(budget);
+    }
+  }
 
   /** The request as the engine receives it, or the code that stops it before it leaves the worker. */
   function payloadOf(parts: RequestParts, options: RequestOptions | undefined): Omit<HttpRequestPayload, 'body'> {
@@ -574,7 +642,7 @@ export function createHttp(ctx: { bridge: HostBridge; limits?: Partial<HttpLimit
       try {
         const response = ctx.bridge.call(HOST_OPS.http, { ...head, body: body.bytes } satisfies HttpRequestPayload);
         if (!isResponsePayload(response)) return { error: errorCode('internal-error') };
-        return { response: new IncomingResponse(response) };
+        return { response: new IncomingResponse(response, InstanceFields) };
       } catch (err) {
         return { error: errorCodeFromMessage(err instanceof Error ? err.message : String(err)) };
       }
@@ -592,7 +660,7 @@ export function createHttp(ctx: { bridge: HostBridge; limits?: Partial<HttpLimit
 
   return {
     types: {
-      Fields,
+      Fields: InstanceFields,
       OutgoingRequest: LimitedOutgoingRequest,
       OutgoingBody,
       RequestOptions,
