@@ -13,6 +13,14 @@ export function prebootRuntimeWorker(): void {
   if (!booted || gone(booted)) booted = spawn();
 }
 
+/**
+ * The worker's own JavaScript heap: the glue, WASI host objects and whatever a guest makes the host
+ * hold for it (header sets, bodies, directory listings). Linear memory is capped separately
+ * (memory-limit.ts) and is not part of this. Past it Node ends the thread with
+ * ERR_WORKER_OUT_OF_MEMORY, which fails the call and leaves Weld running.
+ */
+export const RUNTIME_WORKER_LIMITS = { maxOldGenerationSizeMb: 192, maxYoungGenerationSizeMb: 32 } as const;
+
 /** A thread waiting for its InitMessage: the pre-booted one if there is one, else a new one. */
 export function runtimeWorker(): Worker {
   const worker = booted;
@@ -42,13 +50,6 @@ function spawn(): Worker {
   return worker;
 }
 
-/**
- * The worker's own JavaScript heap: the glue, WASI host objects and whatever a guest makes the host
- * hold for it (header sets, bodies, directory listings). Linear memory is capped separately
- * (memory-limit.ts) and is not part of this. Past it Node ends the thread with
- * ERR_WORKER_OUT_OF_MEMORY, which fails the call and leaves Weld running.
- */
-export const RUNTIME_WORKER_LIMITS = { maxOldGenerationSizeMb: 192, maxYoungGenerationSizeMb: 32 } as const;
 
 /** A thread that has exited (its id is -1 from then on). */
 const gone = (worker: Worker): boolean => worker.threadId === -1;
