@@ -50,6 +50,5 @@ function spawn(): Worker {
   return worker;
 }
 
-
 /** A thread that has exited (its id is -1 from then on). */
 const gone = (worker: Worker): boolean => worker.threadId === -1;
