@@ -82,7 +82,7 @@ export const AuditInfo = z.object({
 });
 
 export const AuditVerdict = z.discriminatedUnion('ok', [
-  z.object({ ok: z.literal(true), rows: z.number() }),
+  z.object({ ok: z.literal(true), rows: z.number(), anchoredAt: z.number().nullable() }),
   z.object({ ok: z.literal(false), rows: z.number(), seq: z.number(), reason: z.string() }),
 ]);
 

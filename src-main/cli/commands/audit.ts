@@ -18,7 +18,10 @@ export const audit: Command = {
       if (values.verify) {
         const v = store.audit.verify();
         if (values.json) io.stdout(`${JSON.stringify(v)}\n`);
-        else if (v.ok) io.stdout(`Audit log intact: ${v.rows} entries, hash chain verified.\n`);
+        else if (v.ok)
+          io.stdout(
+            `Audit log intact: ${v.rows} entries, hash chain verified${v.anchoredAt === null ? '' : `, anchored at entry ${v.anchoredAt}`}.\n`,
+          );
         else io.stdout(`Audit log TAMPERED at entry ${v.seq}: ${v.reason}.\n`);
         return v.ok ? 0 : 1;
       }

@@ -512,7 +512,7 @@ describe('audit and export', () => {
       'gui:ann policy.decide',
       'cli:ann policy.reset',
     ]);
-    expect(store.audit.verify()).toEqual({ ok: true, rows: 9 });
+    expect(store.audit.verify()).toMatchObject({ ok: true, rows: 9 });
   });
 
   it('exports the current grants as a policy that parses back', () => {

@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { dirname } from 'node:path';
+import { AuditAnchor } from './audit-anchor.js';
 import type { Db } from './db.js';
 
 export interface AuditEntry {
@@ -35,9 +37,14 @@ export interface AuditSearch {
   limit?: number;
 }
 
-export type AuditVerdict = { ok: true; rows: number } | { ok: false; rows: number; seq: number; reason: string };
+export type AuditVerdict =
+  | { ok: true; rows: number; anchoredAt: number | null }
+  | { ok: false; rows: number; seq: number; reason: string };
 
 export function createAuditStore(db: Db) {
+  // An in-memory database has nowhere to keep a head; a file's head lives beside it in the data dir.
+  const anchor = db.memory ? null : new AuditAnchor(dirname(db.name));
+  let anchorPending = false;
   const last = db.prepare<[], { seq: number; hash: string }>('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1');
   const insert = db.prepare(
     'INSERT INTO audit_log (seq, at, actor, action, subject, detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
@@ -49,8 +56,28 @@ export function createAuditStore(db: Db) {
     ORDER BY seq DESC LIMIT @limit`);
   const page = db.prepare<[number, number], RawAuditRow>('SELECT * FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?');
 
+  /** Writes the committed tail as the head; run after the transaction, which is synchronous, is over. */
+  function updateAnchor(): void {
+    anchorPending = false;
+    const tail = last.get();
+    if (anchor && tail) anchor.write({ seq: tail.seq, hash: tail.hash });
+  }
+
+  // A database from before anchoring (rows, no head, no key) is anchored at what it holds now.
+  if (anchor && !db.readonly && anchor.read().kind === 'none') updateAnchor();
+
   /** Must run inside a write transaction so two processes cannot fork the chain. */
   function appendInTx(entries: readonly AuditEntry[]): void {
+    if (anchor && !anchorPending) {
+      anchorPending = true;
+      setImmediate(() => {
+        try {
+          if (db.open) updateAnchor();
+        } catch {
+          // The next append (or close) writes it; a lagging head only narrows what it can prove.
+        }
+      });
+    }
     const tail = last.get();
     let seq = tail?.seq ?? 0;
     let prev = tail?.hash ?? GENESIS_HASH;
@@ -81,7 +108,14 @@ export function createAuditStore(db: Db) {
         })
         .map(fromRaw);
     },
+    /** Writes a pending head now (before the database closes). */
+    flushAnchor(): void {
+      if (anchorPending) updateAnchor();
+    },
     verify(): AuditVerdict {
+      const state = anchor?.read() ?? { kind: 'none' as const };
+      if (state.kind === 'bad') return { ok: false, rows: 0, seq: 0, reason: state.reason };
+      const head = state.kind === 'head' ? state.head : null;
       let prev = GENESIS_HASH;
       let expectedSeq = 1;
       let rows = 0;
@@ -93,10 +127,19 @@ export function createAuditStore(db: Db) {
         if (auditHash(prev, row.seq, row) !== row.hash) {
           return { ok: false, rows, seq: row.seq, reason: 'row content does not match its hash (edited)' };
         }
+        if (head && row.seq === head.seq && row.hash !== head.hash)
+          return { ok: false, rows, seq: row.seq, reason: 'the chain was rewritten: this entry is not the one Weld anchored' };
         prev = row.hash;
         expectedSeq += 1;
       }
-      return { ok: true, rows };
+      if (head && rows < head.seq)
+        return {
+          ok: false,
+          rows,
+          seq: rows + 1,
+          reason: `entries ${rows + 1} to ${head.seq} were removed (Weld anchored ${head.seq} entries)`,
+        };
+      return { ok: true, rows, anchoredAt: head?.seq ?? null };
     },
   };
 }

@@ -29,6 +29,7 @@ export function openStore(path: string, opts: RecorderOptions & { synchronous?: 
     recorder,
     close() {
       recorder.close();
+      audit.flushAnchor();
       db.close();
     },
   };

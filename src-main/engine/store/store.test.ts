@@ -43,7 +43,7 @@ describe('store', () => {
 
     const s2 = openStore(path);
     expect(s2.audit.list()).toHaveLength(1);
-    expect(s2.audit.verify()).toEqual({ ok: true, rows: 1 });
+    expect(s2.audit.verify()).toMatchObject({ ok: true, rows: 1 });
     s2.close();
   });
 
@@ -113,7 +113,7 @@ describe('store', () => {
     s.audit.append(
       ['install', 'grant', 'call', 'revoke'].map((action, i) => ({ at: i, actor: 'user', action, subject: 'c', detail: { i } })),
     );
-    expect(s.audit.verify()).toEqual({ ok: true, rows: 4 });
+    expect(s.audit.verify()).toMatchObject({ ok: true, rows: 4 });
 
     s.db.prepare('UPDATE audit_log SET detail = \'{"i":99}\' WHERE seq = 2').run();
     expect(s.audit.verify()).toMatchObject({ ok: false, seq: 2, reason: expect.stringMatching(/edited/) });
