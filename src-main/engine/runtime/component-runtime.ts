@@ -141,9 +141,12 @@ export class ComponentRuntime {
     return changed;
   }
 
-  /** Forgets a removed component's cache entry and compiled modules. */
+  /**
+   * Forgets a component version's cache entry and compiled modules; its instance goes too unless other
+   * code (the version that replaced it) is loaded under the id by now.
+   */
   purge(record: ComponentRecord): void {
-    this.unload(record.id);
+    if (this.#loadedDigest.get(record.id)?.startsWith(`${record.digest}\0`) ?? true) this.unload(record.id);
     for (const key of this.#compiled.keys()) if (key.startsWith(record.digest)) this.#compiled.delete(key);
     removeCached(this.deps.cacheRoot, record.digest);
   }

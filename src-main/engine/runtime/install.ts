@@ -109,9 +109,15 @@ export async function installComponent(
     enabled: true,
     installedAt: Date.now(),
   };
+  // The previous version serves until the new one is loaded, and comes back if loading fails.
   deps.components.put(record);
+  try {
+    deps.runtime.load(record);
+  } catch (err) {
+    rollBack(deps, record, previous);
+    throw err;
+  }
   if (previous && previous.digest !== record.digest) deps.runtime.purge(previous);
-  deps.runtime.load(record);
   deps.recorder.audit({
     at: record.installedAt,
     actor: opts.actor,
@@ -146,6 +152,15 @@ export function auditRefusedInstall(
     subject: subject.slice(0, ID_MAX) || '(unnamed)',
     detail: { source: r.source.slice(0, 2048), reason: r.reason.slice(0, 2048) },
   });
+}
+
+/** Puts back what was installed before a failed install, as if it had never started. */
+function rollBack(deps: InstallDeps, failed: ComponentRecord, previous: ComponentRecord | undefined): void {
+  if (previous) {
+    deps.components.put(previous);
+    deps.runtime.load(previous);
+  } else deps.components.remove(failed.id);
+  if (failed.digest !== previous?.digest) deps.runtime.purge(failed);
 }
 
 export function removeComponent(deps: InstallDeps, id: string, actor: string): ComponentRecord {
