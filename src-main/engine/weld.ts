@@ -31,6 +31,7 @@ import { createLoadRequests, type LoadRequests } from './runtime/load-requests.j
 import type { CapabilityAnswer, SandboxPlan } from './runtime/sandbox.js';
 import { resolveSource } from './runtime/sources.js';
 import { createRequestStore } from './store/capability-requests.js';
+import { watchDbChanges } from './store/change-watch.js';
 import type { ComponentRecord } from './store/components.js';
 import { openStore, type Store, SYNC_LEVELS, type SyncLevel } from './store/index.js';
 import { StoreReader } from './store/reader.js';
@@ -253,14 +254,17 @@ export async function createWeld(opts: WeldOptions): Promise<Weld> {
     });
 
   // Another process (the CLI, the tray app) may install, remove or grant while this engine runs: SQLite's
-  // data_version changes only on other connections' commits, so polling it costs one pragma per second.
+  // data_version changes only on other connections' commits, so checking it costs one pragma. A commit
+  // is noticed through the database-change watch at once; the poll each second is the fallback.
   let dataVersion = store.db.pragma('data_version', { simple: true });
-  const watch = setInterval(() => {
+  const reconcile = () => {
     const now = store.db.pragma('data_version', { simple: true });
     if (now === dataVersion) return;
     dataVersion = now;
     for (const id of runtime.reconcile()) events.emit('components.changed', { componentId: id, change: 'updated' });
-  }, 1000);
+  };
+  const unwatch = watchDbChanges(paths.db, reconcile);
+  const watch = setInterval(reconcile, 1000);
   watch.unref();
 
   // Calls older than the retention go a while after start (CLI commands are over by then) and daily.
@@ -302,6 +306,7 @@ export async function createWeld(opts: WeldOptions): Promise<Weld> {
       if (stopped) return;
       stopped = true;
       clearInterval(watch);
+      unwatch();
       clearTimeout(firstPrune);
       clearInterval(dailyPrune);
       pruning.abort();

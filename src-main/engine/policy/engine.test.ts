@@ -427,6 +427,24 @@ describe('just-in-time requests', () => {
     expect(server.engine.hasDecider()).toBe(false);
   });
 
+  it('an answer given in another process reaches the held call within a second, without waiting for a poll', async () => {
+    // Polls an hour apart: only the database-change notification can deliver the answer in time.
+    const server = engine({ requestTimeoutMs: 30_000, pollMs: 3_600_000 });
+    const cli = engine({ pollMs: 3_600_000 });
+    install(server.store);
+    const stopPresence = cli.engine.addDecider('watch');
+    const requested = new Promise<string>((resolve) => server.events.on('capability.requested', (r) => resolve(r.requestId)));
+    const held = server.engine.request({ componentId: 'notes', callId: 'c1', kind: 'environment', target: 'OTHER', access: '' });
+    const id = await requested;
+    const t0 = performance.now();
+    cli.engine.decide(id, 'once', 'cli:ann');
+    const v = await held;
+    const ms = performance.now() - t0;
+    expect(v.decision).toBe('allowed');
+    expect(ms).toBeLessThan(1000);
+    stopPresence();
+  });
+
   it('a deny answer gives the call the command that would allow it', async () => {
     const { engine: e, store, events } = engine();
     install(store);

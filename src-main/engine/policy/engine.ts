@@ -5,6 +5,7 @@ import type { CapabilityKind, EventBus } from '../events.js';
 import { type Logger, silentLogger } from '../log.js';
 import type { AuditEntry } from '../store/audit.js';
 import { createRequestStore, type RequestRow } from '../store/capability-requests.js';
+import { watchDbChanges } from '../store/change-watch.js';
 import type { ComponentRecord, RequestedCapability } from '../store/components.js';
 import { createGrantStore, type GrantRow } from '../store/grants.js';
 import type { Store } from '../store/index.js';
@@ -466,13 +467,17 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
     ).run(session, 'weld', process.pid, lastBeat);
   }
 
-  const poll = setInterval(() => {
+  const trySync = () => {
     try {
       sync();
     } catch (err) {
       logger.warn('policy sync failed; will retry', { err: String(err) });
     }
-  }, opts.pollMs ?? 500);
+  };
+  // Another process's commit (a person answering from the CLI or a window) is noticed at once; the
+  // poll is the fallback where file watching misses it, and keeps the presence heartbeat going.
+  const unwatch = db.memory ? () => {} : watchDbChanges(db.name, trySync);
+  const poll = setInterval(trySync, opts.pollMs ?? 500);
   poll.unref();
 
   const offFinished = events.on('call.finished', ({ callId }) => {
@@ -1074,6 +1079,7 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
       if (closed) return;
       for (const [id] of waiters) expire(id, 'weld:stopping');
       closed = true;
+      unwatch();
       clearInterval(poll);
       clearTimeout(expiryTimer);
       offFinished();
