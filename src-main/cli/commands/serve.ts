@@ -27,6 +27,8 @@ export const serve: Command = {
   --ui             serve the Weld UI on http://127.0.0.1 with a random token (URL printed once)
   --port N         port for --ui (default: a free port)
 
+With --socket, --http or --ui this is the data dir's one long-running Weld (recorded in instance.json):
+a second one is refused with the first one's pid and UI address. --stdio alone runs beside it.
 SIGTERM or Ctrl-C lets running calls finish (up to 10 s), then stops.`,
   options: {
     stdio: { type: 'boolean' },
