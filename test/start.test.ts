@@ -65,7 +65,9 @@ describe('npm start without Electron', () => {
     const s = await settings(url);
     expect(s.socketPath).toBe(socket);
 
-    // The Settings page's "Copy client config" is what Claude Desktop would spawn: `weld connect` to this process.
+    // The Settings page's "Copy client config" is `weld config claude-desktop`'s entry, and what Claude
+    // Desktop would spawn: `weld connect` to this process.
+    expect((await runWeld(['config', 'claude-desktop'], home)).stdout).toBe(s.clientConfig);
     const { command, args } = JSON.parse(s.clientConfig).mcpServers.weld;
     expect(args).toContain('connect');
     const client = new Client({ name: 'claude-desktop-like', version: '1' });
