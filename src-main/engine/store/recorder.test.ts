@@ -97,6 +97,14 @@ describe('durable replies (group commit)', () => {
     expect(foundWhenAnnounced).toEqual([1]);
   });
 
+  it('commits an audited action (install, enable) before its caller answers', () => {
+    const { store } = engine();
+    store.recorder.audit({ at: 1, actor: 'gui:ann', action: 'component.disable', subject: 'adder', detail: {} });
+    const other = new Database(store.db.name, { readonly: true });
+    expect(other.prepare('SELECT action FROM audit_log').all()).toEqual([{ action: 'component.disable' }]);
+    other.close();
+  });
+
   it('keeps every row while the database refuses writes, holds results, and writes them all once it recovers', async () => {
     const { store, dispatcher, metrics } = engine({ maxWaitMs: 60_000 });
     breakWriter(store);

@@ -127,9 +127,16 @@ export class Recorder {
     return this.#queued();
   }
 
+  /**
+   * A person's or the engine's own action (install, remove, enable): rare, and its caller answers right
+   * after, so it is committed now, with whatever the turn had queued, rather than at the turn's end.
+   */
   audit(entry: AuditEntry): Promise<void> {
-    this.#batch.audit.push(entry);
-    return this.#queued();
+    const batch = this.#batch;
+    batch.audit.push(entry);
+    if (this.#failing) return this.#queued();
+    this.flush();
+    return batch.committed;
   }
 
   /**

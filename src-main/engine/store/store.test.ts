@@ -32,6 +32,18 @@ function freshDbPath(): string {
   return join(t.home, 'weld.db');
 }
 
+/** The message of the 'corrupt' StoreError opening `path` gives. */
+function refusal(path: string): string {
+  try {
+    openStore(path).close();
+  } catch (err) {
+    expect(err).toBeInstanceOf(StoreError);
+    expect((err as StoreError).code).toBe('corrupt');
+    return (err as Error).message;
+  }
+  throw new Error(`${path} opened`);
+}
+
 describe('store', () => {
   it('creates the schema on an empty file and keeps data when reopened', () => {
     const path = freshDbPath();
@@ -74,15 +86,7 @@ describe('store', () => {
     const path = freshDbPath();
     const garbage = Buffer.from('this is not sqlite, it is the user data we must not overwrite');
     writeFileSync(path, garbage);
-    let caught: unknown;
-    try {
-      openStore(path);
-    } catch (err) {
-      caught = err;
-    }
-    expect(caught).toBeInstanceOf(StoreError);
-    expect((caught as StoreError).code).toBe('corrupt');
-    expect((caught as Error).message).toMatch(/damaged.*Weld did not touch it/);
+    expect(refusal(path)).toMatch(/damaged.*Weld did not touch it/);
   });
 
   it('refuses a truncated database with a clear error and leaves the file byte for byte as it was', () => {
@@ -93,16 +97,9 @@ describe('store', () => {
     const whole = readFileSync(path);
     const cut = whole.subarray(0, Math.floor(whole.length / 2));
     writeFileSync(path, cut);
-    let caught: unknown;
-    try {
-      openStore(path);
-    } catch (err) {
-      caught = err;
-    }
-    expect(caught).toBeInstanceOf(StoreError);
-    expect((caught as StoreError).code).toBe('corrupt');
-    expect((caught as Error).message).toContain(path);
-    expect((caught as Error).message).toMatch(/truncated.*Weld did not touch it\. Move it aside/);
+    const message = refusal(path);
+    expect(message).toContain(path);
+    expect(message).toMatch(/truncated.*Weld did not touch it\. Move it aside/);
     expect(readFileSync(path).equals(cut)).toBe(true);
     expect(existsSync(`${path}-wal`)).toBe(false);
   });
