@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
+import { durabilityBench } from './durability.bench.js';
 import { type BenchSection, renderSection, sideBySide, updateResults } from './lib.js';
 import { policyBench } from './policy.bench.js';
 import { sharedHarnessBench } from './shared-harness.js';
@@ -20,6 +21,7 @@ const SECTIONS: Record<string, () => Promise<BenchSection>> = {
   policy: policyBench,
   transports: transportsBench,
   'ui-reads': uiReadsBench,
+  durability: durabilityBench,
 };
 
 const args = process.argv.slice(2);

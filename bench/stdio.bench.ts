@@ -21,12 +21,12 @@ const N = 3000;
 const ROUNDS = 6;
 const ARGS = { a: 2, b: 40 };
 
-interface Side {
+export interface Side {
   client: Client;
   transport: StdioClientTransport;
 }
 
-async function connect(command: string[], env: Record<string, string>): Promise<Side> {
+export async function connect(command: string[], env: Record<string, string>): Promise<Side> {
   const transport = new StdioClientTransport({
     command: process.execPath,
     args: command,
@@ -50,7 +50,7 @@ async function coldStart(command: string[], env: Record<string, string>): Promis
 }
 
 /** CPU time (user + system) the process has used so far, in microseconds; all its threads. */
-function cpuUs(pid: number | null | undefined): number {
+export function cpuUs(pid: number | null | undefined): number {
   if (!pid) return Number.NaN;
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
   return ((Number(fields[11]) + Number(fields[12])) * 1e6) / 100;

@@ -3,12 +3,11 @@ import { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAuditStore } from '../src-main/engine/store/audit.js';
 import { openDatabase } from '../src-main/engine/store/db.js';
 import { buildComponent, exampleDir } from './fixtures/build.js';
-import { runWeld, tempHome, WELD_BIN } from './helpers.js';
+import { resultText, runWeld, serveStdio, tempHome, weldOk } from './helpers.js';
 
 /** Kill-at-a-random-moment runs in the suite; WELD_CRASH_RUNS=20 for the issue's 20-in-a-row check. */
 const RUNS = Number(process.env.WELD_CRASH_RUNS ?? 3);
@@ -40,12 +39,16 @@ describe('nothing acknowledged is lost when Weld is killed', { timeout: 600_000 
     const wasm = await buildComponent(exampleDir('read-file'));
     home = tempHome();
     base = realpathSync(mkdtempSync(join(tmpdir(), 'weld-crash-')));
-    const weld = async (...args: string[]) => {
-      const r = await runWeld(args, home.home, { timeoutMs: 120_000 });
-      expect(r.code, `weld ${args.join(' ')}\n${r.stdout}${r.stderr}`).toBe(0);
-    };
-    await weld('install', wasm, '--name', 'read-file', '--policy', join(exampleDir('read-file'), 'policy.yaml'), '--yes');
-    await weld('grant', 'read-file', 'storage', `fs://${base}`, '--access', 'read');
+    await weldOk(home.home, [
+      'install',
+      wasm,
+      '--name',
+      'read-file',
+      '--policy',
+      join(exampleDir('read-file'), 'policy.yaml'),
+      '--yes',
+    ]);
+    await weldOk(home.home, ['grant', 'read-file', 'storage', `fs://${base}`, '--access', 'read']);
   });
 
   afterAll(() => {
@@ -59,12 +62,8 @@ describe('nothing acknowledged is lost when Weld is killed', { timeout: 600_000 
     mkdirSync(dir);
     for (let f = 0; f < FILES; f++) writeFileSync(join(dir, `f${f}.txt`), `run ${run} file ${f}`);
 
-    const transport = new StdioClientTransport({
-      command: process.execPath,
-      args: [WELD_BIN, 'serve', '--stdio'],
-      env: { ...(process.env as Record<string, string>), WELD_HOME: home.home },
-      stderr: 'ignore',
-    });
+    const transport = serveStdio(home.home);
+    transport.stderr?.resume(); // Weld's log is not looked at here; keep its pipe from filling up.
     const client = new Client({ name: 'crash-test', version: '1.0.0' });
     await client.connect(transport);
     const closed = new Promise<void>((resolve) => {
@@ -85,8 +84,7 @@ describe('nothing acknowledged is lost when Weld is killed', { timeout: 600_000 
         const path = join(dir, `f${f}.txt`);
         let text: string;
         try {
-          const r = await client.callTool({ name: 'read-file', arguments: { path } });
-          text = (r.content as { text: string }[])[0]?.text ?? '';
+          text = resultText(await client.callTool({ name: 'read-file', arguments: { path } }));
         } catch {
           return; // the connection died with Weld
         }
