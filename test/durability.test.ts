@@ -63,7 +63,7 @@ describe('nothing acknowledged is lost when Weld is killed', { timeout: 600_000 
     for (let f = 0; f < FILES; f++) writeFileSync(join(dir, `f${f}.txt`), `run ${run} file ${f}`);
 
     const transport = serveStdio(home.home);
-    transport.stderr?.resume(); // Weld's log is not looked at here; keep its pipe from filling up.
+    transport.stderr?.on('data', () => {}); // Weld's log is not looked at here; keep its pipe from filling up.
     const client = new Client({ name: 'crash-test', version: '1.0.0' });
     await client.connect(transport);
     const closed = new Promise<void>((resolve) => {
