@@ -57,9 +57,9 @@ export async function policyBench(): Promise<BenchSection> {
 
     const sides: [string, Record<string, unknown>][] = [
       ['add', { a: 1, b: 2 }],
-      ['granted_add', { a: 1, b: 2 }],
+      ['granted-add', { a: 1, b: 2 }],
       ['read-file', { path: 'note.txt' }],
-      ['glob_read-file', { path: 'note.txt' }],
+      ['glob-read-file', { path: 'note.txt' }],
     ];
     const lat: number[][] = sides.map(() => []);
     for (const [tool, args] of sides) await latencies(weld, tool, args, 300);

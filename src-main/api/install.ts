@@ -76,7 +76,7 @@ export const installHandlers: Handlers<'components.analyze' | 'components.instal
     } catch (err) {
       throw new ApiError('bad-input', sentence((err as Error).message));
     }
-    const analysis = await analyzeComponent(src.bytes, src.policyYaml, src.name).catch((err: unknown) => {
+    const analysis = await analyzeComponent(src.bytes, src.policyYaml).catch((err: unknown) => {
       const e = asApiError(err);
       // Everything analysis rejects is about the file the person chose, not about Weld.
       throw e instanceof ApiError

@@ -14,6 +14,7 @@ import { registryTools } from './mcp/registry-tools.js';
 import type { McpServer } from './mcp/server.js';
 import { ToolTable } from './mcp/tool-table.js';
 import { createPolicyEngine, type PolicyEngine, type SecretCipher, SecretStore, type Verdict } from './policy/index.js';
+import { annotationsFor } from './policy/tool-annotations.js';
 import { type CatalogEntry, catalogSources, searchCatalogs } from './registry/catalog.js';
 import type { Registry } from './registry/index.js';
 import { CallDenials } from './runtime/call-denials.js';
@@ -205,6 +206,15 @@ export async function createWeld(opts: WeldOptions): Promise<Weld> {
     },
     onHostCall,
     denials,
+    annotations: (id) => {
+      try {
+        return annotationsFor(policy.grants(id));
+      } catch {
+        // Removed by another process a moment ago: its tools go at the next reconcile; a hint is not
+        // worth failing tools/list for.
+        return {};
+      }
+    },
   });
   const installDeps = { cacheRoot: paths.cache, components: store.components, tools, runtime, events, recorder: store.recorder };
   const install = async (src: InstallSource, o: { id?: string; actor: string }) => {
@@ -239,8 +249,11 @@ export async function createWeld(opts: WeldOptions): Promise<Weld> {
   // thread. Measured: the worker then starts ~40 ms sooner than with both at once.
   if (opts.prewarm) await runtime.prewarm();
   // New grants take effect in the component's next instance (its preopens and environment are fixed
-  // when it starts).
-  events.on('grants.changed', ({ componentId }) => void runtime.restart(componentId));
+  // when it starts). The tool list is announced again: its annotations follow the grants.
+  events.on('grants.changed', ({ componentId }) => {
+    void runtime.restart(componentId);
+    if (store.components.get(componentId)?.enabled) tools.announceChange();
+  });
 
   const metrics = new Metrics(events, () => store.recorder.stats);
   const otlp = otlpConfigFromEnv(opts.env ?? {});

@@ -31,7 +31,7 @@ describe('example components through an MCP client', { timeout: 120_000 }, () =>
   const otherSeen: string[] = [];
 
   const weld = (...args: string[]) => weldOk(home.home, args);
-  const call = (name: string, args: Record<string, unknown>) => client.callTool({ name, arguments: args });
+  const call = (name: string, args: Record<string, unknown> = {}) => client.callTool({ name, arguments: args });
 
   beforeAll(async () => {
     const [time, readFile, fetch] = await Promise.all(['time', 'read-file', 'fetch'].map((n) => buildComponent(exampleDir(n))));
@@ -112,16 +112,20 @@ describe('example components through an MCP client', { timeout: 120_000 }, () =>
     });
     expect(byName.get('list-dir')?.inputSchema).toMatchObject({ required: ['path'] });
     const now = byName.get('now')?.inputSchema as { properties: Record<string, unknown>; required: string[] };
-    expect(now.required).toEqual(['timezone-offset-minutes']);
+    // An option may be left out: "now" with no arguments is UTC.
+    expect(now.required).toEqual([]);
     expect(JSON.stringify(now.properties['timezone-offset-minutes'])).toMatch(/"integer"/);
     expect(JSON.stringify(now.properties['timezone-offset-minutes'])).toMatch(/"null"/);
     expect(byName.has('current-moment')).toBe(true);
   });
 
-  it('time works with no grants at all', async () => {
+  it('time works with no grants at all, and its optional offset may be left out', async () => {
     const r = await call('now', { 'timezone-offset-minutes': null });
     expect(r.isError).toBeFalsy();
     expect(Math.abs(Date.parse(resultText(r)) - Date.now())).toBeLessThan(60_000);
+    const bare = await call('now');
+    expect(bare.isError, resultText(bare)).toBeFalsy();
+    expect(Math.abs(Date.parse(resultText(bare)) - Date.now())).toBeLessThan(60_000);
   });
 
   it('read-file reads inside the granted folder and is refused outside it', async () => {

@@ -80,7 +80,7 @@ describe('runtime limits against a hostile guest', { timeout: 120_000 }, () => {
     const r = await w.call('alloc-mb', { n: 200 });
     expect(r.isError).toBe(true);
     expect(text(r)).toMatch(
-      /^The component failed: .*\(its memory had reached 6\d(\.\d)? MiB of its 64 MiB limit; raise resources\.limits\.memory in its policy if it needs more\)$/,
+      /^The component failed: .*\(its memory had reached 6\d(\.\d)? MiB of its 64 MiB limit; raise resources\.limits\.memory in its policy if it needs more\)$/m,
     );
     // The guest never got its 200 MiB: the cap held inside the worker.
     expect(process.memoryUsage().rss - rssBefore).toBeLessThan(150 * 1024 * 1024);

@@ -76,9 +76,9 @@ describe('network and environment attacks', { timeout: 120_000 }, () => {
     for (const key of ['WELD_SECRET', 'AWS_SECRET_ACCESS_KEY', 'PATH', 'HOME', 'WELD_HOME']) {
       const got = await w.call('get-env', { key });
       expect(got.isError).toBeFalsy();
-      expect(got.structuredContent).toEqual({ result: null });
+      expect(text(got)).toBe('null');
     }
-    expect((await w.call('get-env', { key: 'WELD_GRANTED' })).structuredContent).toEqual({ result: 'granted value' });
+    expect(text(await w.call('get-env', { key: 'WELD_GRANTED' }))).toBe('granted value');
   });
 
   it('fetches from the granted host (the baseline) and records the access against the call', async () => {

@@ -36,6 +36,7 @@ function diffLines(d: ComponentDiff, granted: Set<string>, componentId: string):
     for (const x of t.removed) lines.push(`  - ${x.name}`);
     for (const x of t.changed) {
       lines.push(`  ~ ${x.name}: ${x.changes.join(' and ')} changed`);
+      if (x.changes.includes('name')) lines.push(`      was named: ${x.before.name}`);
       if (x.changes.includes('description')) {
         lines.push(`      was: ${x.before.description}`, `      now: ${x.after.description}`);
       }

@@ -5,7 +5,7 @@ import type { Recorder } from '../store/recorder.js';
 import { argsPreview } from './args-preview.js';
 import { newCallId } from './call-id.js';
 import type { Caller } from './caller-prompts.js';
-import { errorResult, type ToolResult, type ToolTable } from './tool-table.js';
+import { type CallLog, errorResult, type ToolResult, type ToolTable } from './tool-table.js';
 
 /** Raised for requests that are wrong before any tool runs: unknown tool, bad arguments. */
 export class CallError extends Error {
@@ -25,6 +25,7 @@ export interface CallRequest {
   progress?: (progress: number, total?: number, message?: string) => void;
   /** The MCP client that made the call, when it can be asked for a permission (elicitation). */
   caller?: Caller;
+  log?: CallLog;
 }
 
 /** Where a running call's caller is kept while the call runs, so a held capability request can reach it. */
@@ -84,6 +85,7 @@ export function createDispatcher(deps: {
           client: req.client,
           signal: req.signal ?? new AbortController().signal,
           progress: req.progress,
+          log: req.log,
           attachOutput: (stdout, stderr, dropped) => {
             guestOutput = guestOutputLog(stdout, stderr, dropped);
           },

@@ -1,10 +1,10 @@
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import { ErrorCode, ListToolsRequestSchema, type Tool } from '@modelcontextprotocol/sdk/types.js';
+import { ErrorCode, ListToolsRequestSchema, SetLevelRequestSchema, type Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { Caller } from './caller-prompts.js';
 import { CallError, type Dispatcher } from './dispatch.js';
 import { type RoutedCall, type RoutedCallHandler, ToolCallRoute } from './tool-call-route.js';
-import type { ToolTable } from './tool-table.js';
+import { type CallLog, LOG_LEVELS, type LogLevel, type ToolTable } from './tool-table.js';
 
 export interface McpServerDeps {
   tools: ToolTable;
@@ -25,11 +25,20 @@ export function createMcpServer(deps: McpServerDeps): McpServer {
   const server = new Server(
     { name: 'weld', version: deps.version },
     {
-      capabilities: { tools: { listChanged: true } },
+      capabilities: { tools: { listChanged: true }, logging: {} },
       instructions:
         'Weld runs WebAssembly tools in a sandbox. Each tool can only use the files, hosts and environment variables a person granted it.',
     },
   );
+
+  // One server per connection, so one level: what this client asked for with logging/setLevel.
+  // Until it asks, it gets info and above (guest stderr, Weld's denials); debug is opt-in.
+  let minLevel: LogLevel = 'info';
+  server.setRequestHandler(SetLevelRequestSchema, (request) => {
+    minLevel = request.params.level;
+    return {};
+  });
+  const severity = (level: LogLevel) => LOG_LEVELS.indexOf(level);
 
   let cachedList: Tool[] | null = null;
   const unsubscribe = deps.tools.onChange(() => {
@@ -46,6 +55,7 @@ export function createMcpServer(deps: McpServerDeps): McpServer {
       description: t.description,
       inputSchema: t.inputSchema as Tool['inputSchema'],
       ...(t.outputSchema ? { outputSchema: t.outputSchema as Tool['outputSchema'] } : {}),
+      ...(t.annotations ? { annotations: t.annotations() } : {}),
     }));
     return { tools: cachedList };
   });
@@ -63,6 +73,9 @@ export function createMcpServer(deps: McpServerDeps): McpServer {
 
   const callTool: RoutedCallHandler = async (call) => {
     const client = server.getClientVersion();
+    const log: CallLog = (level, logger, data) => {
+      if (severity(level) >= severity(minLevel)) call.notify('notifications/message', { level, logger, data });
+    };
     try {
       return await deps.dispatcher.call({
         tool: call.name,
@@ -71,6 +84,7 @@ export function createMcpServer(deps: McpServerDeps): McpServer {
         signal: call.signal,
         progress: call.progress,
         caller: client ? callerOf(call, client.name) : undefined,
+        log,
       });
     } catch (err) {
       // An unknown tool or bad arguments: the request is at fault, which JSON-RPC calls invalid params.

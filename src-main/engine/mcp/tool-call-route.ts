@@ -11,6 +11,8 @@ export interface RoutedCall {
   signal: AbortSignal;
   /** Present when the client asked for progress notifications. */
   progress?: (progress: number, total?: number, message?: string) => void;
+  /** Sends a notification about this call on its stream (dropped once the call is cancelled). */
+  notify: (method: string, params: Record<string, unknown>) => void;
 }
 
 /** Runs a call; a thrown error with a numeric `code` becomes that JSON-RPC error. */
@@ -87,15 +89,15 @@ export class ToolCallRoute implements Transport {
     const controller = new AbortController();
     this.#running.set(id, controller);
     const { token } = call;
+    const notify = (method: string, params: Record<string, unknown>) => {
+      if (!controller.signal.aborted) this.#reply({ jsonrpc: '2.0', method, params }, id);
+    };
     const progress =
       token === undefined
         ? undefined
-        : (value: number, total?: number, text?: string) => {
-            if (controller.signal.aborted) return;
-            const params = { progressToken: token, progress: value, total, message: text };
-            this.#reply({ jsonrpc: '2.0', method: 'notifications/progress', params }, id);
-          };
-    this.#handle({ requestId: id, name: call.name, args: call.args, signal: controller.signal, progress })
+        : (value: number, total?: number, text?: string) =>
+            notify('notifications/progress', { progressToken: token, progress: value, total, message: text });
+    this.#handle({ requestId: id, name: call.name, args: call.args, signal: controller.signal, progress, notify })
       .then(
         (result): JSONRPCMessage => ({ jsonrpc: '2.0', id, result }),
         (err: Error & { code?: unknown }): JSONRPCMessage => ({

@@ -1,4 +1,5 @@
-import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import type { Ajv2020 } from 'ajv/dist/2020.js';
 
 export interface ToolContent {
   type: 'text';
@@ -12,16 +13,33 @@ export interface ToolResult {
   isError?: boolean;
 }
 
+/** MCP's log levels, least severe first (RFC 5424 names). */
+export const LOG_LEVELS = ['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** A message for the client that made the call (MCP notifications/message); `logger` names the source. */
+export type CallLog = (level: LogLevel, logger: string, data: string) => void;
+
 export interface ToolCallContext {
   callId: string;
   client: string | null;
   signal: AbortSignal;
   /** Present when the client asked for progress notifications. */
   progress?: (progress: number, total?: number, message?: string) => void;
+  /** Present when the call came from an MCP client, which gets these as notifications/message. */
+  log?: CallLog;
   /** A component's captured stdout/stderr for this call, kept in the call log (never sent to stdout). */
   attachOutput?: (stdout: string, stderr: string, dropped: number) => void;
   /** Weld refused the guest something during this call (a grant missing, a person said no). */
   refused?: (notes: readonly string[]) => void;
+}
+
+/** MCP tool annotations: hints for clients and models, never a security boundary. */
+export interface ToolAnnotations {
+  readOnlyHint?: boolean;
+  destructiveHint?: boolean;
+  idempotentHint?: boolean;
+  openWorldHint?: boolean;
 }
 
 export interface ToolDefinition {
@@ -30,6 +48,8 @@ export interface ToolDefinition {
   description: string;
   inputSchema: Record<string, unknown>;
   outputSchema?: Record<string, unknown>;
+  /** Read each time the list is built: they can change while the tool stays (see announceChange). */
+  annotations?: () => ToolAnnotations;
   /** null for Weld's built-in management tools. */
   componentId: string | null;
   invoke(args: Record<string, unknown>, ctx: ToolCallContext): Promise<ToolResult>;
@@ -51,7 +71,7 @@ export const TOOL_NAME = /^[a-zA-Z0-9_-]{1,128}$/;
 export class ToolTable {
   readonly #tools = new Map<string, RegisteredTool>();
   readonly #listeners = new Set<() => void>();
-  #ajv: Promise<Ajv> | undefined;
+  #ajv: Promise<Ajv2020> | undefined;
 
   list(): RegisteredTool[] {
     return [...this.#tools.values()];
@@ -88,6 +108,11 @@ export class ToolTable {
     if (removed) this.#changed();
   }
 
+  /** Tells listeners the list changed although no tool was added or removed (annotations did). */
+  announceChange(): void {
+    this.#changed();
+  }
+
   onChange(listener: () => void): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
@@ -107,13 +132,15 @@ export class ToolTable {
     };
   }
 
-  #compiler(): Promise<Ajv> {
-    // validateSchema: false skips checking each schema against the draft-07 meta-schema, whose own
+  #compiler(): Promise<Ajv2020> {
+    // JSON Schema 2020-12, the dialect MCP 2025-11-25 assumes and the one Weld's schemas declare.
+    // validateSchema: false skips checking each schema against the meta-schema, whose own
     // compile was ~25 ms of the first call. Each keyword still checks its value as it compiles (a
     // misspelled type or a `required` that is not an array throws), and the schemas are Weld's own:
     // the built-in tools' and those generated from WIT, which the schema tests compile in full.
-    this.#ajv ??= import('ajv').then(
-      ({ Ajv }) => new Ajv({ allErrors: true, strict: false, coerceTypes: false, useDefaults: false, validateSchema: false }),
+    this.#ajv ??= import('ajv/dist/2020.js').then(
+      ({ Ajv2020 }) =>
+        new Ajv2020({ allErrors: true, strict: false, coerceTypes: false, useDefaults: false, validateSchema: false }),
     );
     return this.#ajv;
   }

@@ -248,7 +248,7 @@ describe('sandbox plan', () => {
     expect(plan.denyGlobs).toContain('/home/ann/notes/private/**');
     expect(plan.denyGlobs).toContain(`${home}/!(workspaces)/**`);
     expect(plan.env).toEqual([['GITHUB_TOKEN', 'from-secret']]);
-    expect(plan.limits).toEqual({ memoryBytes: 128 * 1024 ** 2, timeoutMs: 5000 });
+    expect(plan.limits).toEqual({ memoryBytes: 128 * 1024 ** 2, timeoutMs: 5000, resultBytes: 4 * 1024 ** 2 });
   });
 
   it('mounts the directory of a granted file without access, and the checker keeps the guest to that file', async () => {
@@ -271,10 +271,10 @@ describe('sandbox plan', () => {
     }
   });
 
-  it('uses 256 MiB and 30 s without a policy', () => {
+  it('uses 256 MiB, 30 s and 4 MiB results without a policy', () => {
     const { engine: e, store } = engine();
     install(store, 'bare', null);
-    expect(e.plan('bare').limits).toEqual({ memoryBytes: 256 * 1024 ** 2, timeoutMs: 30_000 });
+    expect(e.plan('bare').limits).toEqual({ memoryBytes: 256 * 1024 ** 2, timeoutMs: 30_000, resultBytes: 4 * 1024 ** 2 });
   });
 });
 
@@ -545,7 +545,7 @@ describe('audit and export', () => {
     expect(p.storage.deny).toEqual([{ uri: 'fs:///home/ann/notes/private', access: 'read,write' }]);
     expect(p.network.allow.map((r) => r.text).sort()).toEqual(['10.0.0.0/8', 'api.github.com:443']);
     expect(p.environment.allow).toEqual(['GITHUB_TOKEN']);
-    expect(p.resources).toEqual({ memoryBytes: 128 * 1024 ** 2, cpu: null, timeoutMs: 5000 });
+    expect(p.resources).toEqual({ memoryBytes: 128 * 1024 ** 2, cpu: null, timeoutMs: 5000, resultBytes: null });
   });
 
   it("keeps a grant's expiry in the exported policy, and approving that policy elsewhere grants until the same time", () => {

@@ -55,6 +55,7 @@ export function exportPolicyYaml(input: {
   if (r?.memoryBytes != null)
     limits.memory = r.memoryBytes % 1024 ** 2 === 0 ? `${r.memoryBytes / 1024 ** 2}Mi` : String(r.memoryBytes);
   if (r?.timeoutMs != null) limits.timeout = `${r.timeoutMs}ms`;
+  if (r?.resultBytes != null) limits.result = String(r.resultBytes);
   if (Object.keys(limits).length) permissions.resources = { limits };
   const doc = {
     version: '1.0',

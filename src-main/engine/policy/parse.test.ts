@@ -51,18 +51,24 @@ describe('parsePolicy', () => {
     expect(p.network.allow.map((r) => r.text)).toEqual(['api.company.com:443', '*.example.com', '10.0.0.0/8']);
     expect(p.network.deny.map((r) => r.text)).toEqual(['evil.example.com']);
     expect(p.environment.allow).toEqual(['API_KEY']);
-    expect(p.resources).toEqual({ memoryBytes: 512 * 1024 ** 2, cpu: 0.5, timeoutMs: 10_000 });
+    expect(p.resources).toEqual({ memoryBytes: 512 * 1024 ** 2, cpu: 0.5, timeoutMs: 10_000, resultBytes: null });
   });
 
   it('reads the older policy-mcp-rs resources shape (cpu percent, memory in MB)', () => {
     const p = parsePolicy('version: "1.0"\npermissions:\n  resources:\n    cpu: 50.0\n    memory: 512\n');
-    expect(p.resources).toEqual({ memoryBytes: 512 * 1024 ** 2, cpu: 0.5, timeoutMs: null });
+    expect(p.resources).toEqual({ memoryBytes: 512 * 1024 ** 2, cpu: 0.5, timeoutMs: null, resultBytes: null });
   });
 
   it('accepts a minimal policy and empty (null) lists', () => {
     const p = parsePolicy('version: "1.0"\npermissions:\n  storage:\n    allow:\n');
     expect(p.storage.allow).toEqual([]);
-    expect(p.resources).toEqual({ memoryBytes: null, cpu: null, timeoutMs: null });
+    expect(p.resources).toEqual({ memoryBytes: null, cpu: null, timeoutMs: null, resultBytes: null });
+  });
+
+  it('reads the result size limit and refuses one a client could not be sent', () => {
+    const limits = (result: string) => `version: "1.0"\npermissions:\n  resources:\n    limits:\n      result: ${result}\n`;
+    expect(parsePolicy(limits('1Mi')).resources.resultBytes).toBe(1024 ** 2);
+    expect(() => parsePolicy(limits('64Mi'))).toThrow(/result size "64Mi" is above the 16Mi maximum/);
   });
 
   it.each([

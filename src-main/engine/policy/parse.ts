@@ -4,7 +4,7 @@ import { type Access, parseAccess } from './access.js';
 import { PolicyError } from './errors.js';
 import { parseFsUri } from './fs-uri.js';
 import { type NetworkRule, parseCidr, parseHostRule } from './network-rules.js';
-import { parseCpu, parseDuration, parseMemory } from './quantities.js';
+import { parseCpu, parseDuration, parseMemory, parseResultSize } from './quantities.js';
 
 /**
  * A component's policy (policy-mcp-rs / Wassette YAML). It states what the component asks for and
@@ -16,7 +16,7 @@ export interface Policy {
   storage: { allow: StorageEntry[]; deny: StorageEntry[] };
   network: { allow: NetworkRule[]; deny: NetworkRule[] };
   environment: { allow: string[] };
-  resources: { memoryBytes: number | null; cpu: number | null; timeoutMs: number | null };
+  resources: { memoryBytes: number | null; cpu: number | null; timeoutMs: number | null; resultBytes: number | null };
   /**
    * When an allow entry stops being asked for (epoch ms), keyed by `expiryKey`: a policy exported from
    * Weld keeps a grant's end date, so approving it on another machine grants no longer than the original.
@@ -93,6 +93,11 @@ const schema = z.strictObject({
                 .superRefine(check((v) => parseMemory(String(v))))
                 .optional(),
               timeout: z.string().superRefine(check(parseDuration)).optional(),
+              /** Weld's own: the largest result a call may return ("4Mi" when absent). */
+              result: z
+                .union([z.string(), z.number()])
+                .superRefine(check((v) => parseResultSize(String(v))))
+                .optional(),
             })
             .nullish(),
           // The older policy-mcp-rs shape: cpu in percent of one core, memory in MB, io in IOPS (not enforced).
@@ -163,6 +168,7 @@ export function parsePolicy(yamlText: string): Policy {
             : null,
       cpu: limits.cpu !== undefined ? parseCpu(limits.cpu) : legacy.cpu ? legacy.cpu / 100 : null,
       timeoutMs: limits.timeout === undefined ? null : parseDuration(limits.timeout),
+      resultBytes: limits.result === undefined ? null : parseResultSize(String(limits.result)),
     },
     expires: expiry,
   };

@@ -5,6 +5,7 @@ import { accessIncludes } from './access.js';
 import { escapeGlob, type FsAnchors, resolveFsText } from './fs-uri.js';
 import type { Policy } from './parse.js';
 import { HOST_PATHS } from './path-rules.js';
+import { DEFAULT_RESULT_BYTES } from './quantities.js';
 import { systemDenyGlobs } from './system-paths.js';
 import type { Grant, Mount, SandboxPlan } from './types.js';
 
@@ -88,6 +89,7 @@ export function buildPlan(input: PlanInput): SandboxPlan {
     limits: {
       memoryBytes: input.policy?.resources.memoryBytes ?? DEFAULT_MEMORY_BYTES,
       timeoutMs: input.policy?.resources.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      resultBytes: input.policy?.resources.resultBytes ?? DEFAULT_RESULT_BYTES,
     },
   };
 }

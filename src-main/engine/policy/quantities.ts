@@ -14,12 +14,31 @@ const MEMORY_UNITS: Record<string, number> = {
 export const MIN_MEMORY_BYTES = 16 * 1024 ** 2;
 export const MAX_MEMORY_BYTES = 16 * 1024 ** 3;
 
-export function parseMemory(text: string): number {
+function parseBytes(text: string): number {
   const m = /^(\d+(?:\.\d+)?)(Ki|Mi|Gi|K|M|G)?$/.exec(text.trim());
   if (!m) throw new Error(`"${text}" is not a memory quantity: write a number with Ki, Mi or Gi (e.g. "512Mi", "1Gi")`);
-  const bytes = Math.floor(Number(m[1]) * MEMORY_UNITS[m[2] ?? '']);
+  return Math.floor(Number(m[1]) * MEMORY_UNITS[m[2] ?? '']);
+}
+
+export function parseMemory(text: string): number {
+  const bytes = parseBytes(text);
   if (bytes < MIN_MEMORY_BYTES) throw new Error(`memory "${text}" is below the 16Mi minimum`);
   if (bytes > MAX_MEMORY_BYTES) throw new Error(`memory "${text}" is above the 16Gi maximum`);
+  return bytes;
+}
+
+/**
+ * The largest result a tool may return. The ceiling keeps every reply well inside what a socket client
+ * may leave unread before Weld closes its connection (32 MiB): no result can cost a client its session.
+ */
+export const DEFAULT_RESULT_BYTES = 4 * 1024 ** 2;
+export const MAX_RESULT_BYTES = 16 * 1024 ** 2;
+const MIN_RESULT_BYTES = 1024;
+
+export function parseResultSize(text: string): number {
+  const bytes = parseBytes(text);
+  if (bytes < MIN_RESULT_BYTES) throw new Error(`result size "${text}" is below the 1Ki minimum`);
+  if (bytes > MAX_RESULT_BYTES) throw new Error(`result size "${text}" is above the 16Mi maximum`);
   return bytes;
 }
 

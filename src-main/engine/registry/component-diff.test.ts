@@ -2,9 +2,14 @@ import { describe, expect, it } from 'vitest';
 import type { RequestedCapability, ToolDescriptor } from '../store/components.js';
 import { diffComponents, needsApproval } from './component-diff.js';
 
-const tool = (name: string, description: string, props: Record<string, unknown> = { q: { type: 'string' } }): ToolDescriptor => ({
+const tool = (
+  name: string,
+  description: string,
+  props: Record<string, unknown> = { q: { type: 'string' } },
+  exported = name,
+): ToolDescriptor => ({
   name,
-  export: name,
+  export: exported,
   description,
   inputSchema: { type: 'object', properties: props },
 });
@@ -51,5 +56,16 @@ describe('component diff for updates', () => {
     expect(added.tools.added.map((t) => t.name)).toEqual(['upload']);
     expect(added.tools.removed.map((t) => t.name)).toEqual(['old']);
     expect(needsApproval(added)).toBe(true);
+  });
+
+  it('reports a tool that runs the same export under a new name as changed, and asks for approval', () => {
+    const d = diffComponents(
+      { requested: [], tools: [tool('find', 'Find', undefined, 'a:b/search#find')] },
+      { requested: [], tools: [tool('search-find', 'Find', undefined, 'a:b/search#find')] },
+    );
+    expect(d.tools.added).toEqual([]);
+    expect(d.tools.removed).toEqual([]);
+    expect(d.tools.changed).toMatchObject([{ name: 'search-find', changes: ['name'], before: { name: 'find' } }]);
+    expect(needsApproval(d)).toBe(true);
   });
 });

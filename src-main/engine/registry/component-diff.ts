@@ -2,8 +2,8 @@ import type { RequestedCapability, ToolDescriptor } from '../store/components.js
 
 export interface ToolChange {
   name: string;
-  /** What differs: the text a model reads, or the arguments it sends. */
-  changes: ('description' | 'input schema')[];
+  /** What differs: the name a model calls it by, the text it reads, or the arguments it sends. */
+  changes: ('name' | 'description' | 'input schema')[];
   before: ToolDescriptor;
   after: ToolDescriptor;
 }
@@ -45,6 +45,7 @@ export function diffTools(before: ToolDescriptor[], after: ToolDescriptor[]): Co
     const prev = old.get(t.export);
     if (!prev) continue;
     const changes: ToolChange['changes'] = [];
+    if (prev.name !== t.name) changes.push('name');
     if (prev.description !== t.description) changes.push('description');
     if (JSON.stringify(prev.inputSchema) !== JSON.stringify(t.inputSchema)) changes.push('input schema');
     if (changes.length) changed.push({ name: t.name, changes, before: prev, after: t });
@@ -68,5 +69,10 @@ export function diffComponents(
  * the model something else or offers new tools (a "rug pull": same name, new behaviour, no new grant).
  */
 export function needsApproval(d: ComponentDiff): boolean {
-  return d.added.length > 0 || d.tools.added.length > 0 || d.tools.changed.some((c) => c.changes.includes('description'));
+  // A renamed tool counts too: a model finds it under another name, possibly one another tool had.
+  return (
+    d.added.length > 0 ||
+    d.tools.added.length > 0 ||
+    d.tools.changed.some((c) => c.changes.includes('description') || c.changes.includes('name'))
+  );
 }

@@ -95,7 +95,7 @@ export async function checkUpdate(
   });
   source.version = tag;
   source.name = installed.id;
-  const analysis = await analyzeComponent(source.bytes, source.policyYaml, installed.id);
+  const analysis = await analyzeComponent(source.bytes, source.policyYaml);
   if (analysis.digest === installed.digest && (source.policyYaml ?? null) === installed.policy) {
     // Re-tagged or re-signed, same code and policy: nothing to install.
     return { ...base, upToDate: true };

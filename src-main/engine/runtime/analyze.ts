@@ -25,11 +25,7 @@ export interface ComponentAnalysis {
  * schemas and the capabilities it asks for (from its imports and its policy). Used by install,
  * `weld inspect` and `weld build`. Loads the WIT printer (jco-transpile) on demand.
  */
-export async function analyzeComponent(
-  bytes: Uint8Array,
-  policyYaml: string | null,
-  name = 'the component',
-): Promise<ComponentAnalysis> {
+export async function analyzeComponent(bytes: Uint8Array, policyYaml: string | null): Promise<ComponentAnalysis> {
   checkComponentBytes(bytes);
   const policy = policyYaml === null ? null : parsePolicy(policyYaml);
   // Types come from the binary: the WIT printer omits exported interfaces. The WIT text is kept to show.
@@ -52,7 +48,7 @@ export async function analyzeComponent(
     size: bytes.length,
     wit,
     world,
-    tools: toolsForExports(world.exports, name),
+    tools: toolsForExports(world.exports),
     requested: requestedCapabilities(policy, world.imports),
     policy,
   };

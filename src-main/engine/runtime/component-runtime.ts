@@ -2,13 +2,14 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EventBus } from '../events.js';
 import type { Logger } from '../log.js';
-import { errorResult, type ToolCallContext, type ToolDefinition, type ToolResult, type ToolTable } from '../mcp/tool-table.js';
-import { type ExportedFunction, exportPath, structuredContent } from '../schema/index.js';
+import type { CallLog, ToolAnnotations, ToolDefinition, ToolTable } from '../mcp/tool-table.js';
+import { type ExportedFunction, exportPath, inputSchema, outputSchema } from '../schema/index.js';
 import type { ComponentRecord, ComponentStore, ToolDescriptor } from '../store/components.js';
 import { type CallDenials, denialText } from './call-denials.js';
-import { type CallOutcome, ComponentInstance } from './instance.js';
+import { ComponentInstance } from './instance.js';
 import { limitMemory } from './memory-limit.js';
 import type { SandboxPlan } from './sandbox.js';
+import { toToolResult } from './tool-result.js';
 import { type CachedComponent, readCached, removeCached } from './transpile-cache.js';
 
 export interface RuntimeDeps {
@@ -25,16 +26,8 @@ export interface RuntimeDeps {
   captureLimit?: number;
   /** What the host refused during a call, appended to its result. */
   denials?: CallDenials;
-}
-
-/** Raised with the status the call log should show (timeout, cancelled). */
-class GuestCallError extends Error {
-  constructor(
-    message: string,
-    readonly status: 'error' | 'timeout' | 'cancelled',
-  ) {
-    super(message);
-  }
+  /** A component's tool annotations under its current grants. */
+  annotations?(componentId: string): ToolAnnotations;
 }
 
 const DEFAULT_IDLE_MS = 5 * 60_000;
@@ -220,11 +213,19 @@ export class ComponentRuntime {
   }
 
   #tool(record: ComponentRecord, t: ToolDescriptor, fn: ExportedFunction, instance: ComponentInstance): ToolDefinition {
+    // Named keys only: a WIT import of wasi:cli/environment asks for `*`, which names nothing to set.
+    const requestedKeys = record.requestedCapabilities
+      .filter((c) => c.kind === 'environment' && c.target !== '*')
+      .map((c) => c.target);
     return {
       name: t.name,
       description: t.description,
-      inputSchema: t.inputSchema,
-      outputSchema: t.outputSchema,
+      // From the code, not from the stored descriptor: a component installed by an older Weld keeps its
+      // name and description (what a person approved), while its schemas always match what
+      // toGuestArgs accepts and what structuredContent returns.
+      inputSchema: inputSchema(fn),
+      outputSchema: outputSchema(fn),
+      annotations: this.deps.annotations && (() => this.deps.annotations!(record.id)),
       componentId: record.id,
       invoke: async (args, ctx) => {
         const plan = this.#plan(record.id);
@@ -235,42 +236,33 @@ export class ComponentRuntime {
         });
         const denied = this.deps.denials?.take(ctx.callId) ?? [];
         ctx.refused?.(denied);
-        const result = toToolResult(out, fn, ctx);
+        ctx.attachOutput?.(out.stdout, out.stderr, out.dropped);
+        if (ctx.log) logToClient(ctx.log, record.id, out.stderr, denied);
+        const result = toToolResult(out, fn, {
+          componentId: record.id,
+          resultBytes: plan.limits.resultBytes,
+          requestedKeys,
+          providedKeys: plan.env.map(([k]) => k),
+        });
         return denied.length ? { ...result, content: [...result.content, { type: 'text', text: denialText(denied) }] } : result;
       },
     };
   }
 }
 
-function loadedKey(record: ComponentRecord): string {
-  return `${record.digest}\0${record.policy ?? ''}`;
+/** Stderr lines sent to the calling client per call, the last ones: a flood stays in the call log. */
+const MAX_LOGGED_LINES = 50;
+
+/** The guest's stderr and what Weld refused during the call, as log messages, before the result. */
+function logToClient(log: CallLog, componentId: string, stderr: string, denied: readonly string[]): void {
+  const lines = stderr.split('\n').filter((l) => l.trim());
+  const shown = lines.slice(-MAX_LOGGED_LINES);
+  if (lines.length > shown.length)
+    log('info', componentId, `(${lines.length - shown.length} earlier lines of stderr are in the call log)`);
+  for (const line of shown) log('info', componentId, line);
+  for (const note of denied) log('warning', 'weld', `denied: ${note}`);
 }
 
-function toToolResult(out: CallOutcome, fn: ExportedFunction, ctx: ToolCallContext): ToolResult {
-  ctx.attachOutput?.(out.stdout, out.stderr, out.dropped);
-  const o = out.outcome;
-  switch (o.kind) {
-    case 'ok': {
-      const structured = structuredContent(fn, o.value);
-      const text = typeof o.value === 'string' ? o.value : JSON.stringify(o.value ?? null);
-      return structured
-        ? { content: [{ type: 'text', text }], structuredContent: structured }
-        : { content: [{ type: 'text', text }] };
-    }
-    case 'error': {
-      const text = typeof o.payload === 'string' ? o.payload : JSON.stringify(o.payload ?? null);
-      return errorResult(text);
-    }
-    case 'exit':
-      return errorResult(`The component exited with code ${o.code} before returning a result.`);
-    case 'trap':
-      return errorResult(`The component failed: ${o.message}`);
-    case 'timeout':
-      throw new GuestCallError(
-        `The tool call timed out after ${o.ms} ms and the component was stopped; the next call starts it again.`,
-        'timeout',
-      );
-    case 'cancelled':
-      throw new GuestCallError('The tool call was cancelled and the component was stopped.', 'cancelled');
-  }
+function loadedKey(record: ComponentRecord): string {
+  return `${record.digest}\0${record.policy ?? ''}`;
 }

@@ -59,7 +59,7 @@ export function componentIdFrom(name: string): string {
 export function resolveToolNames(id: string, tools: ToolDescriptor[], taken: (name: string) => boolean): ToolDescriptor[] {
   return tools.map((t) => {
     if (!taken(t.name)) return t;
-    const name = `${id}_${t.name}`.slice(0, 128);
+    const name = `${id}-${t.name}`.slice(0, 128);
     if (taken(name)) throw new Error(`tool "${t.name}" of ${id} collides with an installed tool, and so does "${name}"`);
     return { ...t, name };
   });
@@ -76,7 +76,7 @@ export async function installComponent(
   const previous = deps.components.get(id);
   // New code that comes without a policy keeps the installed one: dropping it would drop its deny rules.
   const policyYaml = src.policyYaml ?? previous?.policy ?? null;
-  const analysis = await analyzeComponent(src.bytes, policyYaml, src.name);
+  const analysis = await analyzeComponent(src.bytes, policyYaml);
   const same = deps.components.getByDigest(analysis.digest);
   // One installed copy per code: a second id would serve the same tools twice under other names. An
   // explicit id (install --name, an update of that component) that finds the code elsewhere is refused.

@@ -35,7 +35,8 @@ export interface SandboxPlan {
   moveGuards?: string[];
   /** Granted keys with their current values (secret store first, then Weld's environment). */
   env: [string, string][];
-  limits: { memoryBytes: number; timeoutMs: number };
+  /** resultBytes: the largest result a call may return, as serialized JSON (DEFAULT_RESULT_BYTES when absent). */
+  limits: { memoryBytes: number; timeoutMs: number; resultBytes?: number };
 }
 
 export type CapabilityKind = 'storage' | 'network' | 'environment';

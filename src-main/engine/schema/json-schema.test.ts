@@ -1,4 +1,3 @@
-import { Ajv } from 'ajv';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
 import { describeComponentBinary } from './component-types.js';
@@ -53,9 +52,11 @@ describe('schemaFor', () => {
   });
 
   it('maps floats, chars, strings and bytes', () => {
+    expect(schemaFor({ kind: 'f64' })).toEqual({ type: 'number' });
     expect(accepts({ kind: 'f64' }, 1.5)).toBe(true);
-    expect(accepts({ kind: 'f32' }, 'NaN')).toBe(true);
-    expect(accepts({ kind: 'f32' }, 'nan')).toBe(false);
+    expect(accepts({ kind: 'f32' }, 'NaN')).toBe(false);
+    // A result can be non-finite, which JSON spells as a string.
+    expect(ajv.validate(schemaFor({ kind: 'f32' }, 'output'), 'NaN')).toBe(true);
     expect(accepts({ kind: 'char' }, '😀')).toBe(true);
     expect(accepts({ kind: 'char' }, 'ab')).toBe(false);
     expect(accepts({ kind: 'char' }, '')).toBe(false);
@@ -149,35 +150,80 @@ describe('inputSchema and outputSchema', () => {
 
   it('makes every parameter a required property and refuses unknown ones', () => {
     const s = inputSchema(fn(null));
-    expect(s).toMatchObject({ type: 'object', required: ['p', 'n'], additionalProperties: false });
+    expect(s).toMatchObject({
+      $schema: 'https://json-schema.org/draft/2020-12/schema',
+      type: 'object',
+      required: ['p', 'n'],
+      additionalProperties: false,
+    });
     expect((s.properties as Record<string, { description?: string }>).p?.description).toBe('Where.\nA point.');
     expect(ajv.validate(s, { p: { x: 1, 'is-origin': true }, n: 2 })).toBe(true);
     expect(ajv.validate(s, { p: { x: 1, 'is-origin': true } })).toBe(false);
     expect(ajv.validate(s, { p: { x: 1, 'is-origin': true }, n: 2, extra: 1 })).toBe(false);
   });
 
-  it('returns a record result as itself and wraps anything else in {result}', () => {
+  it('leaves option parameters and option record fields out of required, and takes null for them', () => {
+    const opt: WitType = { kind: 'option', some: { kind: 's32' } };
+    const filter: WitType = {
+      kind: 'record',
+      fields: [
+        { name: 'state', type: opt },
+        { name: 'owner', type: { kind: 'string' } },
+      ],
+    };
+    const s = inputSchema({
+      interface: null,
+      name: 'list-issues',
+      params: [
+        { name: 'repo', type: { kind: 'string' } },
+        { name: 'state', type: opt },
+        { name: 'filter', type: filter },
+      ],
+      result: null,
+      docs: '',
+    });
+    expect(s.required).toEqual(['repo', 'filter']);
+    expect(ajv.validate(s, { repo: 'r', filter: { owner: 'o' } })).toBe(true);
+    expect(ajv.validate(s, { repo: 'r', state: null, filter: { owner: 'o', state: 3 } })).toBe(true);
+    expect(ajv.validate(s, { repo: 'r', filter: {} })).toBe(false);
+    // A result always has every field.
+    expect(schemaFor(filter, 'output').required).toEqual(['state', 'owner']);
+  });
+
+  it('gives structured results a schema (a record as itself, anything else in {result}) and plain ones none', () => {
+    const $schema = 'https://json-schema.org/draft/2020-12/schema';
     expect(outputSchema(fn(null))).toBeUndefined();
-    expect(outputSchema(fn(point))).toEqual(schemaFor(point));
-    expect(outputSchema(fn({ kind: 'string' }))).toEqual({
+    expect(outputSchema(fn({ kind: 'string' }))).toBeUndefined();
+    expect(outputSchema(fn({ kind: 'f64' }))).toBeUndefined();
+    expect(outputSchema(fn(point))).toEqual({ $schema, ...schemaFor(point, 'output') });
+    expect(outputSchema(fn({ kind: 'list', element: { kind: 'f64' } }))).toEqual({
+      $schema,
       type: 'object',
-      properties: { result: { type: 'string' } },
+      properties: { result: { type: 'array', items: schemaFor({ kind: 'f64' }, 'output') } },
       required: ['result'],
       additionalProperties: false,
     });
     // A result's err is an error result, so the output is its ok type.
-    expect(outputSchema(fn({ kind: 'result', ok: point, err: { kind: 'string' } }))).toEqual(schemaFor(point));
+    expect(outputSchema(fn({ kind: 'result', ok: point, err: { kind: 'string' } }))).toEqual({
+      $schema,
+      ...schemaFor(point, 'output'),
+    });
     expect(outputSchema(fn({ kind: 'result', ok: null, err: { kind: 'string' } }))).toBeUndefined();
   });
 });
 
 describe('schemas under the tool table', () => {
-  it('compile with the draft-07 Ajv the tool table uses, and still accept good arguments', async () => {
-    const draft7 = new Ajv({ allErrors: true, strict: false, coerceTypes: false, useDefaults: false });
+  it('compile against the 2020-12 meta-schema they declare, and check tuple elements', async () => {
+    const strict = new Ajv2020({ allErrors: true, strict: false, coerceTypes: false, useDefaults: false });
     const tools = toolsForExports(describeComponentBinary(await echoComponent()).exports);
-    for (const t of tools) draft7.compile(t.inputSchema);
+    for (const t of tools) {
+      expect(strict.validateSchema(t.inputSchema), JSON.stringify(strict.errors)).toBe(true);
+      strict.compile(t.inputSchema);
+      if (t.outputSchema) strict.compile(t.outputSchema);
+    }
     const tuple = tools.find((t) => t.name === 'echo-tuple')!;
-    expect(draft7.validate(tuple.inputSchema, { t: [7, 'seven'] })).toBe(true);
-    expect(draft7.validate(tuple.inputSchema, { t: [7] })).toBe(false);
+    expect(strict.validate(tuple.inputSchema, { t: [7, 'seven'] })).toBe(true);
+    expect(strict.validate(tuple.inputSchema, { t: [7] })).toBe(false);
+    expect(strict.validate(tuple.inputSchema, { t: ['seven', 7] })).toBe(false);
   });
 });

@@ -1,9 +1,18 @@
 import type { ExportedFunction, PrimitiveKind, WitType } from './wit-type.js';
 
-// WIT types as JSON Schema (2020-12: tuples use prefixItems). The JSON shape of each type is the one
-// values.ts converts to and from; README.md in this folder has the table.
+// WIT types as JSON Schema 2020-12 (the dialect MCP 2025-11-25 assumes; tuples use prefixItems). The
+// JSON shape of each type is the one values.ts converts to and from; README.md in this folder has the table.
 
 export type JsonSchema = Record<string, unknown>;
+
+export const JSON_SCHEMA_2020_12 = 'https://json-schema.org/draft/2020-12/schema';
+
+/**
+ * Arguments and results differ in two places: a float argument is a plain number (what models and
+ * clients handle best), while a float result can be NaN or ±Infinity, which JSON spells as strings;
+ * and an option field may be left out of an argument (absent is none), while a result always has it.
+ */
+export type Direction = 'input' | 'output';
 
 const INT_RANGES: Partial<Record<PrimitiveKind, [number, number]>> = {
   u8: [0, 255],
@@ -32,7 +41,8 @@ export function isNullable(t: WitType): boolean {
   return t.kind === 'option';
 }
 
-export function schemaFor(t: WitType): JsonSchema {
+export function schemaFor(t: WitType, dir: Direction = 'input'): JsonSchema {
+  const of = (x: WitType) => schemaFor(x, dir);
   switch (t.kind) {
     case 'bool':
       return { type: 'boolean' };
@@ -61,7 +71,7 @@ export function schemaFor(t: WitType): JsonSchema {
       };
     case 'f32':
     case 'f64':
-      return { anyOf: [{ type: 'number' }, { enum: [...NON_FINITE] }] };
+      return dir === 'input' ? { type: 'number' } : { anyOf: [{ type: 'number' }, { enum: [...NON_FINITE] }] };
     case 'char':
       return { type: 'string', minLength: 1, maxLength: 1, description: 'a single Unicode character' };
     case 'string':
@@ -71,38 +81,33 @@ export function schemaFor(t: WitType): JsonSchema {
         return { type: 'string', contentEncoding: 'base64', pattern: BASE64_PATTERN, description: 'bytes, base64-encoded' };
       }
       return t.length === undefined
-        ? { type: 'array', items: schemaFor(t.element) }
-        : { type: 'array', items: schemaFor(t.element), minItems: t.length, maxItems: t.length };
+        ? { type: 'array', items: of(t.element) }
+        : { type: 'array', items: of(t.element), minItems: t.length, maxItems: t.length };
     case 'option':
       if (isNullable(t.some)) {
         return {
-          oneOf: [tagged('none', null, undefined), tagged('some', schemaFor(t.some), undefined)],
+          oneOf: [tagged('none', null, undefined), tagged('some', of(t.some), undefined)],
         };
       }
-      return { anyOf: [schemaFor(t.some), { type: 'null' }] };
+      return { anyOf: [of(t.some), { type: 'null' }] };
     case 'result':
       return {
-        oneOf: [
-          oneKey('ok', t.ok ? schemaFor(t.ok) : { type: 'null' }),
-          oneKey('err', t.err ? schemaFor(t.err) : { type: 'null' }),
-        ],
+        oneOf: [oneKey('ok', t.ok ? of(t.ok) : { type: 'null' }), oneKey('err', t.err ? of(t.err) : { type: 'null' })],
       };
     case 'tuple':
-      // No `items: false`: draft-07 validators (the tool table's Ajv) read it as "no items at all".
-      // They ignore prefixItems instead, and toGuestArgs checks each element anyway.
-      return { type: 'array', prefixItems: t.items.map(schemaFor), minItems: t.items.length, maxItems: t.items.length };
+      return { type: 'array', prefixItems: t.items.map(of), minItems: t.items.length, maxItems: t.items.length };
     case 'record':
       return withDocs(
         {
           type: 'object',
-          properties: Object.fromEntries(t.fields.map((f) => [f.name, withDocs(schemaFor(f.type), f.docs)])),
-          required: t.fields.map((f) => f.name),
+          properties: Object.fromEntries(t.fields.map((f) => [f.name, withDocs(of(f.type), f.docs)])),
+          required: t.fields.filter((f) => dir === 'output' || !isOptional(f.type)).map((f) => f.name),
           additionalProperties: false,
         },
         t.docs,
       );
     case 'variant':
-      return withDocs({ oneOf: t.cases.map((c) => tagged(c.name, c.type ? schemaFor(c.type) : null, c.docs)) }, t.docs);
+      return withDocs({ oneOf: t.cases.map((c) => tagged(c.name, c.type ? of(c.type) : null, c.docs)) }, t.docs);
     case 'enum': {
       const documented = t.cases.filter((c) => c.docs);
       const caseDocs = documented.length ? documented.map((c) => `${c.name}: ${c.docs}`).join('\n') : undefined;
@@ -137,12 +142,18 @@ function oneKey(key: string, val: JsonSchema): JsonSchema {
   return { type: 'object', properties: { [key]: val }, required: [key], additionalProperties: false };
 }
 
-/** The tool's arguments: one property per parameter, all required, nothing else. */
+/** An argument or record field a caller may leave out: an `option`, which is then none. */
+export function isOptional(t: WitType): boolean {
+  return t.kind === 'option';
+}
+
+/** The tool's arguments: one property per parameter, required unless it is an option, nothing else. */
 export function inputSchema(fn: ExportedFunction): JsonSchema {
   return {
+    $schema: JSON_SCHEMA_2020_12,
     type: 'object',
     properties: Object.fromEntries(fn.params.map((p) => [p.name, withDocs(schemaFor(p.type), p.docs)])),
-    required: fn.params.map((p) => p.name),
+    required: fn.params.filter((p) => !isOptional(p.type)).map((p) => p.name),
     additionalProperties: false,
   };
 }
@@ -157,12 +168,37 @@ export function successType(fn: ExportedFunction): WitType | null {
 }
 
 /**
- * MCP wants structured output to be an object: a record is returned as itself, anything else as
- * `{ "result": value }`. See structuredContent() in values.ts.
+ * True when a result of type `t` has structure worth a schema: records, lists, tuples, variants,
+ * results, flags. A plain value (string, number, bool, enum, bytes) is returned as text alone.
+ */
+export function isStructured(t: WitType): boolean {
+  switch (t.kind) {
+    case 'record':
+    case 'tuple':
+    case 'variant':
+    case 'result':
+    case 'flags':
+      return true;
+    case 'list':
+      return t.element.kind !== 'u8';
+    case 'option':
+      return isStructured(t.some);
+    default:
+      return false;
+  }
+}
+
+/**
+ * MCP wants structured output to be an object: a record is returned as itself, anything else
+ * structured as `{ "result": value }`. See structuredContent() in values.ts. Undefined when the call
+ * returns nothing or a plain value, whose text is the whole answer.
  */
 export function outputSchema(fn: ExportedFunction): JsonSchema | undefined {
   const t = successType(fn);
-  if (!t) return undefined;
-  if (t.kind === 'record') return schemaFor(t);
-  return { type: 'object', properties: { result: schemaFor(t) }, required: ['result'], additionalProperties: false };
+  if (!t || !isStructured(t)) return undefined;
+  const schema =
+    t.kind === 'record'
+      ? schemaFor(t, 'output')
+      : { type: 'object', properties: { result: schemaFor(t, 'output') }, required: ['result'], additionalProperties: false };
+  return { $schema: JSON_SCHEMA_2020_12, ...schema };
 }

@@ -57,11 +57,13 @@ describe('embedPackageDocs', () => {
         { name: 'dot' },
       ],
     });
-    const tools = toolsForExports(d.exports, 'echo');
-    const nearest = tools.find((t) => t.name === 'api_nearest')!;
+    const tools = toolsForExports(d.exports);
+    const nearest = tools.find((t) => t.name === 'nearest')!;
     expect(nearest.description).toBe('Returns the points nearest the origin.');
     expect(JSON.stringify(nearest.inputSchema)).toContain('Horizontal position.');
-    expect(tools.find((t) => t.name === 'echo-s64')?.description).toBe('Calls echo-s64 of echo.');
+    expect(tools.find((t) => t.name === 'echo-s64')?.description).toBe(
+      'Calls echo-s64. Takes x: an integer (64-bit; as a decimal string beyond ±2^53). Returns an integer (64-bit; as a decimal string beyond ±2^53).',
+    );
   });
 
   it('keeps the component readable by wasm-tools, which now shows the world docs', async () => {

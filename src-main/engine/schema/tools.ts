@@ -1,14 +1,17 @@
 import { createHash } from 'node:crypto';
 import type { ToolDescriptor } from '../store/components.js';
 import { inputSchema, outputSchema } from './json-schema.js';
+import { toolDescription } from './tool-description.js';
 import { type ExportedFunction, exportPath, unsupportedReason } from './wit-type.js';
 
-// Tool names (MCP: ^[a-zA-Z0-9_-]{1,128}$), deterministic from the set of exports alone:
-//   world function            fetch-issue                          -> fetch-issue
-//   interface function        local:notes/search@0.1.0#find-notes  -> search_find-notes
-//   ...same short name twice  (search in two packages)             -> local_notes_search_find-notes
-//   ...same package twice     (two versions of one interface)      -> local_notes_search_0-1-0_find-notes
-// WIT names never contain `_`, so the levels (0, 1, 3 and 4 underscores) cannot collide with each other.
+// Tool names (MCP: ^[a-zA-Z0-9_-]{1,128}$), deterministic from the set of exports alone, in WIT's own
+// kebab-case throughout (`-` is the only separator):
+//   a function                 fetch-issue, local:notes/search@0.1.0#find-notes -> fetch-issue, find-notes
+//   ...an interface function whose name is taken  -> search-find-notes
+//   ...still taken (search in two packages)       -> local-notes-search-find-notes
+//   ...still taken (two versions of one package)  -> local-notes-search-0-1-0-find-notes
+//   ...still taken                                -> the later ones in export order get -2, -3, ...
+// A world function keeps its plain name: only the interface functions it collides with are qualified.
 
 const MAX_NAME = 128;
 
@@ -26,36 +29,51 @@ function interfaceParts(name: string): Parts {
 }
 
 function sanitize(name: string): string {
-  const clean = name.replace(/[^a-zA-Z0-9_-]/g, '-');
+  const clean = name.replace(/[^a-zA-Z0-9-]/g, '-');
   if (clean.length <= MAX_NAME) return clean;
   const hash = createHash('sha256').update(name).digest('hex').slice(0, 8);
   return `${clean.slice(0, MAX_NAME - 9)}-${hash}`;
 }
 
+const LEVELS = 3;
+
 function nameAt(fn: ExportedFunction, level: number): string {
-  if (fn.interface === null) return fn.name;
+  if (fn.interface === null || level === 0) return fn.name;
   const p = interfaceParts(fn.interface);
-  if (level === 0 || p.ns === null) return `${p.iface}_${fn.name}`;
-  if (level === 1 || p.version === null) return `${p.ns}_${p.pkg}_${p.iface}_${fn.name}`;
-  return `${p.ns}_${p.pkg}_${p.iface}_${p.version}_${fn.name}`;
+  if (level === 1 || p.ns === null) return `${p.iface}-${fn.name}`;
+  if (level === 2 || p.version === null) return `${p.ns}-${p.pkg}-${p.iface}-${fn.name}`;
+  return `${p.ns}-${p.pkg}-${p.iface}-${p.version}-${fn.name}`;
 }
 
 /** Tool names for `fns`, in the same order: the shortest unambiguous form for each. */
 export function toolNames(fns: readonly ExportedFunction[]): string[] {
-  const names = fns.map((fn) => nameAt(fn, 0));
-  for (let level = 1; level <= 2; level++) {
+  const levels = fns.map(() => 0);
+  let names = fns.map((fn) => sanitize(nameAt(fn, 0)));
+  for (let round = 0; round < LEVELS; round++) {
     const counts = countOf(names);
+    let moved = false;
     fns.forEach((fn, i) => {
-      if (counts.get(names[i]!)! > 1) names[i] = nameAt(fn, level);
+      if (counts.get(names[i]!)! > 1 && fn.interface !== null && levels[i]! < LEVELS) {
+        levels[i]! += 1;
+        moved = true;
+      }
     });
+    if (!moved) break;
+    names = fns.map((fn, i) => sanitize(nameAt(fn, levels[i]!)));
   }
-  const out = names.map(sanitize);
-  // Two versions that differ only in punctuation sanitize alike: number them in export order.
-  const seen = new Map<string, number>();
-  return out.map((n) => {
-    const k = (seen.get(n) ?? 0) + 1;
-    seen.set(n, k);
-    return k === 1 ? n : sanitize(`${n}_${k}`);
+  // Names that are still equal (punctuation that sanitizes alike): numbered in export order.
+  const taken = new Set(names);
+  const seen = new Set<string>();
+  return names.map((n) => {
+    if (!seen.has(n)) {
+      seen.add(n);
+      return n;
+    }
+    let k = 2;
+    while (taken.has(sanitize(`${n}-${k}`))) k++;
+    const numbered = sanitize(`${n}-${k}`);
+    taken.add(numbered);
+    return numbered;
   });
 }
 
@@ -70,18 +88,15 @@ export function callableExports(fns: readonly ExportedFunction[]): ExportedFunct
   return fns.filter((fn) => unsupportedReason(fn) === null);
 }
 
-/**
- * One MCP tool per callable export. `component` names the component in generated descriptions,
- * used when the WIT carries no doc comment for the function.
- */
-export function toolsForExports(fns: readonly ExportedFunction[], component = 'the component'): ToolDescriptor[] {
+/** One MCP tool per callable export. */
+export function toolsForExports(fns: readonly ExportedFunction[]): ToolDescriptor[] {
   const callable = callableExports(fns);
   const names = toolNames(callable);
   return callable.map((fn, i) => {
     const tool: ToolDescriptor = {
       name: names[i]!,
       export: exportPath(fn),
-      description: fn.docs.trim() || `Calls ${exportPath(fn)} of ${component}.`,
+      description: toolDescription(fn),
       inputSchema: inputSchema(fn),
     };
     const out = outputSchema(fn);

@@ -1,6 +1,6 @@
 import { isPlainObject } from '../plain-object.js';
 import { jsName } from './jco-names.js';
-import { isNullable, NON_FINITE, successType } from './json-schema.js';
+import { isNullable, isOptional, isStructured, successType } from './json-schema.js';
 import type { ExportedFunction, WitType } from './wit-type.js';
 
 // JSON arguments -> the values jco's glue expects, and glue results -> JSON. The glue coerces bad
@@ -62,11 +62,7 @@ function toBigInt(t: 'u64' | 's64', v: unknown, path: string): bigint {
 }
 
 function toFloat(v: unknown, path: string): number {
-  if (typeof v === 'number') return v;
-  if (v === 'NaN') return Number.NaN;
-  if (v === 'Infinity') return Number.POSITIVE_INFINITY;
-  if (v === '-Infinity') return Number.NEGATIVE_INFINITY;
-  return fail(path, `a number (or one of ${NON_FINITE.join(', ')})`, v);
+  return typeof v === 'number' ? v : fail(path, 'a number', v);
 }
 
 function decodeBase64(v: unknown, path: string): Uint8Array {
@@ -116,6 +112,7 @@ export function toGuest(t: WitType, v: unknown, path: string): unknown {
       return v.map((x, i) => toGuest(t.element, x, `${path}[${i}]`));
     }
     case 'option':
+      if (v === undefined) return isNullable(t.some) ? { tag: 'none' } : undefined;
       if (isNullable(t.some)) {
         const tag = variantTag(v, path, ['none', 'some']);
         return tag === 'none' ? { tag } : { tag, val: toGuest(t.some, (v as { val: unknown }).val, `${path}.val`) };
@@ -139,7 +136,12 @@ export function toGuest(t: WitType, v: unknown, path: string): unknown {
     case 'record': {
       if (!isPlainObject(v)) fail(path, 'an object', v);
       const names = t.fields.map((f) => f.name);
-      checkKeys(path, v, names, names);
+      checkKeys(
+        path,
+        v,
+        names,
+        t.fields.filter((f) => !isOptional(f.type)).map((f) => f.name),
+      );
       const out: Record<string, unknown> = {};
       for (const f of t.fields) out[jsName(f.name)] = toGuest(f.type, v[f.name], `${path}.${f.name}`);
       return out;
@@ -189,8 +191,12 @@ function variantTag(v: unknown, path: string, tags: string[]): string {
 /** JSON tool arguments -> the positional arguments of the glue function. */
 export function toGuestArgs(fn: ExportedFunction, args: Record<string, unknown>): unknown[] {
   if (!isPlainObject(args)) fail('arguments', 'an object', args);
-  const names = fn.params.map((p) => p.name);
-  checkKeys('arguments', args, names, names);
+  checkKeys(
+    'arguments',
+    args,
+    fn.params.map((p) => p.name),
+    fn.params.filter((p) => !isOptional(p.type)).map((p) => p.name),
+  );
   return fn.params.map((p) => toGuest(p.type, args[p.name], p.name));
 }
 
@@ -253,7 +259,7 @@ export function fromGuestResult(fn: ExportedFunction, value: unknown): unknown {
 /** The MCP structuredContent for a successful call, matching outputSchema(fn); undefined when there is none. */
 export function structuredContent(fn: ExportedFunction, json: unknown): Record<string, unknown> | undefined {
   const t = successType(fn);
-  if (!t) return undefined;
+  if (!t || !isStructured(t)) return undefined;
   return t.kind === 'record' ? (json as Record<string, unknown>) : { result: json };
 }
 

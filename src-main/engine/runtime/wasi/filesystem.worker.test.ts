@@ -49,7 +49,7 @@ beforeAll(async () => {
   writeFileSync(join(mount, 'a.txt'), 'inside the mount');
   writeFileSync(join(base, 'canary.txt'), 'canary');
   const bytes = readFileSync(await buildComponent(fixtureDir('hostile')));
-  const analysis = await analyzeComponent(bytes, null, 'hostile');
+  const analysis = await analyzeComponent(bytes, null);
   const cached = await transpileToCache(join(base, 'cache'), analysis.digest, bytes, analysis.world.exports);
   const modules = Object.fromEntries(
     await Promise.all(
