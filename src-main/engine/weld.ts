@@ -252,7 +252,8 @@ export async function createWeld(opts: WeldOptions): Promise<Weld> {
   // when it starts). The tool list is announced again: its annotations follow the grants.
   events.on('grants.changed', ({ componentId }) => {
     void runtime.restart(componentId);
-    if (store.components.get(componentId)?.enabled) tools.announceChange();
+    // Only for tools already listed: a component another process installs announces itself when it loads.
+    if (tools.list().some((t) => t.componentId === componentId)) tools.announceChange();
   });
 
   const metrics = new Metrics(events, () => store.recorder.stats);

@@ -51,7 +51,8 @@ describe('tool results seen by the SDK client', { timeout: 600_000 }, () => {
       logged.push(n.params);
     });
     await client.connect(transport);
-  }, 180_000);
+    // Building the fixture (once per source hash) takes minutes when every core is busy.
+  }, 420_000);
   afterAll(async () => {
     await client?.close();
     home?.cleanup();
