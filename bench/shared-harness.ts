@@ -178,7 +178,7 @@ export async function sharedHarnessBench(): Promise<BenchSection> {
     ];
     const errors = [w, plain].reduce((n, t) => n + t.errors, 0) + latency.harnessErrors.length;
     const notes = [
-      `Run from ${dir} (${from}). mcp-latency.mjs: cold start 5 spawns each after one discarded, then 200 warm-up calls and 2000 sequential and 2000 concurrent calls in 4 A/B blocks of 500; idle-latency.mjs: 40 calls 300 ms apart, alternating. Errors: ${errors}${errors ? ` (${[...w.errorSamples, ...plain.errorSamples, ...latency.harnessErrors].slice(0, 3).join('; ')})` : ''}.`,
+      `Harness: ${dir} (${from})${cwd === dir ? '' : `, run from a copy with its dependencies in ${cwd}`}. mcp-latency.mjs: cold start 5 spawns each after one discarded, then 200 warm-up calls and 2000 sequential and 2000 concurrent calls in 4 A/B blocks of 500; idle-latency.mjs: 40 calls 300 ms apart, alternating. Errors: ${errors}${errors ? ` (${[...w.errorSamples, ...plain.errorSamples, ...latency.harnessErrors].slice(0, 3).join('; ')})` : ''}.`,
     ];
     return { title, rows, notes };
   } finally {
