@@ -38,8 +38,10 @@ function fail(path: string, expected: string, v: unknown): never {
 
 function checkKeys(path: string, obj: Record<string, unknown>, allowed: readonly string[], required: readonly string[]): void {
   for (const k of Object.keys(obj)) {
-    if (!allowed.includes(k))
-      throw new ArgumentError(`${path}: unexpected property "${k}" (allowed: ${allowed.join(', ') || 'none'})`);
+    if (!allowed.includes(k)) {
+      const name = k.length > 64 ? `${k.slice(0, 64)}… (${k.length} characters)` : k;
+      throw new ArgumentError(`${path}: unexpected property "${name}" (allowed: ${allowed.join(', ') || 'none'})`);
+    }
   }
   for (const k of required) {
     if (!Object.hasOwn(obj, k)) throw new ArgumentError(`${path}: missing property "${k}"`);
@@ -51,7 +53,9 @@ function toBigInt(t: 'u64' | 's64', v: unknown, path: string): bigint {
   if (typeof v === 'number') {
     if (!Number.isSafeInteger(v)) fail(path, `a safe integer (pass larger ${t} values as a decimal string)`, v);
     n = BigInt(v);
-  } else if (typeof v === 'string' && /^-?(0|[1-9][0-9]*)$/.test(v)) {
+  } else if (typeof v === 'string' && /^-?(0|[1-9][0-9]{0,19})$/.test(v)) {
+    // At most 20 digits, the most a 64-bit value has: parsing a client's million-digit string as a
+    // BigInt would hold the event loop for a second.
     n = BigInt(v);
   } else {
     fail(path, `an integer or a decimal string for ${t}`, v);
