@@ -103,7 +103,7 @@ function fitting(t: WitType): fc.Arbitrary<unknown> {
         (t.err ? fitting(t.err) : fc.constant(null)).map((err) => ({ err })),
       );
     case 'tuple':
-      return fc.tuple(...t.items.map(valueOf));
+      return fc.tuple(...t.items.map(fitting));
     case 'record':
       return fc
         .tuple(...t.fields.map((f) => fitting(f.type)))

@@ -158,7 +158,9 @@ export class NdjsonTransport implements Transport {
     }
     if (!isJsonRpcMessage(json)) {
       const id = (json as { id?: unknown } | null)?.id;
-      const replyId = typeof id === 'string' || typeof id === 'number' ? id : null;
+      // Only an id the client could have meant is echoed: 1.5 or 2^60 are not request ids (and 2^60 would
+      // come back rounded), so those get null like an unreadable one.
+      const replyId = typeof id === 'string' || Number.isSafeInteger(id) ? (id as RequestId) : null;
       this.#reply(replyId, ErrorCode.InvalidRequest, 'Invalid Request: not a JSON-RPC 2.0 request, notification or response');
       return;
     }
