@@ -150,42 +150,52 @@ describe('filesystem attacks against a read-only grant', { timeout: 120_000 }, (
     writeFileSync(join(data, 'real', 'f.txt'), INSIDE);
     symlinkSync(outside, join(data, 'evil'));
     renameSync(join(data, 'real'), join(data, 'sub'));
-    const stopBuffer = new SharedArrayBuffer(4);
+    // [0]: stop flag, [1]: completed swap cycles. Shared, so the test can see the race is live.
+    const shared = new Int32Array(new SharedArrayBuffer(8));
     const swapper = new Worker(
       `const { renameSync } = require('node:fs');
        const { workerData: d, parentPort } = require('node:worker_threads');
-       const flag = new Int32Array(d.stop);
-       let swaps = 0;
-       // Bounded: at most 2 s or until told to stop.
-       for (const end = Date.now() + 2000; Date.now() < end && Atomics.load(flag, 0) === 0; swaps++) {
+       const shared = new Int32Array(d.shared);
+       // Bounded by a generous safety limit only; the test stops it once its reads are done.
+       for (let first = true, end = Date.now() + 120000; Date.now() < end && Atomics.load(shared, 0) === 0; first = false) {
          renameSync(d.sub, d.real); renameSync(d.evil, d.sub);
          renameSync(d.sub, d.evil); renameSync(d.real, d.sub);
+         Atomics.add(shared, 1, 1);
+         if (first) parentPort.postMessage('swapping');
        }
-       parentPort.postMessage(swaps);`,
+       parentPort.postMessage('stopped');`,
       {
         eval: true,
-        workerData: {
-          stop: stopBuffer,
-          sub: join(data, 'sub'),
-          real: join(data, 'real'),
-          evil: join(data, 'evil'),
-        },
+        workerData: { shared: shared.buffer, sub: join(data, 'sub'), real: join(data, 'real'), evil: join(data, 'evil') },
       },
     );
-    const stop = new Int32Array(stopBuffer);
-    const swaps = new Promise<number>((resolve) => swapper.once('message', resolve));
+    const stopped = new Promise<void>((resolve, reject) => {
+      swapper.on('message', (m) => m === 'stopped' && resolve());
+      swapper.once('error', reject);
+    });
+    // Barrier: no read starts before the swapper is running (on a loaded machine a thread can take
+    // longer to start than all the reads take).
+    await new Promise<void>((resolve, reject) => {
+      swapper.on('message', (m) => m === 'swapping' && resolve());
+      swapper.once('error', reject);
+    });
+    const swapsBefore = Atomics.load(shared, 1);
     const seen = new Map<string, number>();
-    for (let i = 0; i < 150; i++) {
+    // At least 150 reads, and on until one has found the real directory (bounded), all while swapping.
+    for (let i = 0; i < 3000 && (i < 150 || !seen.has(`ok:${INSIDE}`)); i++) {
       const r = await w.call('read-file', { path: 'sub/f.txt' });
       const t = r.isError ? r.content[0].text : `ok:${text(r)}`;
       expect(text(r)).not.toContain(CANARY_TEXT);
       seen.set(t, (seen.get(t) ?? 0) + 1);
     }
-    Atomics.store(stop, 0, 1);
-    expect(await swaps).toBeGreaterThan(0);
+    const swapsDuring = Atomics.load(shared, 1) - swapsBefore;
+    Atomics.store(shared, 0, 1);
+    await stopped;
     await swapper.terminate();
+    // The race really ran while the reads did.
+    expect(swapsDuring).toBeGreaterThan(0);
     for (const t of seen.keys()) expect(t).not.toContain(CANARY_TEXT);
-    // The race really ran: some reads found the real directory.
+    // Some reads found the real directory, so the reads were not all refused for some other reason.
     expect(seen.get(`ok:${INSIDE}`) ?? 0).toBeGreaterThan(0);
     // Otherwise only error codes: whatever state a read caught the swap in, it got no bytes from outside.
     for (const t of seen.keys()) expect(t).toMatch(/^(ok:inside the read-only grant|(open|read): [a-z-]+)$/);
