@@ -1,11 +1,8 @@
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { type LoggingMessageNotification, LoggingMessageNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runWeld, tempHome, WELD_BIN } from '../helpers.js';
-import { hostileWasm } from '../security/hostile-engine.js';
+import { serveStdio, tempHome } from '../helpers.js';
+import { installHostileWithCli } from '../security/hostile-engine.js';
 
 // The guest asks for OPENWEATHER_API_KEY the way Wassette's get-weather does; nobody set it. Making a
 // 50 MiB string takes the guest a while on a busy 2-core machine, hence the long timeout.
@@ -31,18 +28,10 @@ describe('tool results seen by the SDK client', { timeout: 600_000 }, () => {
 
   beforeAll(async () => {
     home = tempHome();
-    const policy = join(home.home, 'policy.yaml');
-    writeFileSync(policy, POLICY);
-    const install = await runWeld(['install', await hostileWasm(), '--name', 'hostile', '--policy', policy, '--yes'], home.home, {
-      timeoutMs: 120_000,
-    });
-    expect(install.code, install.stderr).toBe(0);
-    const transport = new StdioClientTransport({
-      command: process.execPath,
-      args: [WELD_BIN, 'serve', '--stdio'],
-      env: { ...(process.env as Record<string, string>), WELD_HOME: home.home },
-      stderr: 'ignore',
-    });
+    await installHostileWithCli(home.home, POLICY);
+    const transport = serveStdio(home.home);
+    // Weld's own log lines go to this pipe: read them, or a full pipe would stall the server.
+    transport.stderr?.on('data', () => {});
     client = new Client({ name: 'results-test', version: '1.0.0' });
     client.onclose = () => {
       closed = true;

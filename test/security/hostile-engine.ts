@@ -8,6 +8,7 @@ import { resolveSource } from '../../src-main/engine/runtime/sources.js';
 import type { CapabilityEventRow } from '../../src-main/engine/store/calls.js';
 import { createWeld, type Weld } from '../../src-main/engine/weld.js';
 import { buildComponent, fixtureDir } from '../fixtures/build.js';
+import { weldOk } from '../helpers.js';
 
 export const CANARY_TEXT = 'canary: must never be read or changed by a guest';
 
@@ -74,6 +75,13 @@ let built: Promise<string> | undefined;
 export function hostileWasm(): Promise<string> {
   built ??= buildComponent(fixtureDir('hostile'));
   return built;
+}
+
+/** Installs the hostile fixture as `hostile` into a data dir with the real CLI, with `policyYaml`. */
+export async function installHostileWithCli(home: string, policyYaml: string): Promise<void> {
+  const policy = join(home, 'hostile-policy.yaml');
+  writeFileSync(policy, policyYaml);
+  await weldOk(home, ['install', await hostileWasm(), '--name', 'hostile', '--policy', policy, '--yes']);
 }
 
 /**

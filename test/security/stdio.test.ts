@@ -1,11 +1,9 @@
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import type { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resultText, runWeld, tempHome, WELD_BIN } from '../helpers.js';
-import { hostileWasm } from './hostile-engine.js';
+import { resultText, runWeld, serveStdio, tempHome } from '../helpers.js';
+import { installHostileWithCli } from './hostile-engine.js';
 
 const POLICY = `version: "1.0"
 permissions:
@@ -28,18 +26,8 @@ describe('hostile guest behind weld serve --stdio', { timeout: 120_000 }, () => 
 
   beforeAll(async () => {
     home = tempHome();
-    const policy = join(home.home, 'limits.yaml');
-    writeFileSync(policy, POLICY);
-    const install = await runWeld(['install', await hostileWasm(), '--name', 'hostile', '--policy', policy, '--yes'], home.home, {
-      timeoutMs: 120_000,
-    });
-    expect(install.code, install.stderr).toBe(0);
-    transport = new StdioClientTransport({
-      command: process.execPath,
-      args: [WELD_BIN, 'serve', '--stdio'],
-      env: { ...(process.env as Record<string, string>), WELD_HOME: home.home },
-      stderr: 'pipe',
-    });
+    await installHostileWithCli(home.home, POLICY);
+    transport = serveStdio(home.home);
     transport.stderr?.on('data', (d) => {
       stderr += d;
     });
