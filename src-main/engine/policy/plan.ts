@@ -88,10 +88,21 @@ export function buildPlan(input: PlanInput): SandboxPlan {
     env,
     limits: {
       memoryBytes: input.policy?.resources.memoryBytes ?? DEFAULT_MEMORY_BYTES,
-      timeoutMs: input.policy?.resources.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      ...callTime(input.policy?.resources.timeoutMs ?? DEFAULT_TIMEOUT_MS, input.policy?.resources.cpu ?? null),
       resultBytes: input.policy?.resources.resultBytes ?? DEFAULT_RESULT_BYTES,
     },
   };
+}
+
+/**
+ * resources.limits.cpu as a time slice per call. A component instance runs on one thread, so it can
+ * never use more than one core: `cpu` of 1 or more holds by construction. Below one core, a call may
+ * compute for that share of its timeout (500m of 30 s: 15 s), after which its worker is stopped like
+ * at a timeout; the call's CPU time is then at most cores x timeout.
+ */
+function callTime(timeoutMs: number, cores: number | null): Pick<SandboxPlan['limits'], 'timeoutMs' | 'cpu'> {
+  if (cores === null || cores >= 1) return { timeoutMs };
+  return { timeoutMs: Math.max(1, Math.floor(timeoutMs * cores)), cpu: { cores, timeoutMs } };
 }
 
 function isFile(path: string): boolean {

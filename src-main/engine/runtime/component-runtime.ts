@@ -7,7 +7,7 @@ import { type ExportedFunction, exportPath, inputSchema, outputSchema } from '..
 import type { ComponentRecord, ComponentStore, ToolDescriptor } from '../store/components.js';
 import { type CallDenials, denialText } from './call-denials.js';
 import { ComponentInstance } from './instance.js';
-import { limitMemory } from './memory-limit.js';
+import { limitMemories } from './memory-limit.js';
 import type { SandboxPlan } from './sandbox.js';
 import { toToolResult } from './tool-result.js';
 import { type CachedComponent, readCached, removeCached } from './transpile-cache.js';
@@ -198,11 +198,15 @@ export class ComponentRuntime {
     let compiled = this.#compiled.get(key);
     if (!compiled) {
       compiled = (async () => {
+        // The limit is shared by all the component's memories, so the modules are capped together.
+        const limited = limitMemories(
+          cached.modules.map((name) => readFileSync(join(cached.dir, name))),
+          memoryBytes,
+        );
         const entries = await Promise.all(
-          cached.modules.map(async (name) => {
-            const bytes = limitMemory(readFileSync(join(cached.dir, name)), memoryBytes);
-            return [name, await WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>)] as const;
-          }),
+          cached.modules.map(
+            async (name, i) => [name, await WebAssembly.compile(limited[i] as Uint8Array<ArrayBuffer>)] as const,
+          ),
         );
         return Object.fromEntries(entries);
       })();
@@ -241,6 +245,7 @@ export class ComponentRuntime {
         const result = toToolResult(out, fn, {
           componentId: record.id,
           resultBytes: plan.limits.resultBytes,
+          cpu: plan.limits.cpu,
           requestedKeys,
           providedKeys: plan.env.map(([k]) => k),
         });

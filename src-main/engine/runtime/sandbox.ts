@@ -35,8 +35,13 @@ export interface SandboxPlan {
   moveGuards?: string[];
   /** Granted keys with their current values (secret store first, then Weld's environment). */
   env: [string, string][];
-  /** resultBytes: the largest result a call may return, as serialized JSON (DEFAULT_RESULT_BYTES when absent). */
-  limits: { memoryBytes: number; timeoutMs: number; resultBytes?: number };
+  /**
+   * timeoutMs is what a call may run. With a policy's resources.limits.cpu below one core it is that
+   * share of the policy's timeout, and `cpu` says so: an instance runs on one thread, so it never
+   * uses more than one core, and its compute per call is bounded to cores x timeout.
+   * resultBytes: the largest result a call may return, as serialized JSON (DEFAULT_RESULT_BYTES when absent).
+   */
+  limits: { memoryBytes: number; timeoutMs: number; resultBytes?: number; cpu?: { cores: number; timeoutMs: number } };
 }
 
 export type CapabilityKind = 'storage' | 'network' | 'environment';

@@ -27,6 +27,8 @@ export interface ResultContext {
   componentId: string;
   /** The largest result the call may return, as serialized JSON. */
   resultBytes?: number;
+  /** Set when resources.limits.cpu made the call's time slice shorter than its timeout. */
+  cpu?: { cores: number; timeoutMs: number };
   /** Configuration keys the component asks for (its policy's environment keys). */
   requestedKeys: readonly string[];
   /** Keys granted with a value this call could read. */
@@ -49,7 +51,9 @@ export function toToolResult(out: CallOutcome, fn: ExportedFunction, ctx: Result
       return failure(`The component failed: ${o.message}`, out.stderr, ctx);
     case 'timeout':
       throw new GuestCallError(
-        `The tool call timed out after ${o.ms} ms and the component was stopped; the next call starts it again.`,
+        ctx.cpu
+          ? `The tool call used its CPU time, ${o.ms} ms (resources.limits.cpu ${ctx.cpu.cores} of a core over its ${ctx.cpu.timeoutMs} ms timeout), and the component was stopped; the next call starts it again.`
+          : `The tool call timed out after ${o.ms} ms and the component was stopped; the next call starts it again.`,
         'timeout',
       );
     case 'cancelled':

@@ -19,7 +19,7 @@ export function prebootRuntimeWorker(): void {
  * (memory-limit.ts) and is not part of this. Past it Node ends the thread with
  * ERR_WORKER_OUT_OF_MEMORY, which fails the call and leaves Weld running.
  */
-export const RUNTIME_WORKER_LIMITS = { maxOldGenerationSizeMb: 192, maxYoungGenerationSizeMb: 32 } as const;
+export const RUNTIME_WORKER_LIMITS = { maxOldGenerationSizeMb: 192 } as const;
 
 /** A thread waiting for its InitMessage: the pre-booted one if there is one, else a new one. */
 export function runtimeWorker(): Worker {

@@ -5,6 +5,7 @@ import { resolveExport } from '../../schema/resolve-export.js';
 import { classifyGuestError, fromGuestResult, toGuestArgs } from '../../schema/values.js';
 import { type ExportedFunction, exportPath } from '../../schema/wit-type.js';
 import { workerBridge } from '../host-bridge.js';
+import { memoryLedger } from '../memory-limit.js';
 import {
   type CallMessage,
   type CallReply,
@@ -86,6 +87,8 @@ const TAKE_MS = 0.1;
 type Entry = { fn: ExportedFunction; call: (...args: unknown[]) => unknown };
 /** The guest's linear memories, to tell a trap at the memory cap from any other trap. */
 const memories: WebAssembly.Memory[] = [];
+/** The memory limit is the instance's: a core module instantiated twice brings its memories twice. */
+const memoryBudget = memoryLedger(init.plan.limits.memoryBytes);
 let entries: Map<string, Entry> | undefined;
 let disposeHost = () => {};
 
@@ -107,6 +110,7 @@ async function instantiate(): Promise<Map<string, Entry>> {
   const host = createWasiImports(plan, bridge, captures);
   disposeHost = host.dispose;
   memories.length = 0;
+  memoryBudget.reset();
   const exports = await instantiate(
     (name) => {
       const m = modules[name];
@@ -115,6 +119,7 @@ async function instantiate(): Promise<Map<string, Entry>> {
     },
     host.imports,
     async (module: WebAssembly.Module, imports: WebAssembly.Imports) => {
+      memoryBudget.instantiate(module);
       const instance = await WebAssembly.instantiate(module, withFastPaths(imports));
       for (const e of Object.values(instance.exports)) if (e instanceof WebAssembly.Memory) memories.push(e);
       return instance;
