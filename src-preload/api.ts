@@ -351,6 +351,8 @@ export const api = {
       .object({
         text: Search,
         action: z.string().max(128).optional(),
+        /** Entries about exactly this component (or setting, or publisher). */
+        subject: z.string().max(256).optional(),
         beforeSeq: z.number().int().min(1).optional(),
         limit: Limit,
       })

@@ -6,10 +6,16 @@ function toInfo({ prevHash: _p, ...row }: AuditRow) {
 }
 
 export const auditHandlers: Handlers<'audit.list' | 'audit.verify' | 'audit.export'> = {
-  'audit.list': async ({ text, action, beforeSeq, limit }, ctx) => {
+  'audit.list': async ({ text, action, subject, beforeSeq, limit }, ctx) => {
     // Recorded changes sit in the batch for a few ms; flush so a change the user just made shows up.
     ctx.weld.store.recorder.flush();
-    const rows = await ctx.weld.reader.read('auditSearch', { text: text || undefined, action, beforeSeq, limit: limit ?? 200 });
+    const rows = await ctx.weld.reader.read('auditSearch', {
+      text: text || undefined,
+      action,
+      subject,
+      beforeSeq,
+      limit: limit ?? 200,
+    });
     return rows.map(toInfo);
   },
 

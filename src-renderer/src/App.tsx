@@ -111,23 +111,23 @@ export function App({ onConnection }: { onConnection?: (l: (up: boolean) => void
         <p className={`conn ${live ? 'on' : 'off'}`}>{live ? 'Connected' : 'Reconnecting…'}</p>
       </nav>
       <main className="content">
-        <Tabs.Content value="tools">
+        <Tabs.Content value="tools" tabIndex={-1}>
           <ToolsPage />
         </Tabs.Content>
-        <Tabs.Content value="install">
+        <Tabs.Content value="install" tabIndex={-1}>
           {/* A new link starts the page afresh: what it shows must be what the link named. */}
           <InstallPage key={prefill?.nonce ?? 'none'} prefill={prefill} />
         </Tabs.Content>
-        <Tabs.Content value="requests">
+        <Tabs.Content value="requests" tabIndex={-1}>
           <RequestsPage />
         </Tabs.Content>
-        <Tabs.Content value="log">
+        <Tabs.Content value="log" tabIndex={-1}>
           <LiveLogPage live={live} />
         </Tabs.Content>
-        <Tabs.Content value="audit">
+        <Tabs.Content value="audit" tabIndex={-1}>
           <AuditPage />
         </Tabs.Content>
-        <Tabs.Content value="settings">
+        <Tabs.Content value="settings" tabIndex={-1}>
           <SettingsPage />
         </Tabs.Content>
       </main>

@@ -7,6 +7,15 @@ import { EmptyState } from './ui/EmptyState.js';
 import { WeldProvider } from './weld-context.js';
 import './styles.css';
 
+// Focus rings are for keyboard users: after a mouse or touch press a clicked button keeps none, even
+// where the browser would draw one (a focus moved by script, as the tab list does).
+for (const [event, input] of [
+  ['pointerdown', 'pointer'],
+  ['keydown', 'keyboard'],
+] as const) {
+  document.addEventListener(event, () => document.documentElement.setAttribute('data-input', input), { capture: true });
+}
+
 const root = createRoot(document.getElementById('root') as HTMLElement);
 const queryClient = new QueryClient({
   defaultOptions: { queries: { retry: 1, staleTime: 2_000, refetchOnWindowFocus: true } },

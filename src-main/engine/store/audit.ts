@@ -32,6 +32,8 @@ export interface AuditSearch {
   /** Substring of the actor, action, subject or detail JSON (case-insensitive). */
   text?: string;
   action?: string;
+  /** Exactly this subject (a component id, a setting, a publisher name). */
+  subject?: string;
   /** Only rows older than this sequence number: pages backwards from the newest. */
   beforeSeq?: number;
   limit?: number;
@@ -51,7 +53,7 @@ export function createAuditStore(db: Db) {
   );
   const all = db.prepare<[], RawAuditRow>('SELECT * FROM audit_log ORDER BY seq');
   const search = db.prepare<Record<string, unknown>, RawAuditRow>(`SELECT * FROM audit_log
-    WHERE seq < @before AND (@action IS NULL OR action = @action)
+    WHERE seq < @before AND (@action IS NULL OR action = @action) AND (@subject IS NULL OR subject = @subject)
       AND (@text IS NULL OR instr(lower(actor || ' ' || action || ' ' || subject || ' ' || detail), @text) > 0)
     ORDER BY seq DESC LIMIT @limit`);
   const page = db.prepare<[number, number], RawAuditRow>('SELECT * FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?');
@@ -103,6 +105,7 @@ export function createAuditStore(db: Db) {
         .all({
           before: q.beforeSeq ?? Number.MAX_SAFE_INTEGER,
           action: q.action ?? null,
+          subject: q.subject ?? null,
           text: q.text ? q.text.toLowerCase() : null,
           limit: q.limit ?? 200,
         })

@@ -1,5 +1,8 @@
 import { useMutation } from '@tanstack/react-query';
-import { useId, useState } from 'react';
+import { Fragment, useId, useState } from 'react';
+import type { z } from 'zod';
+import type { AuditInfo } from '../../../src-preload/api.js';
+import { ACTION_WORDS, actionWords } from '../audit-actions.js';
 import { formatDate } from '../format.js';
 import { EmptyState, ErrorNote } from '../ui/EmptyState.js';
 import { useApi, useWeld } from '../weld-context.js';
@@ -13,9 +16,24 @@ export function AuditPage() {
   const [text, setText] = useState('');
   const search = useDebounced(text.trim(), 200);
   const [limit, setLimit] = useState(PAGE);
-  const rows = useApi('audit.list', { text: search || undefined, limit });
+  const [subject, setSubject] = useState('');
+  const [action, setAction] = useState('');
+  const [opened, setOpened] = useState<Set<number>>(new Set());
+  const rows = useApi('audit.list', {
+    text: search || undefined,
+    subject: subject || undefined,
+    action: action || undefined,
+    limit,
+  });
+  const components = useApi('components.list', {});
   const verdict = useApi('audit.verify', {});
-  const searchId = useId();
+  const ids = useId();
+  const filtered = Boolean(search || subject || action);
+  const toggle = (seq: number) => {
+    const next = new Set(opened);
+    if (!next.delete(seq)) next.add(seq);
+    setOpened(next);
+  };
   const exporter = useMutation({
     mutationFn: () => client.invoke('audit.export', {}),
     onSuccess: ({ filename, jsonl }) => download(filename, jsonl),
@@ -49,51 +67,58 @@ export function AuditPage() {
         </button>
       </div>
       <div className="toolbar">
-        <label htmlFor={searchId}>Search</label>
+        <label htmlFor={`${ids}-search`}>Search</label>
         <input
-          id={searchId}
+          id={`${ids}-search`}
           type="search"
           placeholder="action, component, actor…"
           value={text}
           onChange={(e) => setText(e.target.value)}
         />
+        <label htmlFor={`${ids}-component`}>Component</label>
+        <select id={`${ids}-component`} value={subject} onChange={(e) => setSubject(e.target.value)}>
+          <option value="">All</option>
+          {(components.data ?? []).map((c) => (
+            <option key={c.id} value={c.id}>
+              {c.id}
+            </option>
+          ))}
+        </select>
+        <label htmlFor={`${ids}-action`}>Action</label>
+        <select id={`${ids}-action`} value={action} onChange={(e) => setAction(e.target.value)}>
+          <option value="">All</option>
+          {Object.entries(ACTION_WORDS).map(([name, words]) => (
+            <option key={name} value={name}>
+              {words}
+            </option>
+          ))}
+        </select>
       </div>
       <ErrorNote error={rows.error ?? verdict.error ?? exporter.error} />
       {rows.data?.length === 0 ? (
-        <EmptyState title={search ? 'No entries match' : 'The audit log is empty'}>
-          {search ? 'Try another search.' : 'Installs, grants and changes you make are recorded here.'}
+        <EmptyState title={filtered ? 'No entries match' : 'The audit log is empty'}>
+          {filtered ? 'Try another search or filter.' : 'Installs, grants and changes you make are recorded here.'}
         </EmptyState>
       ) : (
-        <table className="grid">
-          <caption className="sr-only">Audit entries, newest first</caption>
+        <table className="grid stack audit">
+          <caption className="sr-only">Audit entries, newest first. Each one can be opened for its full record.</caption>
           <thead>
             <tr>
               <th scope="col" className="num">
                 #
               </th>
               <th scope="col">When</th>
-              <th scope="col">Who</th>
-              <th scope="col">Action</th>
+              <th scope="col">What happened</th>
               <th scope="col">Subject</th>
-              <th scope="col">Detail</th>
+              <th scope="col">Who</th>
+              <th scope="col">
+                <span className="sr-only">Details</span>
+              </th>
             </tr>
           </thead>
-          <tbody>
-            {rows.data?.map((r) => (
-              <tr key={r.seq}>
-                <td className="num mono">{r.seq}</td>
-                <td>{formatDate(r.at)}</td>
-                <td className="muted">{r.actor}</td>
-                <td>
-                  <code>{r.action}</code>
-                </td>
-                <td>{r.subject}</td>
-                <td className="mono detail-cell" title={JSON.stringify(r.detail)}>
-                  {JSON.stringify(r.detail)}
-                </td>
-              </tr>
-            ))}
-          </tbody>
+          {rows.data?.map((r) => (
+            <AuditEntry key={r.seq} row={r} open={opened.has(r.seq)} onToggle={() => toggle(r.seq)} />
+          ))}
         </table>
       )}
       {rows.data && rows.data.length === limit && (
@@ -108,6 +133,57 @@ export function AuditPage() {
         </div>
       )}
     </section>
+  );
+}
+
+/** One entry: a row to scan, and its full record one Enter away (a button, so the keyboard reaches it). */
+function AuditEntry({ row: r, open, onToggle }: { row: z.infer<typeof AuditInfo>; open: boolean; onToggle: () => void }) {
+  const detailId = `audit-entry-${r.seq}`;
+  return (
+    <tbody className={open ? 'open' : undefined}>
+      <tr>
+        <td className="num mono" data-label="#">
+          {r.seq}
+        </td>
+        <td className="when" data-label="When">
+          {formatDate(r.at)}
+        </td>
+        <td data-label="What happened">
+          {actionWords(r.action)}
+          {actionWords(r.action) !== r.action && <code className="action-name">{r.action}</code>}
+        </td>
+        <td data-label="Subject">{r.subject}</td>
+        <td className="muted" data-label="Who">
+          {r.actor}
+        </td>
+        <td>
+          <button type="button" className="button subtle small" aria-expanded={open} aria-controls={detailId} onClick={onToggle}>
+            {open ? 'Hide' : 'Details'}
+            <span className="sr-only"> of entry {r.seq}</span>
+          </button>
+        </td>
+      </tr>
+      {open && (
+        <tr className="entry-detail">
+          <td colSpan={6} id={detailId}>
+            <dl className="facts">
+              <dt>Action</dt>
+              <dd className="mono">{r.action}</dd>
+              <dt>When</dt>
+              <dd>{new Date(r.at).toISOString()}</dd>
+              {Object.entries(r.detail).map(([k, v]) => (
+                <Fragment key={k}>
+                  <dt>{k}</dt>
+                  <dd className="mono">{typeof v === 'string' ? v : JSON.stringify(v, null, 2)}</dd>
+                </Fragment>
+              ))}
+              <dt>Entry hash</dt>
+              <dd className="mono">{r.hash}</dd>
+            </dl>
+          </td>
+        </tr>
+      )}
+    </tbody>
   );
 }
 

@@ -56,7 +56,7 @@ export function LiveLogPage({ live }: { live: boolean }) {
               : 'Connect an MCP client (see Settings) and call a tool: it shows up here within a second.'}
           </EmptyState>
         ) : (
-          <table className="grid">
+          <table className="grid stack">
             <caption className="sr-only">Tool calls, newest first. Choose a row to see its details.</caption>
             <thead>
               <tr>
@@ -72,8 +72,10 @@ export function LiveLogPage({ live }: { live: boolean }) {
             <tbody>
               {calls.data?.map((c) => (
                 <tr key={c.id} className={selected === c.id ? 'selected' : undefined}>
-                  <td className="mono">{formatTime(c.startedAt)}</td>
-                  <td>
+                  <td className="mono" data-label="Time">
+                    {formatTime(c.startedAt)}
+                  </td>
+                  <td data-label="Tool">
                     <button
                       type="button"
                       className="link"
@@ -83,9 +85,13 @@ export function LiveLogPage({ live }: { live: boolean }) {
                       {c.tool}
                     </button>
                   </td>
-                  <td className="muted">{c.client ?? '—'}</td>
-                  <td className="num mono">{formatDuration(c.durationUs)}</td>
-                  <td>
+                  <td className="muted" data-label="Client">
+                    {c.client ?? '—'}
+                  </td>
+                  <td className="num mono" data-label="Duration">
+                    {formatDuration(c.durationUs)}
+                  </td>
+                  <td data-label="Status">
                     <span className={`status ${c.status}`}>{c.status}</span>
                   </td>
                 </tr>
