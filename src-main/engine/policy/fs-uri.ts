@@ -59,8 +59,9 @@ export function parseFsUri(text: string): FsUri {
   }
   const joined = segments.join('/');
   try {
-    // Refused here, where a person or a policy author sees the URI, not when a rule first runs.
-    compileGlob(`/${joined}`);
+    // Refused here, where a person or a policy author sees the URI, not when a rule first runs. A
+    // literal path (a just-in-time request names one, escaped) is compared as a path, never compiled.
+    if (picomatch.scan(joined).isGlob) compileGlob(`/${joined}`);
   } catch (err) {
     throw new Error(`"${text}": ${(err as Error).message}`);
   }

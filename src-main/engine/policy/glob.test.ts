@@ -112,3 +112,10 @@ permissions:
     expect(() => compileGlob(`/${'a'.repeat(2000)}`)).toThrow(/limited to 1024 characters/);
   });
 });
+
+describe('long literal paths are paths, not globs', () => {
+  it('accepts a grant target of a real path longer than any glob may be', () => {
+    const long = `/data/${'d'.repeat(200)}/${'e'.repeat(200)}/${'f'.repeat(200)}/${'g'.repeat(200)}/${'h'.repeat(200)}/x.txt`;
+    expect(parseFsUri(`fs://${long}`).rest).toBe(long.slice(1));
+  });
+});
