@@ -38,6 +38,37 @@ export function bucketCalls(calls: readonly Call[], now: number): Bucket[] {
   return buckets;
 }
 
+const STEPS_MS = [1, 5, 15, 30, 60, 300, 900, 1800, 3600, 3 * 3600, 6 * 3600, 12 * 3600, 86_400, 7 * 86_400].map((s) => s * 1000);
+
+/**
+ * Axis ticks at round times (every 5 min, every hour…) between start and end, at most `max` of them,
+ * so a person can read when something happened, not only where the chart starts.
+ */
+export function timeTicks(start: number, end: number, max = 5): number[] {
+  const span = end - start;
+  const step = STEPS_MS.find((s) => span / s <= max) ?? STEPS_MS[STEPS_MS.length - 1];
+  // Round in local time so "every hour" falls on the hour where the person is.
+  const offset = new Date(start).getTimezoneOffset() * 60_000;
+  const ticks: number[] = [];
+  for (let t = Math.ceil((start - offset) / step) * step + offset; t <= end; t += step) ticks.push(t);
+  return ticks;
+}
+
+/** Runs of consecutive buckets that had calls: the latency line is drawn within a run, never across a gap. */
+export function runs<T>(items: readonly T[], has: (t: T) => boolean): { index: number; item: T }[][] {
+  const out: { index: number; item: T }[][] = [];
+  let current: { index: number; item: T }[] = [];
+  items.forEach((item, index) => {
+    if (has(item)) current.push({ index, item });
+    else if (current.length) {
+      out.push(current);
+      current = [];
+    }
+  });
+  if (current.length) out.push(current);
+  return out;
+}
+
 /** Calls per interval as bars, the slowest call per interval as a line. Plain SVG: no chart library to ship. */
 export function CallChart({ calls, now }: { calls: readonly Call[]; now: number }) {
   const ref = useRef<HTMLElement>(null);
@@ -49,8 +80,12 @@ export function CallChart({ calls, now }: { calls: readonly Call[]; now: number 
   const ih = H - PAD.t - PAD.b;
   const bw = iw / BUCKETS;
   const y = (v: number, max: number) => PAD.t + ih - (v / max) * ih;
-  const points = buckets.flatMap((b, i) => (b.count ? [{ x: PAD.l + i * bw + bw / 2, y: y(b.maxUs, maxUs), at: b.from }] : []));
-  const line = points.map((p) => `${p.x},${p.y}`).join(' ');
+  const point = (i: number, b: Bucket) => ({ x: PAD.l + i * bw + bw / 2, y: y(b.maxUs, maxUs), at: b.from });
+  const segments = runs(buckets, (b) => b.count > 0).map((run) => run.map(({ index, item }) => point(index, item)));
+  const points = segments.flat();
+  const start = buckets[0].from;
+  const x = (t: number) => PAD.l + ((t - start) / (now - start)) * iw;
+  const ticks = timeTicks(start, now, Math.max(2, Math.floor(iw / 90)));
   const total = calls.length;
   const failed = calls.filter((c) => c.status !== 'ok').length;
   return (
@@ -83,7 +118,19 @@ export function CallChart({ calls, now }: { calls: readonly Call[]; now: number 
             </g>
           ) : null,
         )}
-        {points.length > 1 && <polyline className="latency" points={line} />}
+        {ticks.map((t) => (
+          <g key={t}>
+            <line className="gridline" x1={x(t)} x2={x(t)} y1={PAD.t} y2={PAD.t + ih} />
+            <text className="tick" x={x(t)} y={H - 4} textAnchor="middle">
+              {formatTick(t, now - start)}
+            </text>
+          </g>
+        ))}
+        {segments
+          .filter((seg) => seg.length > 1)
+          .map((seg) => (
+            <polyline key={seg[0].at} className="latency" points={seg.map((p) => `${p.x},${p.y}`).join(' ')} />
+          ))}
         {points.map((p) => (
           <circle key={p.at} className="latency-dot" cx={p.x} cy={p.y} r={2.5} />
         ))}
@@ -96,10 +143,7 @@ export function CallChart({ calls, now }: { calls: readonly Call[]; now: number 
         <text className="tick latency-tick" x={W - PAD.r + 6} y={PAD.t + 8}>
           {maxUs === 1 ? '' : formatDuration(maxUs)}
         </text>
-        <text className="tick" x={PAD.l} y={H - 4}>
-          {formatTime(buckets[0].from)}
-        </text>
-        <text className="tick" x={W - PAD.r} y={H - 4} textAnchor="end">
+        <text className="tick" x={W - PAD.r + 6} y={H - 4}>
           now
         </text>
       </svg>
@@ -109,6 +153,16 @@ export function CallChart({ calls, now }: { calls: readonly Call[]; now: number 
       </figcaption>
     </figure>
   );
+}
+
+const hm = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
+const day = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric' });
+
+/** Seconds only when the chart spans minutes; the date when it spans days. */
+function formatTick(t: number, span: number): string {
+  if (span <= 5 * 60_000) return formatTime(t);
+  if (span <= 2 * 86_400_000) return hm.format(t);
+  return day.format(t);
 }
 
 /** The chart draws in real pixels (text stays crisp) and redraws when its box is resized. */
