@@ -118,7 +118,7 @@ describe('OTLP export of real component calls', () => {
     expect(good.status).toEqual({ code: 1 });
     expect(good.events).toEqual([]);
 
-    expect(attr(bad, 'weld.call.status')).toBe('error');
+    expect(attr(bad, 'weld.call.status')).toBe('denied');
     expect(bad.status.code).toBe(2);
     expect(bad.events).toHaveLength(1);
     expect(bad.events[0].name).toBe('capability.denied');
@@ -137,6 +137,6 @@ describe('OTLP export of real component calls', () => {
         .find((m) => m.name === name)
         ?.sum?.dataPoints.map((p) => `${p.attributes.map((a) => a.value.stringValue).join(' ')} ${p.asInt}`);
     expect(points('weld.capability.denials')).toEqual(['fetch network 1']);
-    expect(points('weld.calls')?.sort()).toEqual(['fetch-text error 1', 'fetch-text ok 1']);
+    expect(points('weld.calls')?.sort()).toEqual(['fetch-text denied 1', 'fetch-text ok 1']);
   });
 });

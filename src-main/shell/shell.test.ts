@@ -154,7 +154,7 @@ describe('desktop shell over the real engine', () => {
       launcher: { command: 'weld', args: [] },
     });
     const bad = await answerApiCall(dispatch, true, 'calls.list', { limit: -1 }, () => {});
-    expect(bad).toMatchObject({ ok: false, error: { code: 'bad-input', message: expect.stringMatching(/limit/) } });
+    expect(bad).toMatchObject({ ok: false, error: { code: 'bad-input', message: expect.stringMatching(/limit/i) } });
     expect(await answerApiCall(dispatch, true, 'calls.list', {}, () => {})).toEqual({ ok: true, value: [] });
   });
 
