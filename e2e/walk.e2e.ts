@@ -86,15 +86,11 @@ describe.skipIf(!existsSync(CHROMIUM))('the page-by-page walk at three widths, b
     const insert = store.db.prepare(
       "INSERT INTO calls (id, component_id, tool, client, args_size, args_hash, status, started_at, duration_us, args) VALUES (?, 'fetch-notes', ?, 'claude-desktop/0.12.4', 40, 'h', ?, ?, 1234, ?)",
     );
-    ['ok', 'denied', 'error', 'ok', 'timeout'].forEach((status, i) =>
-      insert.run(
-        `call-${i}`,
-        i % 2 ? 'fetch-issue' : 'search-notes',
-        status,
-        t + i * 60_000,
-        JSON.stringify({ query: 'meeting notes from the last quarterly planning session', limit: 20 }),
-      ),
-    );
+    const statuses = ['ok', 'denied', 'error', 'ok', 'timeout'];
+    for (const [i, status] of statuses.entries()) {
+      const args = JSON.stringify({ query: 'meeting notes from the last quarterly planning session', limit: 20 });
+      insert.run(`call-${i}`, i % 2 ? 'fetch-issue' : 'search-notes', status, t + i * 60_000, args);
+    }
     store.close();
     mkdirSync(RUN_SHOTS, { recursive: true });
     let url: string;
