@@ -78,10 +78,8 @@ function fitting(t: WitType): fc.Arbitrary<unknown> {
     }
     case 'f32':
     case 'f64':
-      return fc.oneof(
-        fc.double({ noNaN: true, noDefaultInfinity: true }).filter((d) => !Object.is(d, -0)),
-        fc.constantFrom('NaN', 'Infinity', '-Infinity'),
-      );
+      // Arguments are plain numbers ({"type":"number"}); only results spell non-finite values as strings.
+      return fc.double({ noNaN: true, noDefaultInfinity: true }).filter((d) => !Object.is(d, -0));
     case 'char':
       return fc.string({ unit: 'grapheme-ascii', minLength: 1, maxLength: 1 });
     case 'string':
