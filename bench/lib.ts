@@ -133,14 +133,16 @@ export async function weldHomeWithAdd(tag: string): Promise<{ home: string; wasm
 }
 
 /** One table of the figures both harnesses measure (rows sharing a `figure`), ratio against ratio. */
-export function sideBySide(own: BenchSection, other: BenchSection): BenchSection | null {
+export function sideBySide(own: BenchSection, other: BenchSection): BenchSection {
+  const title = 'Both harnesses side by side (Weld / plain, same run)';
   const lines: string[] = [];
   for (const row of own.rows) {
     const match = row.figure && other.rows.find((r) => r.figure === row.figure);
     if (!match) continue;
     lines.push(`| ${row.figure} | ${ratio(row).toFixed(2)}x | ${ratio(match).toFixed(2)}x |`);
   }
-  if (!lines.length) return null;
+  // Written even when one harness measured nothing, so no table from an older run stays behind.
+  if (!lines.length) return { title, rows: [], notes: [`Not measured in the last run: ${other.notes?.[0] ?? 'no figures'}`] };
   const table = [`| figure | ${own.title} | ${other.title} |`, '|---|---|---|', ...lines].join('\n');
-  return { title: 'Both harnesses side by side (Weld / plain, same run)', rows: [], notes: [table] };
+  return { title, rows: [], notes: [table] };
 }

@@ -47,9 +47,8 @@ for (const [name, run] of Object.entries(SECTIONS)) {
 }
 const own = results.get('stdio');
 const shared = results.get('shared');
-const both = own && shared && sideBySide(own, shared);
-if (both) {
-  blocks.set('side-by-side', renderSection(both));
+if (own && shared) {
+  blocks.set('side-by-side', renderSection(sideBySide(own, shared)));
   process.stdout.write(`${blocks.get('side-by-side')}\n`);
 }
 const file = join(import.meta.dirname, 'RESULTS.md');

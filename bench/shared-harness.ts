@@ -99,7 +99,14 @@ export async function sharedHarnessBench(): Promise<BenchSection> {
     process.stderr.write(`bench: ${why}\n`);
     return { title, rows: [], notes: [why] };
   }
-  const cwd = runnable(dir);
+  let cwd: string;
+  try {
+    cwd = runnable(dir);
+  } catch (err) {
+    const why = `The shared harness at ${dir} could not be prepared (npm ci in a copy failed: ${(err as Error).message.split('\n')[0]}): these figures were NOT measured.`;
+    process.stderr.write(`bench: ${why}\n`);
+    return { title, rows: [], notes: [why] };
+  }
   const { home, remove } = await weldHomeWithAdd('shared');
   try {
     const env = { ...process.env, WELD_HOME: home };
