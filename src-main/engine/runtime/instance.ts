@@ -66,6 +66,12 @@ const MIN_START_MS = 30_000;
  * fresh one, started beside it while it goes on serving, and swapped in between two calls.
  */
 const RECYCLE_GROWTH_BYTES = 8 * 1024 * 1024;
+/**
+ * ...over at least this many calls: a leak grows the memory in many small steps (the `add` example, a
+ * 64 KiB page every ~160 calls), a guest that needs more for a bigger input in a few large ones, and
+ * replacing it would only cost a thread start.
+ */
+const MIN_GROWTHS = 32;
 
 interface PendingCall {
   message: CallMessage;
@@ -96,6 +102,8 @@ interface Running {
   /** The guest's linear memory after its first call (0: none yet) and after its last one. */
   baseMemory: number;
   memory: number;
+  /** Calls since the first after which the guest's memory was larger than before. */
+  growths: number;
 }
 
 /**
@@ -443,17 +451,24 @@ export class ComponentInstance {
 
   /**
    * The guest's memory after its first call is its working size (a tool that needs 100 MiB takes it
-   * at once and keeps it); growth past that, call after call, is a leak. After a trap or an exit the
+   * at once and keeps it); growth past that, call after call, is a leak. A later call that needs more
+   * than the first one did grows it too, but in a step or two, not in many. After a trap or an exit the
    * worker builds a fresh instance by itself: no replacement is needed.
    */
   #checkGrowth(r: Running, reply: CallReply): void {
     if (reply.outcome.kind === 'trap' || reply.outcome.kind === 'exit') {
       this.#dropSpare();
+      r.baseMemory = 0;
+      r.growths = 0;
       return;
     }
-    r.memory = reply.memoryBytes;
     if (r.baseMemory === 0) r.baseMemory = reply.memoryBytes;
-    else if (r.memory - r.baseMemory > (this.spec.recycleGrowthBytes ?? RECYCLE_GROWTH_BYTES)) this.#prepareSpare(r);
+    else if (reply.memoryBytes > r.memory) r.growths++;
+    r.memory = reply.memoryBytes;
+    // A call that needs a large buffer once grows the memory in one or two steps; a leak, in many.
+    if (r.growths >= MIN_GROWTHS && r.memory - r.baseMemory > (this.spec.recycleGrowthBytes ?? RECYCLE_GROWTH_BYTES)) {
+      this.#prepareSpare(r);
+    }
   }
 
   /** Starts the replacement of a grown instance, once; #pump swaps it in when it is ready. */
@@ -512,6 +527,7 @@ export class ComponentInstance {
       kickScheduled: false,
       baseMemory: 0,
       memory: 0,
+      growths: 0,
     };
     // An error is followed by an exit: the first says why, the second finds the worker already gone.
     worker.on('error', (err) => this.#onWorkerGone(running, `the component's worker crashed: ${err.message}`));
