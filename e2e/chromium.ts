@@ -85,16 +85,27 @@ export async function showPage(page: Page, name: string): Promise<void> {
   await expect.poll(() => page.getByRole('heading', { level: 1, name }).isVisible()).toBe(true);
 }
 
-/** Starts `weld serve --ui` (plus extra arguments) for a data dir and resolves with its UI URL. */
-export function serveUi(home: string, args: string[] = []): Promise<{ server: ChildProcess; url: string }> {
+/**
+ * Starts `weld serve --ui` (plus extra arguments) for a data dir and resolves with its UI URL, and with
+ * the MCP endpoint when the arguments ask for one (`--http 0`).
+ */
+export function serveUi(home: string, args: string[] = []): Promise<{ server: ChildProcess; url: string; mcp: string | null }> {
   const server = spawn(process.execPath, [WELD_BIN, 'serve', '--ui', ...args], {
     env: { ...process.env, WELD_HOME: home, HOME: home },
-    stdio: ['ignore', 'pipe', 'ignore'],
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
+  const wantsMcp = args.includes('--http');
+  let url: string | undefined;
+  let mcp: string | null = null;
   return new Promise((resolve, reject) => {
+    const done = () => url && (mcp || !wantsMcp) && resolve({ server, url, mcp });
     createInterface({ input: server.stdout! }).on('line', (line) => {
-      const m = /^Weld UI: (\S+)$/.exec(line);
-      if (m) resolve({ server, url: m[1] });
+      url = /^Weld UI: (\S+)$/.exec(line)?.[1] ?? url;
+      done();
+    });
+    createInterface({ input: server.stderr! }).on('line', (line) => {
+      mcp = /serving MCP on (http:\/\/127\.0\.0\.1:\d+\/mcp)/.exec(line)?.[1] ?? mcp;
+      done();
     });
     server.once('exit', (code) => reject(new Error(`weld serve --ui exited with ${code}`)));
     setTimeout(() => reject(new Error('weld serve --ui printed no URL within 20 s')), 20_000).unref();
