@@ -132,7 +132,7 @@ describe.skipIf(registryMissing !== null)('weld update (docker-registry on loopb
     const all = await runWeld(['update', '--json'], user.home);
     expect(all.code).toBe(0);
     expect(JSON.parse(all.stdout)).toMatchObject([{ id: 'calc', upToDate: true, updated: false }]);
-  }, 120_000);
+  }, 300_000);
 
   it('refuses a rollback (an older signed version re-tagged as current) unless --allow-downgrade, and audits both', async () => {
     const old = await publish('roll-old', '2.0', policy([NET('api.example.com')]), 'alice', 'tools/roll');
@@ -169,7 +169,7 @@ describe.skipIf(registryMissing !== null)('weld update (docker-registry on loopb
     );
     expect(actions.filter((a) => a === 'component.downgrade-refused')).toHaveLength(2);
     expect(actions.slice(-2)).toEqual(['component.downgrade-allowed', 'component.updated']);
-  }, 120_000);
+  }, 300_000);
 
   it('an update whose code is installed under another id fails, says where, and changes nothing', async () => {
     await publish('shared', '1.0', policy([NET('api.example.com')]), 'alice', 'tools/other');
@@ -186,7 +186,7 @@ describe.skipIf(registryMissing !== null)('weld update (docker-registry on loopb
     expect(await withUserWeld((w) => w.store.components.get('dup')?.digest)).toBe(before);
     const last = await withUserWeld((w) => w.store.audit.list().at(-1));
     expect(last).toMatchObject({ action: 'component.install-refused', subject: 'dup' });
-  }, 120_000);
+  }, 300_000);
 
   it('explains why a component installed from a file or not installed at all cannot be updated', async () => {
     const file = join(user.home, 'local.wasm');

@@ -41,6 +41,17 @@ describe('filesystem attacks against a read-only grant', { timeout: 120_000 }, (
   });
 
   /**
+   * The note for a write under the read-only mount: the first refusal carries the engine's answer to
+   * its request (with the grant command); the instance remembers it, and later ones name the mount.
+   */
+  function readOnlyNote(): RegExp {
+    const d = data.replaceAll('.', '\\.');
+    return new RegExp(
+      `(fs://${d} \\(write\\) is not granted.* To allow it: weld grant hostile storage fs://${d} --access write|\\(write\\): write not granted on ${d})$`,
+    );
+  }
+
+  /**
    * Calls `tool` and expects: the guest saw the host's refusal (its error `code`), the result tells the
    * person what Weld denied and `why`, and the call's audit events hold the denial.
    */
@@ -107,11 +118,7 @@ describe('filesystem attacks against a read-only grant', { timeout: 120_000 }, (
   });
 
   it('refuses write, create, remove and rename under the read-only grant', async () => {
-    // The first write asks the engine, which denies it (nobody is here) with the command that would allow
-    // it; the instance remembers that answer and refuses the rest itself.
-    const readOnly = new RegExp(
-      `(\\(write\\): write not granted on ${data}|${data} \\(write\\) is not granted, .* --access write)$`,
-    );
+    const readOnly = readOnlyNote();
     await refused('write-file', { path: 'notes.txt', text: 'overwritten' }, /^open: read-only$/, readOnly);
     await refused('write-file', { path: 'new.txt', text: 'created' }, /^open: read-only$/, readOnly);
     await refused('remove-file', { path: 'notes.txt' }, /^unlink: read-only$/, readOnly);
@@ -136,7 +143,7 @@ describe('filesystem attacks against a read-only grant', { timeout: 120_000 }, (
   });
 
   it('refuses a hard link or rename that would carry a read-only file into the writable grant', async () => {
-    const readOnly = new RegExp(`notes\\.txt \\(write\\): write not granted on ${data}$`);
+    const readOnly = readOnlyNote();
     await refused('make-hardlink', { existing: 'notes.txt', link: 'out/stolen.txt' }, /^link: read-only$/, readOnly);
     await refused('rename', { 'old-path': 'notes.txt', 'new-path': 'out/stolen.txt' }, /^rename: read-only$/, readOnly);
     expect(existsSync(join(data, 'out', 'stolen.txt'))).toBe(false);

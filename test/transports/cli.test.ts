@@ -69,7 +69,7 @@ async function inspector(args: string[]): Promise<unknown> {
   return JSON.parse(stdout);
 }
 
-describe('weld serve, connect and client configs end to end', () => {
+describe('weld serve, connect and client configs end to end', { timeout: 120_000 }, () => {
   it('Claude-Desktop-style stdio config, VS Code-style HTTP config and the Inspector CLI all list and call the same tools', async () => {
     const { url } = await serve(['--socket', '--http', '0']);
     const port = new URL(url!).port;

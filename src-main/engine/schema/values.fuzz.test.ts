@@ -4,7 +4,7 @@ import { ArgumentError, fromGuest, toGuest } from './values.js';
 import type { PrimitiveKind, WitType } from './wit-type.js';
 
 // Bounded so `npm test` stays quick; fast-check prints the seed of any failure, which replays it.
-const RUNS = { numRuns: 200 };
+const RUNS = { numRuns: 100 };
 
 const PRIMITIVES: PrimitiveKind[] = [
   'bool',
@@ -128,7 +128,7 @@ const hostileJson: fc.Arbitrary<unknown> = fc.oneof(
   fc.dictionary(fc.constantFrom('__proto__', 'constructor', 'toString', 'tag', 'val'), fc.jsonValue({ maxDepth: 1 })),
 );
 
-describe('argument mapper under random types and values', () => {
+describe('argument mapper under random types and values', { timeout: 120_000 }, () => {
   it('maps every value that fits its type, and maps it back to the same JSON', () => {
     fc.assert(
       fc.property(

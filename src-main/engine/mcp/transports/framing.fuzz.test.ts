@@ -33,13 +33,13 @@ const envelope = fc.record(
   { requiredKeys: [] },
 );
 
-describe('JSON-RPC envelope check under random frames', () => {
+describe('JSON-RPC envelope check under random frames', { timeout: 120_000 }, () => {
   it('never throws and decides exactly as the SDK schema does', () => {
     fc.assert(
       fc.property(fc.oneof(envelope, fc.jsonValue({ maxDepth: 3 })), (v) => {
         expect(isJsonRpcMessage(v)).toBe(JSONRPCMessageSchema.safeParse(v).success);
       }),
-      { numRuns: 1000 },
+      { numRuns: 500 },
     );
   });
 });
@@ -76,7 +76,7 @@ const piece = fc.oneof(
   fc.nat({ max: 600 }).map((n) => `"${'x'.repeat(n)}"\n`),
 );
 
-describe('newline-delimited JSON-RPC framing under random byte streams', () => {
+describe('newline-delimited JSON-RPC framing under random byte streams', { timeout: 120_000 }, () => {
   it('survives any stream split anywhere: every reply is a JSON-RPC message without a stack trace, and the connection still serves', async () => {
     await fc.assert(
       fc.asyncProperty(
