@@ -1,26 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ArgumentError, fromGuest, toGuest } from './values.js';
-import type { PrimitiveKind, WitType } from './wit-type.js';
+import { PRIMITIVES, type PrimitiveKind, type WitType } from './wit-type.js';
 
 // Bounded so `npm test` stays quick; fast-check prints the seed of any failure, which replays it.
 const RUNS = { numRuns: 100 };
 
-const PRIMITIVES: PrimitiveKind[] = [
-  'bool',
-  'u8',
-  'u16',
-  'u32',
-  'u64',
-  's8',
-  's16',
-  's32',
-  's64',
-  'f32',
-  'f64',
-  'char',
-  'string',
-];
 const kebab = fc.stringMatching(/^[a-z][a-z0-9]{0,6}(-[a-z][a-z0-9]{0,4}){0,2}$/);
 /** Distinct kebab names that also stay distinct as jco's camelCase names. */
 const names = (min: number) =>
@@ -29,7 +14,7 @@ const names = (min: number) =>
 const witType: fc.Arbitrary<WitType> = fc.letrec<{ t: WitType }>((tie) => ({
   t: fc.oneof(
     { depthSize: 'small', withCrossShrink: true },
-    fc.constantFrom(...PRIMITIVES).map((kind) => ({ kind }) as WitType),
+    fc.constantFrom(...([...PRIMITIVES] as PrimitiveKind[])).map((kind) => ({ kind }) as WitType),
     tie('t').map((element) => ({ kind: 'list', element }) as WitType),
     fc.constant({ kind: 'list', element: { kind: 'u8' } } as WitType),
     tie('t').map((some) => ({ kind: 'option', some }) as WitType),
