@@ -8,7 +8,7 @@ import { z } from 'zod';
 
 export const SignatureStatus = z.enum(['verified', 'unsigned', 'allowed-unsigned', 'local']);
 export const CapabilityKind = z.enum(['storage', 'network', 'environment']);
-export const CallStatus = z.enum(['ok', 'error', 'denied', 'timeout', 'cancelled']);
+export const CallStatus = z.enum(['ok', 'error', 'denied', 'invalid', 'timeout', 'cancelled']);
 export const Decision = z.enum(['allowed', 'denied']);
 
 const Id = z.string().min(1).max(256);

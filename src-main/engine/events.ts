@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 
-export const CALL_STATUSES = ['ok', 'error', 'denied', 'timeout', 'cancelled'] as const;
+/** `invalid`: refused before it ran, its arguments did not fit the tool's schema. */
+export const CALL_STATUSES = ['ok', 'error', 'denied', 'invalid', 'timeout', 'cancelled'] as const;
 export type CallStatus = (typeof CALL_STATUSES)[number];
 export type CapabilityKind = 'storage' | 'network' | 'environment';
 export type Decision = 'allowed' | 'denied';

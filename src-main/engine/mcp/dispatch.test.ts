@@ -1,5 +1,8 @@
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { tempHome } from '../../../test/helpers.js';
 import { EventBus } from '../events.js';
+import { openStore } from '../store/index.js';
 import type { Recorder } from '../store/recorder.js';
 import { createDispatcher } from './dispatch.js';
 import { ToolTable, textResult } from './tool-table.js';
@@ -51,5 +54,43 @@ describe('argument validation messages', () => {
   it('passes valid arguments through unchanged', async () => {
     const r = await call({ offset: null, label: 'x' });
     expect(r.content[0].text).toBe('{"offset":null,"label":"x"}');
+  });
+});
+
+describe('calls refused by argument validation', () => {
+  it('are in the call log with status invalid, the reason and the masked arguments', async () => {
+    const { home, cleanup } = tempHome('weld-invalid-');
+    const store = openStore(join(home, 'weld.db'));
+    try {
+      const tools = new ToolTable();
+      tools.add([
+        {
+          name: 'login',
+          description: 'log in',
+          inputSchema: {
+            type: 'object',
+            properties: { user: { type: 'string' }, password: { type: 'string' } },
+            required: ['user'],
+          },
+          componentId: null,
+          invoke: async () => textResult('ok'),
+        },
+      ]);
+      const events = new EventBus();
+      const finished: string[] = [];
+      events.on('call.finished', (e) => finished.push(e.status));
+      const d = createDispatcher({ tools, events, recorder: store.recorder });
+      await expect(d.call({ tool: 'login', args: { password: 'hunter2' }, client: 'claude-ai' })).rejects.toThrow(
+        /missing required field "user"/,
+      );
+      const [row] = store.calls.list({ status: 'invalid' });
+      expect(row).toMatchObject({ tool: 'login', client: 'claude-ai', status: 'invalid' });
+      expect(row.error).toMatch(/missing required field "user"/);
+      expect(JSON.stringify(row)).not.toContain('hunter2');
+      expect(finished).toEqual(['invalid']);
+    } finally {
+      store.close();
+      cleanup();
+    }
   });
 });

@@ -60,14 +60,51 @@ export function createDispatcher(deps: {
       const tool = tools.get(req.tool);
       if (!tool) throw new CallError(`Unknown tool "${req.tool}". Use tools/list to see the available tools.`, 'unknown-tool');
       const args = req.args ?? {};
+      const argsJson = JSON.stringify(args) ?? 'null';
+      const record = (row: {
+        callId: string;
+        startedAt: number;
+        durationUs: number;
+        status: CallStatus;
+        error: string | null;
+        output: string;
+      }) =>
+        recorder.call({
+          id: row.callId,
+          componentId: tool.componentId,
+          tool: tool.name,
+          client: req.client,
+          argsSize: Buffer.byteLength(argsJson),
+          argsHash: hash('sha256', argsJson),
+          status: row.status,
+          startedAt: row.startedAt,
+          durationUs: row.durationUs,
+          error: row.error,
+          output: row.output,
+          args: argsPreview(args),
+        });
       const invalid = typeof args !== 'object' || Array.isArray(args) ? [] : await tool.validate(args);
       if (invalid) {
-        throw new CallError(`Invalid arguments for tool "${tool.name}": ${describeErrors(invalid)}`, 'invalid-arguments');
+        const message = `Invalid arguments for tool "${tool.name}": ${describeErrors(invalid)}`;
+        // A refused call is in the log too: a model sending bad arguments is something a person looks for.
+        const startedAt = Date.now();
+        const callId = newCallId(startedAt);
+        const recorded = record({ callId, startedAt, durationUs: 0, status: 'invalid', error: message, output: message });
+        events.emit('call.finished', {
+          callId,
+          tool: tool.name,
+          componentId: tool.componentId,
+          client: req.client,
+          status: 'invalid',
+          durationUs: 0,
+          error: message,
+        });
+        await recorded;
+        throw new CallError(message, 'invalid-arguments');
       }
       // Back-pressure: while the call log cannot be written, a call waits (bounded) before it runs.
       const admitted = recorder.admit();
       if (admitted) await admitted;
-      const argsJson = JSON.stringify(args);
       const startedAt = Date.now();
       const callId = newCallId(startedAt);
       const t0 = process.hrtime.bigint();
@@ -106,19 +143,13 @@ export function createDispatcher(deps: {
       if (req.caller) deps.callers?.leave(callId);
       inFlight.delete(callId);
       const durationUs = Number((process.hrtime.bigint() - t0) / 1000n);
-      const recorded = recorder.call({
-        id: callId,
-        componentId: tool.componentId,
-        tool: tool.name,
-        client: req.client,
-        argsSize: Buffer.byteLength(argsJson),
-        argsHash: hash('sha256', argsJson),
-        status,
+      const recorded = record({
+        callId,
         startedAt,
         durationUs,
+        status,
         error,
         output: (firstText(result).slice(0, MAX_LOGGED_OUTPUT) + guestOutput).slice(0, 2 * MAX_LOGGED_OUTPUT),
-        args: argsPreview(args),
       });
       events.emit('call.finished', {
         callId,

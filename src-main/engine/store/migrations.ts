@@ -188,4 +188,31 @@ ALTER TABLE capability_requests ADD COLUMN client TEXT;
 ALTER TABLE capability_requests ADD COLUMN args TEXT CHECK (args IS NULL OR length(args) <= 4096);
 `,
   },
+  {
+    version: 8,
+    name: 'invalid call status',
+    // Calls refused by argument validation are logged too, under their own status. SQLite cannot change
+    // a CHECK in place, so the table is rebuilt with the same columns.
+    sql: `
+CREATE TABLE calls_new (
+  id TEXT PRIMARY KEY,
+  component_id TEXT,
+  tool TEXT NOT NULL,
+  client TEXT,
+  args_size INTEGER NOT NULL CHECK (args_size >= 0),
+  args_hash TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('ok', 'error', 'denied', 'invalid', 'timeout', 'cancelled')),
+  started_at INTEGER NOT NULL,
+  duration_us INTEGER NOT NULL CHECK (duration_us >= 0),
+  error TEXT,
+  output TEXT,
+  args TEXT CHECK (args IS NULL OR length(args) <= 4096)
+);
+INSERT INTO calls_new (id, component_id, tool, client, args_size, args_hash, status, started_at, duration_us, error, output, args)
+  SELECT id, component_id, tool, client, args_size, args_hash, status, started_at, duration_us, error, output, args FROM calls;
+DROP TABLE calls;
+ALTER TABLE calls_new RENAME TO calls;
+CREATE INDEX calls_started ON calls(started_at);
+`,
+  },
 ];
