@@ -71,8 +71,13 @@ describe('weld CLI', () => {
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l));
-    expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ tool: 'list-components', status: 'ok', client: 'cli-test/1.2.3' });
+    // The call refused by validation is logged too, with the reason.
+    expect(rows).toHaveLength(2);
+    expect(rows.find((r) => r.status === 'ok')).toMatchObject({ tool: 'list-components', client: 'cli-test/1.2.3' });
+    expect(rows.find((r) => r.status === 'invalid')).toMatchObject({
+      tool: 'list-components',
+      error: expect.stringMatching(/unknown field "bogus"/),
+    });
   });
 
   it('filters the call log by tool, status and text, as the Live Log page does', async () => {
@@ -95,7 +100,7 @@ describe('weld CLI', () => {
     const bad = await runWeld(['logs', '--status', 'failed'], home);
     expect([bad.code, bad.stderr]).toEqual([
       2,
-      expect.stringContaining('--status is one of ok, error, denied, timeout, cancelled'),
+      expect.stringContaining('--status is one of ok, error, denied, invalid, timeout, cancelled'),
     ]);
   });
 
