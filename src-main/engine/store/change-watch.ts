@@ -14,10 +14,10 @@ const SETTLE_MS = 15;
 
 export function watchDbChanges(dbPath: string, onChange: () => void): () => void {
   const names = new Set([basename(dbPath), `${basename(dbPath)}-wal`]);
-  let queued = false;
+  let queued: NodeJS.Immediate | undefined;
   let trailing: NodeJS.Timeout | undefined;
   const fire = () => {
-    queued = false;
+    queued = undefined;
     onChange();
   };
   const settle = () => {
@@ -28,10 +28,7 @@ export function watchDbChanges(dbPath: string, onChange: () => void): () => void
   try {
     watcher = watch(dirname(dbPath), { persistent: false }, (_event, name) => {
       if (name !== null && !names.has(String(name))) return;
-      if (!queued) {
-        queued = true;
-        setImmediate(fire);
-      }
+      queued ??= setImmediate(fire);
       // A commit becomes visible when the writer publishes it in the shared-memory index, which is
       // written through mmap and raises no event: look once more just after the last write settles.
       if (trailing) trailing.refresh();
@@ -41,7 +38,9 @@ export function watchDbChanges(dbPath: string, onChange: () => void): () => void
     return () => {}; // No watching here: the poll alone keeps things in sync.
   }
   watcher.on('error', () => watcher.close());
+  // After this returns, nothing queued may run: the caller closes the database next.
   return () => {
+    if (queued) clearImmediate(queued);
     clearTimeout(trailing);
     watcher.close();
   };
