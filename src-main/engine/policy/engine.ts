@@ -194,12 +194,15 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
    * a timer on the earliest expiry announces the change, and the runtime rebuilds that sandbox.
    */
   let expiryTimer: NodeJS.Timeout | undefined;
+  /** Stored and session grants with an end date: the ones the expiry timer watches. */
+  const expiring = (): Grant[] =>
+    [...grantRows.list().map(fromRow), ...[...sessionGrants.values()].flat()].filter((g) => g.expiresAt !== null);
   function scheduleExpiry(): void {
     if (closed) return;
     clearTimeout(expiryTimer);
     const t = now();
     let next = Number.POSITIVE_INFINITY;
-    for (const g of [...grantRows.list(), ...[...sessionGrants.values()].flat()]) {
+    for (const g of expiring()) {
       if (g.expiresAt !== null && g.expiresAt > t) next = Math.min(next, g.expiresAt);
     }
     if (next === Number.POSITIVE_INFINITY) return;
@@ -212,7 +215,7 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
   function expireDue(): void {
     const t = now();
     const due = new Map<string, Grant[]>();
-    for (const g of [...grantRows.list().map(fromRow), ...[...sessionGrants.values()].flat()]) {
+    for (const g of expiring()) {
       if (g.expiresAt !== null && g.expiresAt > lastExpiryScan && g.expiresAt <= t)
         due.set(g.componentId, [...(due.get(g.componentId) ?? []), g]);
     }
