@@ -1,11 +1,12 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import type { BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { openStore } from '../src-main/engine/store/index.js';
 import { sampleComponent, tempHome, WELD_BIN } from '../test/helpers.js';
 import { axeViolations, CHROMIUM, type Chromium, launchChromium, SHOTS, showPage, stopServer } from './chromium.js';
@@ -163,6 +164,27 @@ describe.skipIf(!existsSync(CHROMIUM))('web UI in Chromium (weld serve --ui)', (
     await expect.poll(() => stop.isVisible()).toBe(true);
     await stop.click();
     await expect.poll(() => page.getByText('No client may ask you.').isVisible()).toBe(true);
+  });
+
+  it('marks a folder as a component source, refuses the data dir with a sentence, and unmarks it', async () => {
+    const folder = realpathSync(mkdtempSync(join(tmpdir(), 'weld-e2e-build-')));
+    onTestFinished(() => rmSync(folder, { recursive: true, force: true }));
+    await show('Settings');
+    await expect.poll(() => page.getByText('No component sources: every load asks you.').isVisible()).toBe(true);
+    const field = page.getByLabel('Folder', { exact: true });
+    const logged = chrome.consoleErrors.length;
+    await field.fill(home);
+    await page.getByRole('button', { name: 'Mark as component source' }).click();
+    await expect.poll(() => page.getByText(/holds Weld's own data/).isVisible()).toBe(true);
+    // The refusal is the API's 400, which the browser logs; nothing else may be.
+    expect(chrome.consoleErrors.splice(logged)).toEqual([expect.stringMatching(/status of 400/)]);
+    await field.fill(folder);
+    await page.getByRole('button', { name: 'Mark as component source' }).click();
+    const unmark = page.getByRole('button', { name: `Ask again for ${folder}` });
+    await expect.poll(() => unmark.isVisible()).toBe(true);
+    expect(await field.inputValue()).toBe('');
+    await unmark.click();
+    await expect.poll(() => page.getByText('No component sources: every load asks you.').isVisible()).toBe(true);
   });
 
   it('has no serious accessibility violations on any page', async () => {

@@ -101,6 +101,8 @@ export const Settings = z.object({
   callHistoryDays: z.number().int().nullable(),
   /** MCP client names (their `clientInfo.name`) that may ask the person for a permission through elicitation. */
   promptClients: z.array(z.string()),
+  /** Folders from which an MCP client may add a new component without asking (real paths). */
+  componentSources: z.array(z.string()),
 });
 
 /** A client name as the client reports it; mirrors MAX_CLIENT_NAME in engine/mcp/prompt-clients.ts. */
@@ -371,6 +373,11 @@ export const api = {
   'settings.setPromptClient': {
     input: z.object({ name: ClientName, trusted: z.boolean() }).strict(),
     output: z.object({ promptClients: z.array(z.string()) }),
+  },
+  /** Marks a folder as a component source (trusted: true), or unmarks it. */
+  'settings.setComponentSource': {
+    input: z.object({ folder: z.string().min(1).max(4096), trusted: z.boolean() }).strict(),
+    output: z.object({ componentSources: z.array(z.string()) }),
   },
   'catalog.search': { input: z.object({ query: z.string().min(1).max(200) }).strict(), output: z.array(CatalogEntry) },
   'registry.inspect': {

@@ -2,6 +2,7 @@ import { findClient } from '../cli/mcp-clients/clients.js';
 import { configSnippet, weldEndpoint } from '../cli/mcp-clients/endpoint.js';
 import { promptClients, setPromptClient } from '../engine/mcp/prompt-clients.js';
 import { DEFAULT_HTTP_PORT } from '../engine/mcp/transports/endpoints.js';
+import { componentSources, setComponentSource } from '../engine/runtime/component-sources.js';
 import { callHistoryDays, pruneCallHistory, setCallHistoryDays } from '../engine/store/retention.js';
 import { ApiError, type Handlers, type WeldLauncher } from './context.js';
 
@@ -16,7 +17,18 @@ export function clientConfig(dataDir: string, launcher: WeldLauncher): string {
   return configSnippet(claude, weldEndpoint(dataDir, launcher, DEFAULT_HTTP_PORT), 'stdio');
 }
 
-export const settingsHandlers: Handlers<'settings.get' | 'settings.setCallHistory' | 'settings.setPromptClient'> = {
+/** A setting's own validation (a RangeError with a sentence) is the person's bad input, not a server fault. */
+function asBadInput<T>(change: () => T): T {
+  try {
+    return change();
+  } catch (err) {
+    throw err instanceof RangeError ? new ApiError('bad-input', err.message) : err;
+  }
+}
+
+export const settingsHandlers: Handlers<
+  'settings.get' | 'settings.setCallHistory' | 'settings.setPromptClient' | 'settings.setComponentSource'
+> = {
   'settings.get': (_input, ctx) => ({
     version: ctx.weld.version,
     dataDir: ctx.weld.paths.home,
@@ -26,17 +38,17 @@ export const settingsHandlers: Handlers<'settings.get' | 'settings.setCallHistor
     clientConfig: clientConfig(ctx.weld.paths.home, ctx.launcher),
     callHistoryDays: callHistoryDays(ctx.weld.store),
     promptClients: promptClients(ctx.weld.store),
+    componentSources: componentSources(ctx.weld.store),
   }),
   'settings.setCallHistory': async ({ days }, ctx) => {
     setCallHistoryDays(ctx.weld.store, days, ctx.actor);
     const { calls } = await pruneCallHistory(ctx.weld.store);
     return { days, removed: calls };
   },
-  'settings.setPromptClient': ({ name, trusted }, ctx) => {
-    try {
-      return { promptClients: setPromptClient(ctx.weld.store, name, trusted, ctx.actor) };
-    } catch (err) {
-      throw err instanceof RangeError ? new ApiError('bad-input', err.message) : err;
-    }
-  },
+  'settings.setPromptClient': ({ name, trusted }, ctx) =>
+    asBadInput(() => ({ promptClients: setPromptClient(ctx.weld.store, name, trusted, ctx.actor) })),
+  'settings.setComponentSource': ({ folder, trusted }, ctx) =>
+    asBadInput(() => ({
+      componentSources: setComponentSource(ctx.weld.store, folder, trusted, ctx.actor, ctx.weld.paths.home),
+    })),
 };

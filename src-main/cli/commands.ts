@@ -161,6 +161,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./commands/trust.js')).trust,
   },
   {
+    name: 'sources',
+    summary: 'Folders from which MCP clients may add components without asking you',
+    load: async () => (await import('./commands/sources.js')).sources,
+  },
+  {
     name: 'version',
     summary: 'Print the Weld version',
     load: async () => (await import('./commands/version.js')).version,

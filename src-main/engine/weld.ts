@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { type WeldPaths, weldPaths } from './config.js';
 import { EventBus } from './events.js';
 import { createLogger, type Logger } from './log.js';
@@ -19,10 +20,12 @@ import { type CatalogEntry, catalogSources, searchCatalogs } from './registry/ca
 import type { Registry } from './registry/index.js';
 import { CallDenials } from './runtime/call-denials.js';
 import { ComponentRuntime } from './runtime/component-runtime.js';
+import { componentSources, fileInComponentSource } from './runtime/component-sources.js';
 import { hostCallRouter } from './runtime/host-calls.js';
 import { createHttpGateway } from './runtime/http-gateway.js';
 import {
   auditRefusedInstall,
+  componentIdFrom,
   type InstallResult,
   type InstallSource,
   installComponent,
@@ -217,7 +220,7 @@ export async function createWeld(opts: WeldOptions): Promise<Weld> {
     },
   });
   const installDeps = { cacheRoot: paths.cache, components: store.components, tools, runtime, events, recorder: store.recorder };
-  const install = async (src: InstallSource, o: { id?: string; actor: string }) => {
+  const install = async (src: InstallSource, o: { id?: string; actor: string; newOnly?: boolean }) => {
     try {
       return await installComponent(installDeps, src, o);
     } catch (err) {
@@ -239,7 +242,15 @@ export async function createWeld(opts: WeldOptions): Promise<Weld> {
   });
   tools.add(
     componentTools({
-      load: (ref, client) => loads.request(ref, client ? `mcp:${client}` : 'mcp'),
+      async load(ref, client) {
+        const by = client ? `mcp:${client}` : 'mcp';
+        const file = typeof ref === 'string' ? fileInComponentSource(componentSources(store), ref) : null;
+        if (file && !store.components.get(componentIdFrom(basename(file)))) {
+          const src = await resolveSource(pathToFileURL(file).href, { registry });
+          return { installed: await install(src, { actor: by, newOnly: true }) };
+        }
+        return loads.request(ref, by);
+      },
       unload: (id) => removeComponent(installDeps, id, 'mcp'),
     }),
   );

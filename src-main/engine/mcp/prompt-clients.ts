@@ -1,6 +1,6 @@
 import type { Store } from '../store/index.js';
+import { listSetting } from '../store/list-setting.js';
 
-const KEY = 'prompts.clients';
 export const MAX_CLIENT_NAME = 100;
 
 /**
@@ -8,10 +8,9 @@ export const MAX_CLIENT_NAME = 100;
  * elicitation. Opt-in, because whatever answers for that client answers for the person: a client
  * program could approve by itself, and any local program can give itself a trusted client's name.
  */
-export function promptClients(store: Store): string[] {
-  const v = store.settings.get(KEY);
-  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
-}
+const setting = listSetting('prompts.clients', (client, mayAsk) => ({ client, mayAsk }));
+
+export const promptClients = setting.read;
 
 export function isPromptClient(store: Store, name: string): boolean {
   return promptClients(store).includes(name);
@@ -30,18 +29,5 @@ export function checkClientName(raw: unknown): string {
 
 /** Adds or removes one client; audited. Returns the list after the change. */
 export function setPromptClient(store: Store, raw: string, trusted: boolean, actor: string, now = Date.now()): string[] {
-  const name = checkClientName(raw);
-  return store.db
-    .transaction(() => {
-      const before = promptClients(store);
-      const after = trusted ? [...new Set([...before, name])] : before.filter((n) => n !== name);
-      if (after.length !== before.length) {
-        store.settings.setInTx(KEY, after);
-        store.audit.appendInTx([
-          { at: now, actor, action: 'settings.changed', subject: KEY, detail: { client: name, mayAsk: trusted } },
-        ]);
-      }
-      return after;
-    })
-    .immediate();
+  return setting.set(store, checkClientName(raw), trusted, actor, now);
 }

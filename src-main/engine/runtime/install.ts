@@ -68,12 +68,13 @@ export function resolveToolNames(id: string, tools: ToolDescriptor[], taken: (na
 export async function installComponent(
   deps: InstallDeps,
   src: InstallSource,
-  opts: { id?: string; actor: string },
+  opts: { id?: string; actor: string; newOnly?: boolean },
 ): Promise<InstallResult> {
   // The component parser loads with the first install: a server serving installed tools never needs it.
   const { analyzeComponent } = await import('./analyze.js');
   const id = opts.id ? componentIdFrom(opts.id) : componentIdFrom(src.name);
   const previous = deps.components.get(id);
+  if (previous && opts.newOnly) throw new Error(`"${id}" is already installed, and this may only add new components`);
   // New code that comes without a policy keeps the installed one: dropping it would drop its deny rules.
   const policyYaml = src.policyYaml ?? previous?.policy ?? null;
   const analysis = await analyzeComponent(src.bytes, policyYaml);

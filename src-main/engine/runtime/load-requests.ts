@@ -68,13 +68,14 @@ export function createLoadRequests(deps: {
         throw new LoadRequestError((err as Error).message, 'bad-input');
       }
       const t = now();
+      const replaces = store.components.get(componentId)?.digest ?? null;
       const open = rows.findOpen(ref, t);
-      if (open) return { request: open, created: false };
+      if (open && open.replaces === replaces) return { request: open, created: false };
       const row = {
         id: randomBytes(5).toString('hex'),
         ref,
         componentId,
-        replaces: store.components.get(componentId)?.digest ?? null,
+        replaces,
         requestedBy: by,
         requestedAt: t,
         expiresAt: t + (deps.ttlMs ?? DEFAULT_TTL_MS),
@@ -107,23 +108,37 @@ export function createLoadRequests(deps: {
       if (!row) throw new LoadRequestError(`no load request "${id}" (see \`weld requests\`)`, 'not-found');
       const t = now();
       const expired = row.status === 'pending' && row.expiresAt <= t;
-      const status = expired ? 'expired' : answer === 'allow' ? 'allowed' : 'denied';
+      // The person was shown what the load would replace; if that changed since, their answer is about
+      // other code, so the request ends and the client has to ask again.
+      const stale = !expired && answer === 'allow' && (store.components.get(row.componentId)?.digest ?? null) !== row.replaces;
+      const status = expired || stale ? 'expired' : answer === 'allow' ? 'allowed' : 'denied';
+      const actor = expired ? 'weld:timeout' : stale ? 'weld:out-of-date' : by;
       const won = store.db
         .transaction(() => {
-          if (!rows.decide({ id: row.id, status, decidedBy: expired ? 'weld:timeout' : by, decidedAt: t })) return false;
+          if (!rows.decide({ id: row.id, status, decidedBy: actor, decidedAt: t })) return false;
           store.audit.appendInTx([
             {
               at: t,
-              actor: expired ? 'weld:timeout' : by,
+              actor,
               action: 'component.load-decided',
               subject: row.componentId,
-              detail: { requestId: row.id, ref: row.ref, answer: expired ? 'expired' : answer, replaces: row.replaces },
+              detail: {
+                requestId: row.id,
+                ref: row.ref,
+                answer: expired ? 'expired' : stale ? 'out of date' : answer,
+                replaces: row.replaces,
+              },
             },
           ]);
           return true;
         })
         .immediate();
       if (won) changed(row.id);
+      if (won && stale)
+        throw new LoadRequestError(
+          `load request ${row.id} is out of date: "${row.componentId}" was ${row.replaces ? 'changed' : 'installed'} since the client asked, so it has to ask again`,
+          'already-decided',
+        );
       if (!won || expired) {
         const current = rows.get(row.id) as LoadRequestRow;
         throw new LoadRequestError(

@@ -1,6 +1,7 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useId, useState } from 'react';
 import { ErrorNote } from '../ui/EmptyState.js';
+import { StringListEditor } from '../ui/StringListEditor.js';
 import { useApi, useWeld } from '../weld-context.js';
 import { TrustSection } from './TrustSection.js';
 
@@ -58,6 +59,7 @@ export function SettingsPage() {
           </div>
           <TrustSection />
           <PromptClients trusted={s.promptClients} />
+          <ComponentSources folders={s.componentSources} />
           <CallHistory days={s.callHistoryDays} />
           <div className="panel">
             <h2 className="section-title">About</h2>
@@ -79,20 +81,11 @@ const clientName = (client: string) => client.replace(/\/[^/]*$/, '');
 
 function PromptClients({ trusted }: { trusted: string[] }) {
   const client = useWeld();
-  const queryClient = useQueryClient();
-  const id = useId();
-  const [name, setName] = useState('');
+  const change = useSettingChange('settings.setPromptClient');
   const calls = useApi('calls.list', { limit: 500 });
   const seen = [...new Set((calls.data ?? []).flatMap((c) => (c.client ? [clientName(c.client)] : [])))].filter(
     (n) => !trusted.includes(n),
   );
-  const change = useMutation({
-    mutationFn: (v: { name: string; trusted: boolean }) => client.invoke('settings.setPromptClient', v),
-    onSuccess: () => setName(''),
-    onSettled: () => {
-      for (const key of ['settings.get', 'audit.list']) queryClient.invalidateQueries({ queryKey: [key] });
-    },
-  });
   return (
     <div className="panel">
       <h2 className="section-title">Permission prompts in MCP clients</h2>
@@ -102,54 +95,60 @@ function PromptClients({ trusted }: { trusted: string[] }) {
         answer counts. Risk: whatever answers for that client answers for you, and any program on this computer can call itself by
         a trusted client's name.
       </p>
-      {trusted.length === 0 ? (
-        <p>No client may ask you.</p>
-      ) : (
-        <ul className="cap-list">
-          {trusted.map((n) => (
-            <li key={n}>
-              <code>{n}</code>
-              <button
-                type="button"
-                className="button small"
-                disabled={change.isPending}
-                onClick={() => change.mutate({ name: n, trusted: false })}
-              >
-                Stop asking in {n}
-              </button>
-            </li>
-          ))}
-        </ul>
-      )}
-      <form
-        className="toolbar"
-        onSubmit={(e) => {
-          e.preventDefault();
-          change.mutate({ name, trusted: true });
-        }}
-      >
-        <label htmlFor={id}>Client name</label>
-        <input
-          id={id}
-          className="text-input"
-          list={`${id}-seen`}
-          value={name}
-          maxLength={100}
-          onChange={(e) => setName(e.target.value)}
-        />
-        <datalist id={`${id}-seen`}>
-          {seen.map((n) => (
-            <option key={n} value={n} />
-          ))}
-        </datalist>
-        <button type="submit" className="button" disabled={change.isPending || name.trim() === ''}>
-          Let it ask me
-        </button>
-      </form>
+      <StringListEditor
+        items={trusted}
+        empty="No client may ask you."
+        removeLabel={(n) => `Stop asking in ${n}`}
+        inputLabel="Client name"
+        addLabel="Let it ask me"
+        maxLength={100}
+        suggestions={seen}
+        pending={change.isPending}
+        error={change.error}
+        change={(name, trusted) => change.mutateAsync(() => client.invoke('settings.setPromptClient', { name, trusted }))}
+      />
       {seen.length > 0 && <p className="muted small">Clients seen in the call log: {seen.join(', ')}.</p>}
-      <ErrorNote error={change.error} />
     </div>
   );
+}
+
+function ComponentSources({ folders }: { folders: string[] }) {
+  const client = useWeld();
+  const change = useSettingChange('settings.setComponentSource');
+  return (
+    <div className="panel">
+      <h2 className="section-title">Component sources</h2>
+      <p className="muted">
+        An MCP client's <code>load-component</code> waits for you on the Requests page. From these folders (for example where you
+        build your own components) a client may add a new component at once; it still gets no file, network or environment access
+        until you grant it, and replacing an installed component still asks you.
+      </p>
+      <StringListEditor
+        items={folders}
+        empty="No component sources: every load asks you."
+        removeLabel={(f) => `Ask again for ${f}`}
+        inputLabel="Folder"
+        addLabel="Mark as component source"
+        maxLength={4096}
+        placeholder="/home/you/dev/tools/build"
+        pending={change.isPending}
+        error={change.error}
+        change={(folder, trusted) => change.mutateAsync(() => client.invoke('settings.setComponentSource', { folder, trusted }))}
+      />
+    </div>
+  );
+}
+
+/** A list setting's change: the settings and the audit log it writes to are read again afterwards. */
+function useSettingChange(key: string) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationKey: [key],
+    mutationFn: (run: () => Promise<unknown>) => run(),
+    onSettled: () => {
+      for (const k of ['settings.get', 'audit.list']) queryClient.invalidateQueries({ queryKey: [k] });
+    },
+  });
 }
 
 /** The choices offered; a value set from the CLI that is not among them is shown as well. */
