@@ -2,6 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { durabilityBench } from './durability.bench.js';
+import { floodsBench } from './floods.bench.js';
 import { type BenchSection, renderSection, sideBySide, updateResults } from './lib.js';
 import { policyBench } from './policy.bench.js';
 import { sharedHarnessBench } from './shared-harness.js';
@@ -22,6 +23,7 @@ const SECTIONS: Record<string, () => Promise<BenchSection>> = {
   transports: transportsBench,
   'ui-reads': uiReadsBench,
   durability: durabilityBench,
+  floods: floodsBench,
 };
 
 const args = process.argv.slice(2);

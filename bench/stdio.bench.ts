@@ -56,7 +56,7 @@ export function cpuUs(pid: number | null | undefined): number {
   return ((Number(fields[11]) + Number(fields[12])) * 1e6) / 100;
 }
 
-function rssMiB(pid: number | null | undefined): number {
+export function rssMiB(pid: number | null | undefined): number {
   if (!pid) return Number.NaN;
   // The server's own RSS plus its worker threads (same process).
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
