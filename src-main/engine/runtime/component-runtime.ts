@@ -2,13 +2,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EventBus } from '../events.js';
 import type { Logger } from '../log.js';
-import type { CallLog, ToolAnnotations, ToolDefinition, ToolTable } from '../mcp/tool-table.js';
+import type { ToolAnnotations, ToolDefinition, ToolTable } from '../mcp/tool-table.js';
 import { type ExportedFunction, exportPath, inputSchema, outputSchema } from '../schema/index.js';
 import type { ComponentRecord, ComponentStore, ToolDescriptor } from '../store/components.js';
 import { type CallDenials, denialText } from './call-denials.js';
-import { ComponentInstance } from './instance.js';
+import { type CallOutcome, ComponentInstance } from './instance.js';
 import { limitMemories } from './memory-limit.js';
-import type { SandboxPlan } from './sandbox.js';
+import { HOST_OPS, type SandboxPlan } from './sandbox.js';
 import { toToolResult } from './tool-result.js';
 import { type CachedComponent, readCached, removeCached } from './transpile-cache.js';
 
@@ -52,6 +52,8 @@ export class ComponentRuntime {
    */
   readonly #plans = new Map<string, SandboxPlan>();
   readonly #compiled = new Map<string, Promise<Record<string, WebAssembly.Module>>>();
+  /** Where each running call's stderr lines go (its client's log), by call id. */
+  readonly #stderrTo = new Map<string, (line: string) => void>();
 
   constructor(readonly deps: RuntimeDeps) {}
 
@@ -78,7 +80,8 @@ export class ComponentRuntime {
       modules,
       functions: cached.functions,
       plan: () => this.#plan(record.id),
-      onHostCall: (callId, op, payload) => this.deps.onHostCall(record.id, callId, op, payload),
+      onHostCall: (callId, op, payload) =>
+        op === HOST_OPS.stderr ? this.#stderrLine(callId, payload) : this.deps.onHostCall(record.id, callId, op, payload),
       idleMs: this.deps.idleMs ?? DEFAULT_IDLE_MS,
       captureLimit: this.deps.captureLimit ?? DEFAULT_CAPTURE,
     });
@@ -184,6 +187,10 @@ export class ComponentRuntime {
     this.#instances.clear();
   }
 
+  #stderrLine(callId: string | null, line: unknown): void {
+    if (callId !== null && typeof line === 'string') this.#stderrTo.get(callId)?.(line);
+  }
+
   #plan(componentId: string): SandboxPlan {
     let plan = this.#plans.get(componentId);
     if (!plan) {
@@ -233,15 +240,23 @@ export class ComponentRuntime {
       componentId: record.id,
       invoke: async (args, ctx) => {
         const plan = this.#plan(record.id);
-        const out = await instance.call(t.export, args, {
-          callId: ctx.callId,
-          signal: ctx.signal,
-          env: plan.env.length ? plan.env : undefined,
-        });
+        const { log } = ctx;
+        if (log) this.#stderrTo.set(ctx.callId, (line) => log('info', record.id, line));
+        let out: CallOutcome;
+        try {
+          out = await instance.call(t.export, args, {
+            callId: ctx.callId,
+            signal: ctx.signal,
+            env: plan.env.length ? plan.env : undefined,
+          });
+        } finally {
+          this.#stderrTo.delete(ctx.callId);
+        }
         const denied = this.deps.denials?.take(ctx.callId) ?? [];
         ctx.refused?.(denied);
         ctx.attachOutput?.(out.stdout, out.stderr, out.dropped);
-        if (ctx.log) logToClient(ctx.log, record.id, out.stderr, denied);
+        // The guest's stderr reached the client line by line during the call; Weld's refusals follow.
+        if (log) for (const note of denied) log('warning', 'weld', `denied: ${note}`);
         const result = toToolResult(out, fn, {
           componentId: record.id,
           resultBytes: plan.limits.resultBytes,
@@ -253,19 +268,6 @@ export class ComponentRuntime {
       },
     };
   }
-}
-
-/** Stderr lines sent to the calling client per call, the last ones: a flood stays in the call log. */
-const MAX_LOGGED_LINES = 50;
-
-/** The guest's stderr and what Weld refused during the call, as log messages, before the result. */
-function logToClient(log: CallLog, componentId: string, stderr: string, denied: readonly string[]): void {
-  const lines = stderr.split('\n').filter((l) => l.trim());
-  const shown = lines.slice(-MAX_LOGGED_LINES);
-  if (lines.length > shown.length)
-    log('info', componentId, `(${lines.length - shown.length} earlier lines of stderr are in the call log)`);
-  for (const line of shown) log('info', componentId, line);
-  for (const note of denied) log('warning', 'weld', `denied: ${note}`);
 }
 
 function loadedKey(record: ComponentRecord): string {

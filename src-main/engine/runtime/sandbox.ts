@@ -86,4 +86,6 @@ export const HOST_OPS = {
   used: 'capability.used',
   /** Sync: an outgoing HTTP request, checked and performed by the engine. */
   http: 'http.request',
+  /** Async: a line the guest wrote on stderr during a call, for the client that made the call. */
+  stderr: 'guest.stderr',
 } as const;

@@ -1,4 +1,4 @@
-import { type BoundedCapture, emptySource, InputStream, OutputStream } from './streams.js';
+import { type ByteSink, emptySource, InputStream, OutputStream } from './streams.js';
 
 /** Thrown through the guest by wasi:cli/exit: it ends the call, never the Weld process. */
 export class GuestExit extends Error {
@@ -11,8 +11,8 @@ class TerminalInput {}
 class TerminalOutput {}
 
 export interface CliCaptures {
-  stdout: BoundedCapture;
-  stderr: BoundedCapture;
+  stdout: ByteSink;
+  stderr: ByteSink;
 }
 
 /**

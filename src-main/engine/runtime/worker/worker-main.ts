@@ -19,9 +19,11 @@ import {
   RUNNING_CALL,
   STOP,
 } from '../protocol.js';
+import { HOST_OPS } from '../sandbox.js';
 import { GuestExit } from '../wasi/cli.js';
 import { withFastPaths } from '../wasi/core-fast-paths.js';
 import { createWasiImports } from '../wasi/host.js';
+import { StderrLines } from '../wasi/stderr-lines.js';
 import { BoundedCapture } from '../wasi/streams.js';
 
 /**
@@ -67,7 +69,6 @@ Object.defineProperty(process, 'env', { value: Object.freeze({}), configurable: 
 
 /** The call the guest is running, named on its host calls. */
 let current: CallMessage | undefined;
-const captures = { stdout: new BoundedCapture(init.captureLimit), stderr: new BoundedCapture(init.captureLimit) };
 const env: [string, string][] = [...init.plan.env];
 const plan = { ...init.plan, env };
 const requestFlag = new Int32Array(init.requests.flag);
@@ -77,6 +78,12 @@ const bridge = workerBridge(
   () => current?.callId ?? null,
   () => Atomics.notify(replyFlag, REPLY_COUNT),
 );
+// Stderr lines go to the engine as they are written (a notice on the bridge, which the engine handles
+// before the call's reply), so the calling client reads them while the call runs.
+const captures = {
+  stdout: new BoundedCapture(init.captureLimit),
+  stderr: new StderrLines(new BoundedCapture(init.captureLimit), (line) => bridge.notify(HOST_OPS.stderr, line)),
+};
 /** Calls taken off the port and not yet run (a cancel can still drop them). */
 const queue: CallMessage[] = [];
 /** Whether the last call run was the only one the engine had in flight. */
@@ -230,6 +237,8 @@ function serve(): void {
     current = msg;
     Atomics.store(replyFlag, RUNNING_CALL, msg.id);
     const outcome = callSync(entries, msg);
+    // While `current` still names the call: its last line goes out attributed to it.
+    captures.stderr.endCall();
     current = undefined;
     Atomics.store(replyFlag, RUNNING_CALL, 0);
     reply(msg.id, outcome);
