@@ -114,7 +114,7 @@ describe('guest stderr streamed to the calling client', { timeout: 240_000 }, ()
     expect(logged).toHaveLength(MAX_STREAMED_LINES + 1);
     expect(logged[0]!.data).toBe(`${'x'.repeat(MAX_LINE_CHARS)}… (line cut at ${MAX_LINE_CHARS} characters)`);
     expect(logged[1]!.data).toBe('line 1');
-    expect(logged.at(-1)!.data).toMatch(/^\(more stderr lines of this call are not sent/);
+    expect(logged.at(-1)!.data).toMatch(/^\(more stderr of this call is not sent/);
     // The next call has its own count.
     logged.length = 0;
     await client.callTool({ name: 'say-then-fetch', arguments: { lines: ['again'], url: null } });

@@ -28,3 +28,18 @@ describe('stderr lines of a call', () => {
     expect(sent).toEqual(['naïve ✓']);
   });
 });
+
+describe('stderr lines under a flood', () => {
+  it('looks at the first MiB of a call only, says so once, and starts over with the next call', () => {
+    const sent: string[] = [];
+    const lines = new StderrLines(new BoundedCapture(1024), (l) => sent.push(l));
+    lines.write(bytes('first\n'));
+    const blank = new Uint8Array(64 * 1024).fill(10);
+    for (let i = 0; i < 100; i++) lines.write(blank);
+    lines.write(bytes('late\n'));
+    expect(sent).toEqual(['first', expect.stringMatching(/^\(more stderr of this call is not sent/)]);
+    lines.endCall();
+    lines.write(bytes('next call\n'));
+    expect(sent.at(-1)).toBe('next call');
+  });
+});

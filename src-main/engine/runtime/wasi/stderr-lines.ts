@@ -6,6 +6,11 @@ export const MAX_STREAMED_LINES = 50;
 export const MAX_LINE_CHARS = 1000;
 /** Bytes of an unfinished line kept while waiting for its newline (UTF-8: up to 4 bytes a character). */
 const MAX_PENDING_BYTES = MAX_LINE_CHARS * 4;
+/**
+ * Bytes of a call's stderr looked at for lines: ample for the lines it may send, and what bounds the
+ * work a flood of blank lines (which send nothing) costs the guest's thread.
+ */
+const MAX_SCANNED_BYTES = 1024 * 1024;
 
 const decoder = new TextDecoder();
 
@@ -13,12 +18,13 @@ const decoder = new TextDecoder();
  * A guest's stderr during a call: every byte goes to the call's bounded capture (the call log and a
  * failed call's result), and each complete, non-blank line is also handed to `send` at once, so the
  * client that made the call reads it while the call runs. Bounded per call by MAX_STREAMED_LINES and
- * MAX_LINE_CHARS; what goes past the line limit is dropped from the stream, which says so once.
+ * MAX_LINE_CHARS (and MAX_SCANNED_BYTES); what goes past a limit is dropped from the stream, which says so once.
  */
 export class StderrLines implements ByteSink {
   #pending: Uint8Array[] = [];
   #pendingBytes = 0;
   #sent = 0;
+  #scanned = 0;
   #full = false;
 
   constructor(
@@ -29,13 +35,18 @@ export class StderrLines implements ByteSink {
   write(bytes: Uint8Array): void {
     this.capture.write(bytes);
     if (this.#full) return;
+    const room = MAX_SCANNED_BYTES - this.#scanned;
+    const part = bytes.length > room ? bytes.subarray(0, room) : bytes;
+    this.#scanned += part.length;
     let start = 0;
-    for (let nl = bytes.indexOf(10, start); nl >= 0 && !this.#full; nl = bytes.indexOf(10, start)) {
-      this.#keep(bytes.subarray(start, nl));
+    for (let nl = part.indexOf(10, start); nl >= 0 && !this.#full; nl = part.indexOf(10, start)) {
+      if (nl > start) this.#keep(part.subarray(start, nl));
       this.#flush();
       start = nl + 1;
     }
-    if (!this.#full && start < bytes.length) this.#keep(bytes.subarray(start));
+    if (this.#full) return;
+    if (start < part.length) this.#keep(part.subarray(start));
+    if (part.length < bytes.length) this.#stop();
   }
 
   /** The call ended: a last line without its newline is sent, and the next call starts its own count. */
@@ -44,6 +55,7 @@ export class StderrLines implements ByteSink {
     this.#pending = [];
     this.#pendingBytes = 0;
     this.#sent = 0;
+    this.#scanned = 0;
     this.#full = false;
   }
 
@@ -68,11 +80,18 @@ export class StderrLines implements ByteSink {
     if (!line.trim()) return;
     if (line.length > MAX_LINE_CHARS) line = `${line.slice(0, MAX_LINE_CHARS)}… (line cut at ${MAX_LINE_CHARS} characters)`;
     if (this.#sent === MAX_STREAMED_LINES) {
-      this.#full = true;
-      this.send(`(more stderr lines of this call are not sent: ${MAX_STREAMED_LINES} a call at most; the call log keeps them)`);
+      this.#stop();
       return;
     }
     this.#sent += 1;
     this.send(line);
+  }
+
+  /** Past a bound: the rest of the call's stderr goes to the call log only, which the client is told once. */
+  #stop(): void {
+    this.#full = true;
+    this.send(
+      `(more stderr of this call is not sent: ${MAX_STREAMED_LINES} lines or ${MAX_SCANNED_BYTES / 1024 / 1024} MiB a call at most; the call log keeps it)`,
+    );
   }
 }
