@@ -6,7 +6,6 @@ import { normalizeTarget } from '../engine/policy/index.js';
 import { keyFingerprint, parsePublicKey } from '../engine/registry/keys.js';
 import { analyzeComponent } from '../engine/runtime/analyze.js';
 import { componentIdFrom, type InstallSource } from '../engine/runtime/install.js';
-import { resolveSource } from '../engine/runtime/sources.js';
 import type { ComponentRecord } from '../engine/store/components.js';
 import { type ApiContext, ApiError, type Handlers } from './context.js';
 import { asApiError, engineCall, sentence } from './errors.js';
@@ -33,7 +32,7 @@ async function readSource(source: SourceInput, ctx: ApiContext): Promise<Install
     throw new ApiError('bad-input', relativeRefProblem(source.ref));
   }
   const src = await engineCall(() =>
-    resolveSource(source.ref, { allowUnsigned: source.allowUnsigned, trustOnce: source.trustOnce, registry: ctx.weld.registry }),
+    ctx.weld.source(source.ref, { allowUnsigned: source.allowUnsigned, trustOnce: source.trustOnce }),
   );
   // A policy the person picked replaces the one the artifact ships (as `weld install --policy` does).
   return source.policyYaml === undefined ? src : { ...src, policyYaml: source.policyYaml };

@@ -1,4 +1,5 @@
 import { resolveDataDir } from '../engine/config.js';
+import { ComponentFileError } from '../engine/runtime/component-file.js';
 import { StoreError } from '../engine/store/db.js';
 import type { CliIo } from './command.js';
 import { COMMANDS } from './commands.js';
@@ -30,5 +31,5 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     io.stderr(`weld: unknown command "${name}"\n\n${usage()}`);
     return 2;
   }
-  return runCommand(await entry.load(), rest, io, (err) => err instanceof StoreError);
+  return runCommand(await entry.load(), rest, io, (err) => err instanceof StoreError || err instanceof ComponentFileError);
 }

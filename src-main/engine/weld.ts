@@ -19,6 +19,7 @@ import { annotationsFor } from './policy/tool-annotations.js';
 import { type CatalogEntry, catalogSources, searchCatalogs } from './registry/catalog.js';
 import type { Registry } from './registry/index.js';
 import { CallDenials } from './runtime/call-denials.js';
+import { componentLimitFromEnv } from './runtime/component-file.js';
 import { ComponentRuntime } from './runtime/component-runtime.js';
 import { componentSources, fileInComponentSource } from './runtime/component-sources.js';
 import { hostCallRouter } from './runtime/host-calls.js';
@@ -33,7 +34,7 @@ import {
 } from './runtime/install.js';
 import { createLoadRequests, type LoadRequests } from './runtime/load-requests.js';
 import type { CapabilityAnswer, SandboxPlan } from './runtime/sandbox.js';
-import { resolveSource } from './runtime/sources.js';
+import { resolveSource, type SourceOptions } from './runtime/sources.js';
 import { createRequestStore } from './store/capability-requests.js';
 import { watchDbChanges } from './store/change-watch.js';
 import type { ComponentRecord } from './store/components.js';
@@ -87,6 +88,8 @@ export interface Weld {
   readonly loads: LoadRequests;
   /** OCI pull/verify/publish, loaded on first use so serving installed tools never loads sigstore. */
   registry(): Promise<Registry>;
+  /** A path, file:// or oci:// reference as component bytes, within WELD_MAX_COMPONENT_MB. */
+  source(ref: string, opts?: Omit<SourceOptions, 'registry' | 'maxFileBytes'>): Promise<InstallSource>;
   /** Catalog search (WELD_CATALOG, else <data dir>/catalog.json and the bundled catalog). */
   searchComponents(query: string): CatalogEntry[];
   /** A fresh MCP server for one client connection. */
@@ -235,10 +238,13 @@ export async function createWeld(opts: WeldOptions): Promise<Weld> {
   const searchComponents = (query: string) =>
     searchCatalogs(catalogSources(paths.home, opts.env?.WELD_CATALOG || undefined), query);
   tools.add(registryTools({ searchComponents }));
+  const maxFileBytes = componentLimitFromEnv(opts.env ?? {});
+  const source = (ref: string, o: Omit<SourceOptions, 'registry' | 'maxFileBytes'> = {}) =>
+    resolveSource(ref, { ...o, registry, maxFileBytes });
   const loads = createLoadRequests({
     store,
     events,
-    install: async (ref, actor) => install(await resolveSource(ref, { registry }), { actor }),
+    install: async (ref, actor) => install(await source(ref), { actor }),
   });
   tools.add(
     componentTools({
@@ -246,7 +252,7 @@ export async function createWeld(opts: WeldOptions): Promise<Weld> {
         const by = client ? `mcp:${client}` : 'mcp';
         const file = typeof ref === 'string' ? fileInComponentSource(componentSources(store), ref) : null;
         if (file && !store.components.get(componentIdFrom(basename(file)))) {
-          const src = await resolveSource(pathToFileURL(file).href, { registry });
+          const src = await source(pathToFileURL(file).href);
           return { installed: await install(src, { actor: by, newOnly: true }) };
         }
         return loads.request(ref, by);
@@ -326,6 +332,7 @@ export async function createWeld(opts: WeldOptions): Promise<Weld> {
     loads,
     searchComponents,
     registry,
+    source,
     createMcpServer: () => createMcpServer({ tools, dispatcher, version: WELD_VERSION }),
     async stop() {
       if (stopped) return;

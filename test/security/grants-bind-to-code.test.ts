@@ -8,7 +8,7 @@ import { silentLogger } from '../../src-main/engine/log.js';
 import { startEndpoints } from '../../src-main/engine/mcp/transports/endpoints.js';
 import { readComponentFile } from '../../src-main/engine/runtime/sources.js';
 import { createWeld, type Weld } from '../../src-main/engine/weld.js';
-import { tempHome } from '../helpers.js';
+import { runWeld, tempHome } from '../helpers.js';
 import { socketClient, socketIn } from '../transports/engine.js';
 import { addComponent } from '../wasm-fixture.js';
 import { CANARY_TEXT, Canary, hostileWasm, text } from './hostile-engine.js';
@@ -133,6 +133,25 @@ describe('reading a component file', () => {
       await expect(readComponentFile(fifo)).rejects.toThrow(/not a regular file/);
       await expect(readComponentFile(sparse)).rejects.toThrow(/larger than 256 MiB/);
       expect(process.memoryUsage().rss - rss).toBeLessThan(20 * 2 ** 20);
+    } finally {
+      cleanup();
+    }
+  });
+
+  it('WELD_MAX_COMPONENT_MB sets the cap on a component file, and a bad value is a sentence', async () => {
+    const { home, cleanup } = tempHome('weld-cap-');
+    try {
+      const file = join(home, 'padded.wasm');
+      writeFileSync(file, await addComponent('cap', 2 * 2 ** 20));
+      const capped = await runWeld(['install', file], home, { env: { WELD_MAX_COMPONENT_MB: '1' } });
+      expect(capped.code).toBe(1);
+      expect(capped.stderr).toMatch(/cannot read component .*padded\.wasm: it is larger than 1 MiB/);
+      const bad = await runWeld(['inspect', file], home, { env: { WELD_MAX_COMPONENT_MB: 'lots' } });
+      expect(bad.code).toBe(1);
+      expect(bad.stderr).toBe('weld inspect: WELD_MAX_COMPONENT_MB must be a number of MiB (1-4096), got "lots"\n');
+      const raised = await runWeld(['install', file], home, { env: { WELD_MAX_COMPONENT_MB: '3' } });
+      expect(raised.code).toBe(0);
+      expect(raised.stdout).toMatch(/^padded installed\n/);
     } finally {
       cleanup();
     }

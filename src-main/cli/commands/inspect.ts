@@ -1,4 +1,5 @@
 import { analyzeComponent } from '../../engine/runtime/analyze.js';
+import { ComponentFileError, componentLimitFromEnv } from '../../engine/runtime/component-file.js';
 import { resolveSource, SourceError } from '../../engine/runtime/sources.js';
 import { CliError, type Command, UsageError } from '../command.js';
 import { formatAnalysis } from '../component-report.js';
@@ -18,9 +19,10 @@ For an OCI reference the signature is checked and shown; an unsigned component i
         policyPath: values.policy as string | undefined,
         allowUnsigned: true,
         registry: () => openRegistry(io),
+        maxFileBytes: componentLimitFromEnv(io.env),
       }),
     ).catch((err: unknown) => {
-      if (err instanceof SourceError) throw new CliError(err.message);
+      if (err instanceof SourceError || err instanceof ComponentFileError) throw new CliError(err.message);
       throw err;
     });
     let analysis: Awaited<ReturnType<typeof analyzeComponent>>;

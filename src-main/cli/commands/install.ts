@@ -1,6 +1,6 @@
 import { grantCommand } from '../../engine/policy/index.js';
 import { auditRefusedInstall } from '../../engine/runtime/install.js';
-import { resolveSource, SourceError } from '../../engine/runtime/sources.js';
+import { SourceError } from '../../engine/runtime/sources.js';
 import type { Weld } from '../../engine/weld.js';
 import { CliError, type CliIo, type Command, UsageError } from '../command.js';
 import { formatAnalysis } from '../component-report.js';
@@ -38,10 +38,9 @@ Installing grants nothing by itself: you approve each requested capability (or l
           reason,
         });
       const src = await registryCall(() =>
-        resolveSource(positionals[0], {
+        weld.source(positionals[0], {
           policyPath: values.policy as string | undefined,
           allowUnsigned: Boolean(values['allow-unsigned']),
-          registry: weld.registry,
         }),
       ).catch((err: unknown) => {
         // Expected refusals (unreadable file, bad or unsigned artifact) are audited; a crash is not a decision.

@@ -1,3 +1,4 @@
+import { componentLimitFromEnv } from '../runtime/component-file.js';
 import { loadCredentials } from './credentials.js';
 import { RegistryError } from './errors.js';
 import { OciClient, type OciLimits } from './oci-client.js';
@@ -50,11 +51,9 @@ export function createRegistry(opts: RegistryOptions): Registry {
 }
 
 function componentLimit(env: Record<string, string | undefined>): number | undefined {
-  const raw = env.WELD_MAX_COMPONENT_MB;
-  if (raw === undefined || raw === '') return undefined;
-  const mb = Number(raw);
-  if (!Number.isFinite(mb) || mb <= 0 || mb > 4096) {
-    throw new RegistryError('bad-input', `WELD_MAX_COMPONENT_MB must be a number of MiB (1-4096), got "${raw}"`);
+  try {
+    return componentLimitFromEnv(env);
+  } catch (err) {
+    throw new RegistryError('bad-input', (err as Error).message);
   }
-  return Math.floor(mb * 1024 * 1024);
 }

@@ -2,16 +2,30 @@ import { createHash } from 'node:crypto';
 
 export class ComponentFileError extends Error {}
 
-/** Largest component Weld accepts (componentize-js components are ~12 MB). */
-export const MAX_COMPONENT_BYTES = 256 * 1024 * 1024;
+/** Largest component file Weld reads unless WELD_MAX_COMPONENT_MB says otherwise (componentize-js components are ~12 MB). */
+export const DEFAULT_COMPONENT_FILE_BYTES = 256 * 2 ** 20;
+const MAX_SETTABLE_MIB = 4096;
+
+/**
+ * WELD_MAX_COMPONENT_MB in bytes: the largest component file Weld reads, and the largest component
+ * layer it pulls from a registry. Undefined when unset, so each keeps its own default.
+ */
+export function componentLimitFromEnv(env: Record<string, string | undefined>): number | undefined {
+  const raw = env.WELD_MAX_COMPONENT_MB;
+  if (raw === undefined || raw === '') return undefined;
+  const mib = Number(raw);
+  if (!Number.isFinite(mib) || mib <= 0 || mib > MAX_SETTABLE_MIB)
+    throw new ComponentFileError(`WELD_MAX_COMPONENT_MB must be a number of MiB (1-${MAX_SETTABLE_MIB}), got "${raw}"`);
+  return Math.floor(mib * 2 ** 20);
+}
 
 /**
  * Checks the bytes are a whole WebAssembly component (not a core module, not truncated) before
  * anything heavier looks at them, so the person gets a sentence instead of a parser error.
  */
 export function checkComponentBytes(bytes: Uint8Array): void {
-  if (bytes.length > MAX_COMPONENT_BYTES)
-    throw new ComponentFileError(`the file is larger than ${MAX_COMPONENT_BYTES / 2 ** 20} MiB`);
+  // Reads are bounded where the bytes come in (file, registry layer, upload); this is the outer wall.
+  if (bytes.length > MAX_SETTABLE_MIB * 2 ** 20) throw new ComponentFileError(`the file is larger than ${MAX_SETTABLE_MIB} MiB`);
   if (bytes.length < 8 || bytes[0] !== 0 || bytes[1] !== 0x61 || bytes[2] !== 0x73 || bytes[3] !== 0x6d) {
     throw new ComponentFileError('not a WebAssembly file (it does not start with \\0asm)');
   }

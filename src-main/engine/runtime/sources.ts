@@ -3,7 +3,7 @@ import { open, readFile } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Registry, TrustOnce } from '../registry/index.js';
-import { MAX_COMPONENT_BYTES } from './component-file.js';
+import { DEFAULT_COMPONENT_FILE_BYTES } from './component-file.js';
 import type { InstallSource } from './install.js';
 
 export class SourceError extends Error {}
@@ -13,7 +13,7 @@ export class SourceError extends Error {}
  * or a huge sparse file is refused after one fstat instead of being read until memory runs out; the
  * open never blocks (O_NONBLOCK) on a FIFO with no writer.
  */
-export async function readComponentFile(path: string, maxBytes = MAX_COMPONENT_BYTES): Promise<Buffer> {
+export async function readComponentFile(path: string, maxBytes = DEFAULT_COMPONENT_FILE_BYTES): Promise<Buffer> {
   let file: Awaited<ReturnType<typeof open>>;
   try {
     file = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
@@ -55,14 +55,20 @@ async function readOrExplain(path: string, what: string): Promise<Buffer> {
   }
 }
 
+export interface SourceOptions {
+  policyPath?: string;
+  allowUnsigned?: boolean;
+  trustOnce?: TrustOnce;
+  registry: () => Promise<Registry>;
+  /** The cap on a component file (WELD_MAX_COMPONENT_MB); 256 MiB when not given. */
+  maxFileBytes?: number;
+}
+
 /**
  * Turns what a person or client typed (a path, `file://...` or `oci://...`) into component bytes
  * with their provenance. OCI components are verified before their bytes are downloaded.
  */
-export async function resolveSource(
-  ref: string,
-  opts: { policyPath?: string; allowUnsigned?: boolean; trustOnce?: TrustOnce; registry: () => Promise<Registry> },
-): Promise<InstallSource> {
+export async function resolveSource(ref: string, opts: SourceOptions): Promise<InstallSource> {
   const policyYaml = opts.policyPath ? (await readOrExplain(opts.policyPath, 'policy')).toString('utf8') : null;
   if (ref.startsWith('oci://')) {
     const registry = await opts.registry();
@@ -82,7 +88,7 @@ export async function resolveSource(
     throw new SourceError(`unsupported source "${ref}": use a file path, file://... or oci://...`);
   }
   const path = ref.startsWith('file://') ? fileURLToPath(ref) : resolve(ref);
-  const bytes = await readComponentFile(path);
+  const bytes = await readComponentFile(path, opts.maxFileBytes);
   return {
     bytes,
     sourceRef: pathToFileURL(path).href,
