@@ -24,28 +24,14 @@ export async function floodsBench(): Promise<BenchSection> {
     const policy = join(home, 'policy.yaml');
     writeFileSync(policy, 'version: "1.0"\npermissions:\n  resources:\n    limits:\n      timeout: 300s\n');
     weldCli(home, ['install', await buildComponent(fixtureDir('hostile')), '--name', 'hostile', '--policy', policy, '--yes']);
-    const side = await connect([WELD, 'serve', '--stdio'], { WELD_HOME: home });
-    const pid = side.transport.pid;
-    const call = async (tool: string, args: Record<string, unknown>) => {
-      const r = await side.client.callTool({ name: tool, arguments: args });
-      if (r.isError) throw new Error(`${tool} failed: ${JSON.stringify(r.content)}`);
-    };
-    const bytes = (mib: number, toStderr: boolean) => call('flood-bytes', { mib, 'chunk-kib': 64, 'to-stderr': toStderr });
-    await bytes(25, false);
-    await bytes(25, true);
-    const runs: Record<string, number[]> = { stdout: [], stderr: [], zeroes: [], none: [] };
-    for (let round = 0; round < ROUNDS; round++) {
-      runs.none.push(await peakGrowth(pid, side.client, () => repeat(4, () => bytes(0, false))));
-      runs.stdout.push(await peakGrowth(pid, side.client, () => repeat(4, () => bytes(25, false))));
-      runs.stderr.push(await peakGrowth(pid, side.client, () => repeat(4, () => bytes(25, true))));
-      runs.zeroes.push(await peakGrowth(pid, side.client, () => call('flood-zeroes', { mib: 8192, 'to-stderr': false })));
-    }
-    await side.client.close();
-    const worst = (k: string) => Math.max(...runs[k]);
-    const row = (metric: string, k: string): BenchRow => ({
+    const runs = await floodRounds({ WELD_HOME: home });
+    // The same server with glibc's malloc held to one arena: what is left is Weld's own cost, the rest
+    // is the allocator giving each thread an arena of its own.
+    const oneArena = await floodRounds({ WELD_HOME: home, MALLOC_ARENA_MAX: '1' });
+    const row = (metric: string, k: keyof Rounds): BenchRow => ({
       metric,
       unit: 'MiB',
-      weld: worst(k),
+      weld: Math.max(...runs[k]),
       baseline: BUDGET_MIB,
       target: { max: 1 },
     });
@@ -57,14 +43,40 @@ export async function floodsBench(): Promise<BenchSection> {
         row('8 GiB of zeroes in one write, worst peak growth', 'zeroes'),
       ],
       notes: [
-        `The baseline column is the issue's budget (${BUDGET_MIB} MiB), not a measured server. ${ROUNDS} rounds; every round's peak growth in MiB: ` +
-          `stdout ${fmt(runs.stdout)}; stderr ${fmt(runs.stderr)}; zeroes ${fmt(runs.zeroes)}; ` +
-          `the same four calls with no output (control) ${fmt(runs.none)}.`,
+        `The baseline column is the issue's budget (${BUDGET_MIB} MiB), not a measured server. ${ROUNDS} rounds; every round's peak growth in MiB: ${describe(runs)}.`,
+        `The same rounds with MALLOC_ARENA_MAX=1: ${describe(oneArena)}.`,
       ],
     };
   } finally {
     rmSync(home, { recursive: true, force: true });
   }
+}
+
+type Rounds = Record<'stdout' | 'stderr' | 'zeroes' | 'none', number[]>;
+
+const describe = (r: Rounds) =>
+  `stdout ${fmt(r.stdout)}; stderr ${fmt(r.stderr)}; zeroes ${fmt(r.zeroes)}; the same four calls with no output (control) ${fmt(r.none)}`;
+
+async function floodRounds(env: Record<string, string>): Promise<Rounds> {
+  const side = await connect([WELD, 'serve', '--stdio'], env);
+  const pid = side.transport.pid;
+  const call = async (tool: string, args: Record<string, unknown>) => {
+    const r = await side.client.callTool({ name: tool, arguments: args });
+    if (r.isError) throw new Error(`${tool} failed: ${JSON.stringify(r.content)}`);
+  };
+  const bytes = (mib: number, toStderr: boolean) => call('flood-bytes', { mib, 'chunk-kib': 64, 'to-stderr': toStderr });
+  // The guest's own memory reaches its high-water mark first: that is the guest's budget.
+  await bytes(25, false);
+  await bytes(25, true);
+  const runs: Rounds = { stdout: [], stderr: [], zeroes: [], none: [] };
+  for (let round = 0; round < ROUNDS; round++) {
+    runs.none.push(await peakGrowth(pid, side.client, () => repeat(4, () => bytes(0, false))));
+    runs.stdout.push(await peakGrowth(pid, side.client, () => repeat(4, () => bytes(25, false))));
+    runs.stderr.push(await peakGrowth(pid, side.client, () => repeat(4, () => bytes(25, true))));
+    runs.zeroes.push(await peakGrowth(pid, side.client, () => call('flood-zeroes', { mib: 8192, 'to-stderr': false })));
+  }
+  await side.client.close();
+  return runs;
 }
 
 const fmt = (xs: number[]) => xs.map((x) => x.toFixed(1)).join(', ');
