@@ -3,9 +3,10 @@ import { join } from 'node:path';
 import type { EventBus } from '../events.js';
 import type { Logger } from '../log.js';
 import type { ToolAnnotations, ToolDefinition, ToolTable } from '../mcp/tool-table.js';
-import { type ExportedFunction, exportPath, inputSchema, outputSchema } from '../schema/index.js';
+import { type ExportedFunction, exportPath } from '../schema/index.js';
 import type { ComponentRecord, ComponentStore, ToolDescriptor } from '../store/components.js';
 import { type CallDenials, denialText } from './call-denials.js';
+import { currentTools } from './current-tools.js';
 import { type CallOutcome, ComponentInstance } from './instance.js';
 import { limitMemories } from './memory-limit.js';
 import { HOST_OPS, type SandboxPlan } from './sandbox.js';
@@ -89,12 +90,45 @@ export class ComponentRuntime {
     this.#loadedDigest.set(record.id, loadedKey(record));
     const byExport = new Map(cached.functions.map((fn) => [exportPath(fn), fn]));
     this.deps.tools.add(
-      record.tools.map((t) => {
+      this.#currentTools(record, cached.functions).map((t) => {
         const fn = byExport.get(t.export);
         if (!fn) throw new Error(`${record.id}: tool ${t.name} names a missing export ${t.export}; reinstall it`);
         return this.#tool(record, t, fn, instance);
       }),
     );
+  }
+
+  /**
+   * The component's tools under this Weld's rules (current-tools.ts). When they differ from the stored
+   * ones (installed by an older Weld), the store is brought up to date, so `weld tools`, the window and
+   * a later update's diff show what clients are served.
+   */
+  #currentTools(record: ComponentRecord, functions: readonly ExportedFunction[]): ToolDescriptor[] {
+    let others: Set<string> | undefined;
+    // Names other installed components hold, loaded yet or not: a renamed tool never takes one.
+    const storedElsewhere = (name: string) => {
+      others ??= new Set(
+        this.deps.components
+          .list()
+          .filter((c) => c.id !== record.id && c.enabled)
+          .flatMap((c) => c.tools.map((t) => t.name)),
+      );
+      return others.has(name);
+    };
+    const tools = currentTools(record.id, record.tools, functions, (n) => this.deps.tools.has(n) || storedElsewhere(n));
+    if (JSON.stringify(tools) === JSON.stringify(record.tools)) return tools;
+    const before = new Set(record.tools.map((t) => t.name));
+    this.deps.logger.info('tools re-derived under the current naming and description rules', {
+      component: record.id,
+      renamed: tools.filter((t) => !before.has(t.name)).map((t) => t.name),
+    });
+    try {
+      this.deps.components.setTools(record.id, record.digest, tools);
+    } catch (err) {
+      // A read-only store still serves the current tools; the next Weld that can write records them.
+      this.deps.logger.warn('re-derived tools not stored', { component: record.id, err: String(err) });
+    }
+    return tools;
   }
 
   unload(componentId: string): void {
@@ -231,11 +265,10 @@ export class ComponentRuntime {
     return {
       name: t.name,
       description: t.description,
-      // From the code, not from the stored descriptor: a component installed by an older Weld keeps its
-      // name and description (what a person approved), while its schemas always match what
-      // toGuestArgs accepts and what structuredContent returns.
-      inputSchema: inputSchema(fn),
-      outputSchema: outputSchema(fn),
+      // Derived from the code at load (#currentTools): they match what toGuestArgs accepts and what
+      // structuredContent returns, whichever Weld installed the component.
+      inputSchema: t.inputSchema,
+      outputSchema: t.outputSchema,
       annotations: this.deps.annotations && (() => this.deps.annotations!(record.id)),
       componentId: record.id,
       invoke: async (args, ctx) => {

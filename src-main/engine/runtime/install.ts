@@ -52,14 +52,17 @@ export function componentIdFrom(name: string): string {
   return base;
 }
 
+/** The name a tool gets when another component already uses its own: `<id>-<tool>`. */
+export const collisionName = (id: string, tool: string): string => `${id}-${tool}`.slice(0, 128);
+
 /**
  * Tool names are unique across components. A name another component already uses gets this
- * component's id as a prefix (`<id>_<tool>`); resolved here, at install, never at call time.
+ * component's id as a prefix (collisionName); resolved here, at install, never at call time.
  */
 export function resolveToolNames(id: string, tools: ToolDescriptor[], taken: (name: string) => boolean): ToolDescriptor[] {
   return tools.map((t) => {
     if (!taken(t.name)) return t;
-    const name = `${id}-${t.name}`.slice(0, 128);
+    const name = collisionName(id, t.name);
     if (taken(name)) throw new Error(`tool "${t.name}" of ${id} collides with an installed tool, and so does "${name}"`);
     return { ...t, name };
   });

@@ -85,6 +85,7 @@ export function createComponentStore(db: Db) {
       tools = excluded.tools, wit = excluded.wit, policy = excluded.policy, installed_at = excluded.installed_at`);
   const del = db.prepare<[string]>('DELETE FROM components WHERE id = ?');
   const setEnabled = db.prepare<[number, string]>('UPDATE components SET enabled = ? WHERE id = ?');
+  const setTools = db.prepare<[string, string, string]>('UPDATE components SET tools = ? WHERE id = ? AND digest = ?');
 
   return {
     list: (): ComponentRecord[] => all.all().map(fromRaw),
@@ -106,6 +107,9 @@ export function createComponentStore(db: Db) {
     },
     remove: (id: string): boolean => del.run(id).changes > 0,
     setEnabled: (id: string, enabled: boolean): boolean => setEnabled.run(enabled ? 1 : 0, id).changes > 0,
+    /** The tools of this code under this id; a no-op when other code was installed there meanwhile. */
+    setTools: (id: string, digest: string, tools: ToolDescriptor[]): boolean =>
+      setTools.run(JSON.stringify(tools), id, digest).changes > 0,
   };
 }
 
