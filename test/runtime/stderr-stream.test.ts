@@ -15,8 +15,9 @@ import { buildComponent, fixtureDir } from '../fixtures/build.js';
 import { resultText } from '../helpers.js';
 
 /**
- * A guest's stderr reaches the client that made the call while the call runs: the guest writes its
- * lines, then waits for an HTTP response that this test sends only once the client has seen them.
+ * A guest's stderr, and what Weld refuses it, reach the client that made the call while the call runs:
+ * the guest writes its lines, is refused an ungranted host, then waits for an HTTP response that this
+ * test sends only once the client has seen all of it.
  */
 describe('guest stderr streamed to the calling client', { timeout: 240_000 }, () => {
   let base: string;
@@ -71,17 +72,21 @@ describe('guest stderr streamed to the calling client', { timeout: 240_000 }, ()
       test();
     });
 
-  it('sends each line as notifications/message before the call has its result', async () => {
+  it('sends each line and each refusal as notifications/message before the call has its result', async () => {
     logged.length = 0;
     let answered = false;
+    const ungranted = 'http://ungranted.invalid/';
     const call = client
-      .callTool({ name: 'say-then-fetch', arguments: { lines: ['connecting to the service', 'waiting for it'], url } })
+      .callTool({
+        name: 'say-then-fetch',
+        arguments: { lines: ['connecting to the service', 'waiting for it'], urls: [ungranted, url] },
+      })
       .finally(() => {
         answered = true;
       });
     // The guest now waits on our server, which has not answered: the lines must be here already.
     await until(
-      () => logged.length >= 2,
+      () => logged.length >= 3,
       (f) => {
         onLog = f;
       },
@@ -96,20 +101,27 @@ describe('guest stderr streamed to the calling client', { timeout: 240_000 }, ()
     expect(logged).toEqual([
       { level: 'info', logger: 'stderr-guest', data: 'connecting to the service' },
       { level: 'info', logger: 'stderr-guest', data: 'waiting for it' },
+      {
+        level: 'warning',
+        logger: 'weld',
+        data: expect.stringMatching(
+          /^denied: network ungranted\.invalid is not granted.*weld grant stderr-guest network ungranted\.invalid/,
+        ),
+      },
     ]);
     held.shift()!.end('the answer');
     const r = await call;
     expect(r.isError, resultText(r)).toBeFalsy();
-    expect(resultText(r)).toBe('the answer');
+    expect(resultText(r)).toMatch(/^fetch failed: .*\nthe answer\nWeld denied this tool:\n- network ungranted\.invalid/);
     // Nothing is sent a second time when the call ends.
-    expect(logged).toHaveLength(2);
+    expect(logged).toHaveLength(3);
   });
 
   it('bounds the stream per call: long lines are cut, lines past the limit are dropped with one notice', async () => {
     logged.length = 0;
     const lines = Array.from({ length: MAX_STREAMED_LINES + 20 }, (_, i) => `line ${i}`);
     lines[0] = 'x'.repeat(MAX_LINE_CHARS * 5);
-    const r = await client.callTool({ name: 'say-then-fetch', arguments: { lines, url: null } });
+    const r = await client.callTool({ name: 'say-then-fetch', arguments: { lines, urls: [] } });
     expect(resultText(r)).toBe('done');
     expect(logged).toHaveLength(MAX_STREAMED_LINES + 1);
     expect(logged[0]!.data).toBe(`${'x'.repeat(MAX_LINE_CHARS)}… (line cut at ${MAX_LINE_CHARS} characters)`);
@@ -117,7 +129,7 @@ describe('guest stderr streamed to the calling client', { timeout: 240_000 }, ()
     expect(logged.at(-1)!.data).toMatch(/^\(more stderr of this call is not sent/);
     // The next call has its own count.
     logged.length = 0;
-    await client.callTool({ name: 'say-then-fetch', arguments: { lines: ['again'], url: null } });
+    await client.callTool({ name: 'say-then-fetch', arguments: { lines: ['again'], urls: [] } });
     expect(logged.map((l) => l.data)).toEqual(['again']);
   });
 });

@@ -11,6 +11,14 @@ const MAX_CALLS = 256;
  */
 export class CallDenials {
   readonly #byCall = new Map<string, string[]>();
+  /** Told each new note of a running call as it is made (its client's log). */
+  readonly #watchers = new Map<string, (note: string) => void>();
+
+  /** Calls `onNote` with each note `callId` gets from now on, until the returned function is called. */
+  watch(callId: string, onNote: (note: string) => void): () => void {
+    this.#watchers.set(callId, onNote);
+    return () => this.#watchers.delete(callId);
+  }
 
   add(callId: string | null, text: string): void {
     if (callId === null) return;
@@ -22,7 +30,10 @@ export class CallDenials {
       this.#byCall.set(callId, notes);
     }
     // A guest retrying in a loop must not turn one refusal into a wall of text.
-    if (notes.length < MAX_PER_CALL && !notes.includes(note)) notes.push(note);
+    if (notes.length < MAX_PER_CALL && !notes.includes(note)) {
+      notes.push(note);
+      this.#watchers.get(callId)?.(note);
+    }
   }
 
   take(callId: string): string[] {

@@ -274,7 +274,12 @@ export class ComponentRuntime {
       invoke: async (args, ctx) => {
         const plan = this.#plan(record.id);
         const { log } = ctx;
-        if (log) this.#stderrTo.set(ctx.callId, (line) => log('info', record.id, line));
+        // The guest's stderr lines and Weld's refusals reach the calling client as they happen.
+        let unwatch = () => {};
+        if (log) {
+          this.#stderrTo.set(ctx.callId, (line) => log('info', record.id, line));
+          unwatch = this.deps.denials?.watch(ctx.callId, (note) => log('warning', 'weld', `denied: ${note}`)) ?? unwatch;
+        }
         let out: CallOutcome;
         try {
           out = await instance.call(t.export, args, {
@@ -284,12 +289,11 @@ export class ComponentRuntime {
           });
         } finally {
           this.#stderrTo.delete(ctx.callId);
+          unwatch();
         }
         const denied = this.deps.denials?.take(ctx.callId) ?? [];
         ctx.refused?.(denied);
         ctx.attachOutput?.(out.stdout, out.stderr, out.dropped);
-        // The guest's stderr reached the client line by line during the call; Weld's refusals follow.
-        if (log) for (const note of denied) log('warning', 'weld', `denied: ${note}`);
         const result = toToolResult(out, fn, {
           componentId: record.id,
           resultBytes: plan.limits.resultBytes,
