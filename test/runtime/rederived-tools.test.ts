@@ -33,7 +33,7 @@ describe('tools of components installed by an older Weld', { timeout: 240_000 },
   });
 
   beforeAll(async () => {
-    const wasm = await Promise.all(['wassette-time-server', 'wassette-get-weather'].map((d) => buildComponent(fixtureDir(d))));
+    const wasm = await Promise.all(['iface-clock', 'config-weather'].map((d) => buildComponent(fixtureDir(d))));
     base = realpathSync(mkdtempSync(join(tmpdir(), 'weld-rederive-')));
     home = join(base, 'home');
     mkdirSync(home);
@@ -65,7 +65,7 @@ describe('tools of components installed by an older Weld', { timeout: 240_000 },
   it('serves them under the current names and descriptions at start, and records those', async () => {
     const { tools } = await client.listTools();
     const time = tools.find((t) => t.name === 'get-current-time');
-    expect(time?.description).toMatch(/^Calls get-current-time \(interface local:time-server\/time\)\. Takes no arguments/);
+    expect(time?.description).toMatch(/^Calls get-current-time \(interface fixture:clock\/time\)\. Takes no arguments/);
     expect(tools.some((t) => t.name.includes('_'))).toBe(false);
     expect(weld!.store.components.get('time-server')!.tools.map((t) => [t.name, t.description])).toEqual([
       ['get-current-time', time!.description],
