@@ -57,4 +57,11 @@ describe('tool results', () => {
     expect(long).toHaveLength(4 * 1024 + 3);
     expect(stderrTail('  \n')).toBe('');
   });
+
+  it("leaves out the line SpiderMonkey prints on every trap, keeping the guest's own message", () => {
+    const printed =
+      'expected a string, received [object]\nStack:\n  f@initializer.js:1:1\n\nRedirecting call to abort() to mozalloc_abort\n';
+    expect(stderrTail(printed)).toBe('expected a string, received [object]\nStack:\n  f@initializer.js:1:1');
+    expect(stderrTail('Redirecting call to abort() to mozalloc_abort\n')).toBe('');
+  });
 });

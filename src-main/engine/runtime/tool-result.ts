@@ -22,6 +22,8 @@ export const TEXT_RENDERING_BYTES = 32 * 1024;
 /** What a failed call's result quotes of the guest's stderr: its last lines, where a panic message is. */
 const STDERR_LINES = 20;
 const STDERR_CHARS = 4 * 1024;
+/** What SpiderMonkey (componentize-js) prints on every trap: it says nothing about this failure. */
+const RUNTIME_NOISE = /^Redirecting call to abort\(\) to mozalloc_abort$/;
 
 export interface ResultContext {
   componentId: string;
@@ -99,7 +101,11 @@ function failure(message: string, stderr: string, ctx: ResultContext): ToolResul
 
 /** The last lines of the guest's stderr, bounded: a panic or an exception message is printed last. */
 export function stderrTail(stderr: string): string {
-  const trimmed = stderr.trimEnd();
+  const trimmed = stderr
+    .split('\n')
+    .filter((l) => !RUNTIME_NOISE.test(l))
+    .join('\n')
+    .trimEnd();
   if (!trimmed) return '';
   const lines = trimmed.split('\n');
   let tail = lines.slice(-STDERR_LINES).join('\n');
