@@ -190,6 +190,26 @@ describe('just-in-time requests with nobody to answer (headless)', { timeout: 12
     expect(text(await w.call('ok'))).toBe('ok');
     canary.check();
   });
+
+  it('a refusal made while nobody was there does not outlive its call: once the window opens, the next call asks', async () => {
+    const refused = await w.call('read-file', { path: 'f.txt' });
+    expect(text(refused)).toContain('no one is here to approve it');
+    const undoDecider = w.weld.policy.addDecider('window');
+    try {
+      let callId = '';
+      const off = w.weld.events.on('call.started', (e) => {
+        callId ||= e.callId;
+      });
+      const held = w.weld.dispatcher.call({ tool: 'read-file', args: { path: 'f.txt' }, client: 'security-test' });
+      const req = await pendingFor(w, () => callId);
+      off();
+      w.weld.policy.decide(req.id, 'once', 'security-test');
+      expect(text(await held)).toBe(ASKED_TEXT);
+    } finally {
+      undoDecider();
+    }
+    canary.check();
+  });
 });
 
 /**

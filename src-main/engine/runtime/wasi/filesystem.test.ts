@@ -411,6 +411,22 @@ describe('wasi:filesystem host', () => {
     expect(denied.uses.every((u) => u.decision === 'denied')).toBe(true);
   });
 
+  it('keeps a refusal for the rest of the call only: the next call asks again, and an allowance stays', () => {
+    let person: CapabilityAnswer = { decision: 'denied', reason: 'no one is here to approve it' };
+    const bridge = fakeBridge(() => person);
+    const { fs, dir } = setup({ mounts: [{ guestPath: '/rw', hostPath: rw, read: false, write: false }], bridge });
+    expect(code(() => readFile(dir('/rw'), 'notes.txt'))).toBe('access');
+    expect(code(() => readFile(dir('/rw'), 'notes.txt'))).toBe('access');
+    expect(bridge.requests).toHaveLength(1);
+    // The person opens the window; the guest's next call asks again and is allowed.
+    fs.endCall();
+    person = { decision: 'allowed' };
+    expect(readFile(dir('/rw'), 'notes.txt')).toBe('hello');
+    fs.endCall();
+    expect(readFile(dir('/rw'), 'notes.txt')).toBe('hello');
+    expect(bridge.requests).toHaveLength(2);
+  });
+
   it('puts each path of a checkEach mount to the engine, which answers from narrower grants', () => {
     writeFileSync(join(rw, 'todo.md'), 'granted by /rw/*.md');
     writeFileSync(join(rw, 'config.json'), 'not covered by the glob');

@@ -784,6 +784,8 @@ export interface WasiFilesystem {
   };
   /** Closes every host descriptor this instance still holds (fds belong to the whole process, not the worker). */
   closeAll(): void;
+  /** A call ended: the refusals it got are not carried into the next one. */
+  endCall(): void;
 }
 
 export function createFilesystem(ctx: FilesystemContext): WasiFilesystem {
@@ -814,5 +816,6 @@ export function createFilesystem(ctx: FilesystemContext): WasiFilesystem {
       host.ended = true;
       host.closeAll();
     },
+    endCall: () => policy.endCall(),
   };
 }

@@ -13,7 +13,11 @@ export interface MountState {
   readonly mount: Mount;
   /** Real path of hostPath, resolved on first use (the directory may appear after start). */
   realRoot: string | null;
-  /** Just-in-time answers, remembered for this instance; denials too, so a looping guest cannot flood a person with prompts. */
+  /**
+   * Just-in-time answers. An allowance lasts for this instance (the engine restarts it when a grant
+   * ends); a refusal lasts for the call, so a looping guest cannot flood a person with prompts, while
+   * the next call asks again: the person may have opened the window or changed their mind since.
+   */
   readonly answers: Partial<Record<Access, boolean>>;
   /** Another mount lies inside this one, so what a path may do is known only once it is resolved. */
   hasNested: boolean;
@@ -154,7 +158,13 @@ export class FsPolicy {
     return denied;
   }
 
-  /** Whether `m` allows `access`, asking the engine (a person, or a headless deny) once per instance. */
+  /** Forgets this call's refusals (see MountState.answers). */
+  endCall(): void {
+    for (const m of this.mounts) for (const a of ['read', 'write'] as const) if (m.answers[a] === false) delete m.answers[a];
+    for (const [key, ok] of this.#paths) if (!ok) this.#paths.delete(key);
+  }
+
+  /** Whether `m` allows `access`, asking the engine (a person, or a headless deny) once per call. */
   mayAccess(m: MountState, access: Access): boolean {
     return this.#mountAnswer(m, access).ok;
   }

@@ -17,7 +17,7 @@ export function createWasiImports(
   plan: SandboxPlan,
   bridge: HostBridge,
   captures: CliCaptures,
-): { imports: Record<string, object>; dispose(): void } {
+): { imports: Record<string, object>; dispose(): void; endCall(): void } {
   const envAudit = (key: string, decision: 'allowed') =>
     bridge.notify(HOST_OPS.used, { kind: 'environment', target: key, access: 'read', decision });
   const cli = createCli(plan.env, captures, envAudit);
@@ -65,5 +65,5 @@ export function createWasiImports(
     'wasi:http/outgoing-handler': http.outgoingHandler,
   };
   // Host file descriptors belong to the process, not the worker: a discarded instance closes its own.
-  return { imports, dispose: () => fs.closeAll() };
+  return { imports, dispose: () => fs.closeAll(), endCall: () => fs.endCall() };
 }

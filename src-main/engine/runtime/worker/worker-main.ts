@@ -97,7 +97,7 @@ const memories: WebAssembly.Memory[] = [];
 /** The memory limit is the instance's: a core module instantiated twice brings its memories twice. */
 const memoryBudget = memoryLedger(init.plan.limits.memoryBytes);
 let entries: Map<string, Entry> | undefined;
-let disposeHost = () => {};
+let host: ReturnType<typeof createWasiImports> | undefined;
 
 interface Glue {
   instantiate(
@@ -113,9 +113,8 @@ async function instantiate(): Promise<Map<string, Entry>> {
   // Loaded once at start-up, before the first instantiation; rebuilds reuse it.
   if (!glue) throw new Error('the component glue is not loaded yet');
   const { instantiate } = glue;
-  disposeHost();
-  const host = createWasiImports(plan, bridge, captures);
-  disposeHost = host.dispose;
+  host?.dispose();
+  host = createWasiImports(plan, bridge, captures);
   memories.length = 0;
   memoryBudget.reset();
   const exports = await instantiate(
@@ -239,6 +238,7 @@ function serve(): void {
     const outcome = callSync(entries, msg);
     // While `current` still names the call: its last line goes out attributed to it.
     captures.stderr.endCall();
+    host?.endCall();
     current = undefined;
     Atomics.store(replyFlag, RUNNING_CALL, 0);
     reply(msg.id, outcome);
