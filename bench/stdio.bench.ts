@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { collisionName } from '../src-main/engine/runtime/install.js';
 import { limitsComponent } from '../test/fixtures/wat-components.js';
 import {
   type BenchRow,
@@ -108,7 +109,7 @@ export async function stdioBench(): Promise<BenchSection> {
     const many = await connect(weldCmd, env);
     await many.client.callTool({ name: 'add', arguments: ARGS });
     const oneRss = rssMiB(many.transport.pid);
-    for (let i = 0; i < 5; i++) await many.client.callTool({ name: `add-copy-${i}_add`, arguments: ARGS });
+    for (let i = 0; i < 5; i++) await many.client.callTool({ name: collisionName(`add-copy-${i}`, 'add'), arguments: ARGS });
     await new Promise((r) => setTimeout(r, 500));
     const sixRss = rssMiB(many.transport.pid);
     await many.client.close();
