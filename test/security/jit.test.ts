@@ -39,6 +39,16 @@ async function pendingFor(w: HostileWorld, callId: () => string): Promise<Pendin
   throw new Error('no capability request appeared');
 }
 
+/** Starts a call and returns it with a getter for its id (known once it started). */
+function start(w: HostileWorld, tool: string, args: Record<string, unknown>) {
+  let callId = '';
+  const off = w.weld.events.on('call.started', (e) => {
+    if (e.tool === tool && !callId) callId = e.callId;
+  });
+  const result = w.weld.dispatcher.call({ tool, args, client: 'security-test' }).finally(off);
+  return { result, callId: () => callId };
+}
+
 describe('just-in-time requests with a person present', { timeout: 120_000 }, () => {
   let w: HostileWorld;
   let canary: Canary;
@@ -59,20 +69,10 @@ describe('just-in-time requests with a person present', { timeout: 120_000 }, ()
     canary.check();
   });
 
-  /** Starts a call and returns it with a getter for its id (known once it started). */
-  function start(tool: string, args: Record<string, unknown>) {
-    let callId = '';
-    const off = w.weld.events.on('call.started', (e) => {
-      if (e.tool === tool && !callId) callId = e.callId;
-    });
-    const result = w.weld.dispatcher.call({ tool, args, client: 'security-test' }).finally(off);
-    return { result, callId: () => callId };
-  }
-
   it('holds the call on an ungranted directory until a person allows it once', async () => {
     const requested: string[] = [];
     const offRequested = w.weld.events.on('capability.requested', (e) => requested.push(e.requestId));
-    const call = start('read-file', { path: 'f.txt' });
+    const call = start(w, 'read-file', { path: 'f.txt' });
     const req = await pendingFor(w, call.callId);
     expect(req).toMatchObject({ kind: 'storage', target: `fs://${w.base}/asked`, access: 'read', origin: 'runtime' });
     expect(requested).toContain(req.id);
@@ -114,7 +114,7 @@ describe('just-in-time requests with a person present', { timeout: 120_000 }, ()
   });
 
   it('a once answer covers one call: the next touch asks again, and a denial refuses it', async () => {
-    const call = start('read-file', { path: 'f.txt' });
+    const call = start(w, 'read-file', { path: 'f.txt' });
     const req = await pendingFor(w, call.callId);
     w.weld.policy.decide(req.id, 'deny', 'security-test');
     const result = await call.result;
@@ -140,14 +140,14 @@ describe('just-in-time requests with a person present', { timeout: 120_000 }, ()
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const port = (server.address() as AddressInfo).port;
     try {
-      const first = start('fetch-text', { url: `http://127.0.0.1:${port}/one` });
+      const first = start(w, 'fetch-text', { url: `http://127.0.0.1:${port}/one` });
       const req = await pendingFor(w, first.callId);
       expect(req).toMatchObject({ kind: 'network', target: `127.0.0.1:${port}` });
       expect(seen).toEqual([]);
       w.weld.policy.decide(req.id, 'once', 'security-test');
       expect(text(await first.result)).toBe('page /one');
 
-      const second = start('fetch-text', { url: `http://127.0.0.1:${port}/two` });
+      const second = start(w, 'fetch-text', { url: `http://127.0.0.1:${port}/two` });
       const again = await pendingFor(w, second.callId);
       w.weld.policy.decide(again.id, 'session', 'security-test');
       expect(text(await second.result)).toBe('page /two');
@@ -196,15 +196,10 @@ describe('just-in-time requests with nobody to answer (headless)', { timeout: 12
     expect(text(refused)).toContain('no one is here to approve it');
     const undoDecider = w.weld.policy.addDecider('window');
     try {
-      let callId = '';
-      const off = w.weld.events.on('call.started', (e) => {
-        callId ||= e.callId;
-      });
-      const held = w.weld.dispatcher.call({ tool: 'read-file', args: { path: 'f.txt' }, client: 'security-test' });
-      const req = await pendingFor(w, () => callId);
-      off();
+      const call = start(w, 'read-file', { path: 'f.txt' });
+      const req = await pendingFor(w, call.callId);
       w.weld.policy.decide(req.id, 'once', 'security-test');
-      expect(text(await held)).toBe(ASKED_TEXT);
+      expect(text(await call.result)).toBe(ASKED_TEXT);
     } finally {
       undoDecider();
     }
@@ -242,18 +237,13 @@ describe('a held call and the call timeout', { timeout: 120_000 }, () => {
   });
 
   it('waits for the person past the call timeout, and the guest then gets its own full timeout', async () => {
-    let callId = '';
-    const off = w.weld.events.on('call.started', (e) => {
-      callId ||= e.callId;
-    });
-    const held = w.weld.dispatcher.call({ tool: 'read-file', args: { path: 'f.txt' }, client: 'security-test' });
-    const req = await pendingFor(w, () => callId);
-    off();
+    const call = start(w, 'read-file', { path: 'f.txt' });
+    const req = await pendingFor(w, call.callId);
     // Answer well after the 1.5 s call timeout.
     await new Promise((r) => setTimeout(r, 2500));
     expect(w.weld.policy.pending().map((p) => p.id)).toEqual([req.id]);
     w.weld.policy.decide(req.id, 'once', 'security-test');
-    const result = await held;
+    const result = await call.result;
     expect(text(result)).toBe(ASKED_TEXT);
     // The guest's own work is still bounded.
     const spin = await w.call('spin');
