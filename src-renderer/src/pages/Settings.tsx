@@ -81,7 +81,7 @@ const clientName = (client: string) => client.replace(/\/[^/]*$/, '');
 
 function PromptClients({ trusted }: { trusted: string[] }) {
   const client = useWeld();
-  const change = useSettingChange('settings.setPromptClient');
+  const change = useSettingChange((v: { name: string; trusted: boolean }) => client.invoke('settings.setPromptClient', v));
   const calls = useApi('calls.list', { limit: 500 });
   const seen = [...new Set((calls.data ?? []).flatMap((c) => (c.client ? [clientName(c.client)] : [])))].filter(
     (n) => !trusted.includes(n),
@@ -105,7 +105,7 @@ function PromptClients({ trusted }: { trusted: string[] }) {
         suggestions={seen}
         pending={change.isPending}
         error={change.error}
-        change={(name, trusted) => change.mutateAsync(() => client.invoke('settings.setPromptClient', { name, trusted }))}
+        change={(name, trusted) => change.mutateAsync({ name, trusted })}
       />
       {seen.length > 0 && <p className="muted small">Clients seen in the call log: {seen.join(', ')}.</p>}
     </div>
@@ -114,7 +114,7 @@ function PromptClients({ trusted }: { trusted: string[] }) {
 
 function ComponentSources({ folders }: { folders: string[] }) {
   const client = useWeld();
-  const change = useSettingChange('settings.setComponentSource');
+  const change = useSettingChange((v: { folder: string; trusted: boolean }) => client.invoke('settings.setComponentSource', v));
   return (
     <div className="panel">
       <h2 className="section-title">Component sources</h2>
@@ -133,18 +133,17 @@ function ComponentSources({ folders }: { folders: string[] }) {
         placeholder="/home/you/dev/tools/build"
         pending={change.isPending}
         error={change.error}
-        change={(folder, trusted) => change.mutateAsync(() => client.invoke('settings.setComponentSource', { folder, trusted }))}
+        change={(folder, trusted) => change.mutateAsync({ folder, trusted })}
       />
     </div>
   );
 }
 
 /** A list setting's change: the settings and the audit log it writes to are read again afterwards. */
-function useSettingChange(key: string) {
+function useSettingChange<V>(save: (v: V) => Promise<unknown>) {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationKey: [key],
-    mutationFn: (run: () => Promise<unknown>) => run(),
+    mutationFn: save,
     onSettled: () => {
       for (const k of ['settings.get', 'audit.list']) queryClient.invalidateQueries({ queryKey: [k] });
     },
