@@ -38,6 +38,8 @@ export class FsPolicy {
   readonly #moveGuards: Glob[];
   readonly #dirs = new Map<string, boolean>();
   readonly #paths = new Map<string, boolean>();
+  /** This call got a refusal, which endCall forgets. */
+  #refusedInCall = false;
 
   constructor(
     mounts: Mount[],
@@ -160,6 +162,9 @@ export class FsPolicy {
 
   /** Forgets this call's refusals (see MountState.answers). */
   endCall(): void {
+    // Every call ends here, in the worker: most never asked, and the path answers can hold 4096 entries.
+    if (!this.#refusedInCall) return;
+    this.#refusedInCall = false;
     for (const m of this.mounts) for (const a of ['read', 'write'] as const) if (m.answers[a] === false) delete m.answers[a];
     for (const [key, ok] of this.#paths) if (!ok) this.#paths.delete(key);
   }
@@ -221,14 +226,15 @@ export class FsPolicy {
   }
 
   #ask(hostPath: string, access: Access): boolean {
+    let ok = false;
     try {
       const answer = this.bridge.call(HOST_OPS.request, { kind: 'storage', target: `fs://${hostPath}`, access }) as
         | CapabilityAnswer
         | undefined;
-      return answer?.decision === 'allowed';
-    } catch {
-      return false;
-    }
+      ok = answer?.decision === 'allowed';
+    } catch {}
+    if (!ok) this.#refusedInCall = true;
+    return ok;
   }
 
   /**
